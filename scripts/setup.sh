@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Sets up everything this project needs on a fresh Debian machine with Python 3.10-3.13:
+# Debian's GDAL headers, a virtual environment in .venv, the GDAL bindings matching the
+# system GDAL, this project (editable, with test extras), and the demo data.
+# Idempotent: when everything is present it only checks, in a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV=${XCUBE_OPENEO_VENV:-$ROOT/.venv}
+PY=${PYTHON:-python3}
+step() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# 1. System GDAL (the Python bindings have no wheel and build against it).
+if ! command -v gdal-config >/dev/null 2>&1; then
+  step "installing Debian's libgdal-dev (about a minute)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends libgdal-dev gdal-bin
+fi
+GDAL_VERSION=$(gdal-config --version)
+
+# 2. Virtual environment.
+if [ ! -x "$VENV/bin/python" ]; then
+  step "creating virtual environment $VENV"
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel
+fi
+VPY="$VENV/bin/python"
+PIP=("$VPY" -m pip install --progress-bar on)
+
+# 3. GDAL bindings matching the system library.
+if ! "$VPY" -c "from osgeo import gdal; assert gdal.__version__ == '$GDAL_VERSION'" 2>/dev/null; then
+  step "building GDAL $GDAL_VERSION Python bindings (about a minute)"
+  "${PIP[@]}" "numpy>=1.26" setuptools wheel
+  "${PIP[@]}" --no-build-isolation "gdal[numpy]==$GDAL_VERSION"
+fi
+
+# 4. This project with its test extras; reinstalled only when pyproject.toml changed.
+STAMP="$VENV/.xcube-openeo-installed"
+if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] \
+   || ! "$VPY" -c "import xcube_openeo, xcube" 2>/dev/null; then
+  step "installing xcube-openeo and its dependencies (a few minutes on a fresh machine)"
+  "${PIP[@]}" -e ".[test]"
+  touch "$STAMP"
+fi
+
+# 5. Demo data (deterministic, generated offline).
+step "checking demo data"
+"$VPY" -m xcube_openeo.demo.generate --if-missing
+step "ready"

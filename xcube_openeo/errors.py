@@ -1,0 +1,82 @@
+"""openEO errors: one exception type carrying an openEO error code.
+
+The HTTP status for each code comes from the openEO API's error list
+(``error_statuses.json``, code -> status, derived from the API 1.2.0 ``errors.json``);
+the message is always ours.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def error_statuses() -> dict[str, int]:
+    """Map of every openEO API error code to its HTTP status."""
+    text = resources.files("xcube_openeo").joinpath("error_statuses.json").read_text("utf-8")
+    return json.loads(text)
+
+
+class OpenEOError(Exception):
+    """An error reported to clients as an openEO error document.
+
+    ``code`` is an openEO error code (see the API's errors.json) or a back-end specific
+    one; ``status`` defaults to the status the API assigns to the code (400 for unknown
+    codes, as the API recommends for client errors).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int | None = None,
+        links: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status or error_statuses().get(code, 400)
+        self.links = links or []
+        self.headers = headers or {}
+        self.id = uuid.uuid4().hex
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": self.id, "code": self.code, "message": self.message}
+        if self.links:
+            doc["links"] = self.links
+        return doc
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.message!r})"
+
+
+def _coded(code: str) -> type[OpenEOError]:
+    """A subclass of OpenEOError bound to one code, for readable raise statements."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        OpenEOError.__init__(self, code, message, **kwargs)
+
+    return type(code, (OpenEOError,), {"__init__": __init__, "CODE": code})
+
+
+# The codes raised most often; any other code works with OpenEOError(code, message).
+BadRequest = _coded("BadRequest")
+NotFound = _coded("NotFound")
+Internal = _coded("Internal")
+FeatureUnsupported = _coded("FeatureUnsupported")
+CollectionNotFound = _coded("CollectionNotFound")
+ProcessGraphInvalid = _coded("ProcessGraphInvalid")
+ProcessGraphMissing = _coded("ProcessGraphMissing")
+ProcessGraphComplexity = _coded("ProcessGraphComplexity")
+ProcessUnsupported = _coded("ProcessUnsupported")
+ProcessParameterRequired = _coded("ProcessParameterRequired")
+ProcessParameterUnsupported = _coded("ProcessParameterUnsupported")
+ProcessParameterInvalid = _coded("ProcessParameterInvalid")
+ProcessGraphNotFound = _coded("ProcessGraphNotFound")
+AuthenticationRequired = _coded("AuthenticationRequired")
+PayloadTooLarge = _coded("PayloadTooLarge")

@@ -1,0 +1,31 @@
+"""openEO processes: metadata (``specs/``), implementations, and the registry.
+
+Importing this package registers every implementation with
+:data:`xcube_openeo.processes.registry.REGISTRY`.
+"""
+
+from importlib import import_module
+
+from .registry import REGISTRY, process
+
+# Implementation modules register themselves on import; each is optional while the
+# library grows, but a module that exists must import cleanly.
+_IMPLEMENTATION_MODULES = (
+    "math",
+    "comparison",
+    "logic",
+    "text",
+    "dates",
+    "arrays",
+    "reducers",
+    "cubes",
+)
+
+for _name in _IMPLEMENTATION_MODULES:
+    try:
+        import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _e:
+        if _e.name != f"{__name__}.{_name}":
+            raise
+
+__all__ = ["REGISTRY", "process"]
