@@ -1,0 +1,468 @@
+"""Runner for the official openEO process examples (``openeo-processes/tests/*.json5``).
+
+It loads the examples, converts their JSON5 encoding into our process values (null,
+``ArrayValue``, ``DataCube``, ``Callback``), calls our implementations directly and
+compares results as the examples' README prescribes (delta, NaN == NaN, datetimes as
+instants, labeled arrays, data cubes via ``cube_fixtures``).
+
+Cube fixtures and callbacks come from the engine (``cube_fixtures``,
+``xcube_openeo.engine``); they are imported only when an example needs them, so that
+scalar examples run without the engine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import json5
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.processes import REGISTRY
+from xcube_openeo.processes.values import ArrayValue
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DELTA = 1e-10
+
+
+def shared_dir() -> Path:
+    """The read-only reference material (official definitions and examples)."""
+    return Path(os.environ.get("XCUBE_OPENEO_SHARED", REPO_ROOT / ".." / "shared")).resolve()
+
+
+def examples_dir() -> Path:
+    return shared_dir() / "openeo-processes" / "tests"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class Example:
+    """One official example of one process."""
+
+    process_id: str
+    index: int
+    arguments: Mapping[str, Any]
+    returns: Any = None
+    has_returns: bool = False
+    throws: str | bool | None = None
+    delta: float = DEFAULT_DELTA
+    required: tuple[str, ...] = ()
+    level: str | None = None
+    experimental: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.process_id}[{self.index}]"
+
+
+@cache
+def load_examples(process_id: str) -> tuple[Example, ...]:
+    """All examples of a process (empty if there is no example file)."""
+    path = examples_dir() / f"{process_id}.json5"
+    if not path.exists():
+        return ()
+    doc = json5.loads(path.read_text("utf-8"))
+    examples = []
+    for index, test in enumerate(doc["tests"]):
+        examples.append(
+            Example(
+                process_id=process_id,
+                index=index,
+                arguments=test["arguments"],
+                returns=test.get("returns"),
+                has_returns="returns" in test,
+                throws=test.get("throws"),
+                delta=test.get("delta", DEFAULT_DELTA),
+                required=tuple(test.get("required", ())),
+                level=test.get("level") or doc.get("level"),
+                experimental=bool(doc.get("experimental", False)),
+                raw=test,
+            )
+        )
+    return tuple(examples)
+
+
+def implemented_process_ids() -> list[str]:
+    """Processes we implement (specs may still be missing: examples run regardless)."""
+    return sorted(REGISTRY.impls)
+
+
+def runnable_examples(process_ids: list[str] | None = None) -> Iterator[Example]:
+    """Examples of implemented processes whose required sub-processes are implemented."""
+    implemented = set(REGISTRY.impls)
+    for pid in process_ids if process_ids is not None else implemented_process_ids():
+        for example in load_examples(pid):
+            if all(req in implemented for req in example.required):
+                yield example
+
+
+@cache
+def official_definition(process_id: str) -> dict[str, Any] | None:
+    """The official 2.0.0-rc.2 definition (core or proposal) of a process."""
+    base = shared_dir() / "openeo-processes"
+    for path in (base / f"{process_id}.json", base / "proposals" / f"{process_id}.json"):
+        if path.exists():
+            return json.loads(path.read_text("utf-8"))
+    return None
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+@cache
+def _cube_fixtures() -> ModuleType:
+    """``tests/processes/cube_fixtures.py`` (owned by the engine), loaded by path so that
+    it works whether or not ``tests/processes`` is a package."""
+    path = Path(__file__).with_name("cube_fixtures.py")
+    spec = importlib.util.spec_from_file_location("_conformance_cube_fixtures", path)
+    if spec is None or spec.loader is None or not path.exists():
+        raise ImportError(f"cube fixtures not available: {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_env() -> Any:
+    """A minimal evaluation environment (no collections), or None without an engine."""
+    try:
+        from xcube_openeo import engine
+    except ImportError:
+        return None
+    for factory_name in ("test_env", "make_test_env"):
+        factory = getattr(engine, factory_name, None)
+        if callable(factory):
+            return factory()
+    env_type = getattr(engine, "EvalEnv", None)
+    if env_type is None:
+        return None
+    try:
+        return env_type()
+    except TypeError:
+        return env_type(collections=_NoCollections())
+
+
+test_env.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+class _NoCollections:
+    """A collection source without collections (examples never load collections)."""
+
+    def collection_ids(self) -> list[str]:
+        return []
+
+    def get_ml_dataset(self, collection_id: str) -> Any:
+        raise OpenEOError("CollectionNotFound", f"no collection {collection_id!r} in tests")
+
+
+def _load_ref(ref: str) -> Any:
+    path = examples_dir() / ref
+    text = path.read_text("utf-8")
+    if path.suffix in (".json", ".json5"):
+        return json5.loads(text)
+    return text  # e.g. a WKT2 CRS definition
+
+
+def decode_argument(value: Any, env: Any = None, *, top_level: bool = True) -> Any:
+    """An example argument as a process value.
+
+    Top-level JSON arrays become ``ArrayValue``s (the engine's convention for array
+    arguments); arrays nested in objects (GeoJSON coordinates, ...) stay lists.
+    """
+    if isinstance(value, list):
+        items = [decode_argument(v, env, top_level=False) for v in value]
+        return ArrayValue.from_list(items) if top_level and _is_flat(items) else items
+    if not isinstance(value, dict):
+        return value
+    if "$ref" in value:
+        return decode_argument(_load_ref(value["$ref"]), env, top_level=top_level)
+    if "process_graph" in value:
+        from xcube_openeo.engine import Callback
+
+        return Callback.from_json(value, env)
+    kind = value.get("type")
+    if kind == "nodata":
+        return None
+    if kind == "datetime":
+        return value["value"]
+    if kind == "labeled-array":
+        items = [decode_argument(e["value"], env, top_level=False) for e in value["data"]]
+        return ArrayValue.from_list(items, labels=[e["key"] for e in value["data"]])
+    if kind == "datacube":
+        return _cube_fixtures().datacube_from_test_json(value)
+    return {k: decode_argument(v, env, top_level=False) for k, v in value.items()}
+
+
+def _is_flat(items: list[Any]) -> bool:
+    """Whether a list can become a 1-D ArrayValue (nested lists stay Python lists)."""
+    return not any(isinstance(v, (list, dict)) for v in items)
+
+
+def call_arguments(example: Example, env: Any = None) -> dict[str, Any]:
+    """Decoded arguments, with omitted optional parameters filled from the definition."""
+    kwargs = {name: decode_argument(v, env) for name, v in example.arguments.items()}
+    definition = official_definition(example.process_id) or {"parameters": []}
+    for param in definition["parameters"]:
+        if param["name"] not in kwargs and param.get("optional", False):
+            kwargs[param["name"]] = decode_argument(param.get("default"), env)
+    return kwargs
+
+
+def run_example(example: Example) -> Any:
+    """Call our implementation with the example's arguments; returns the raw result."""
+    impl = REGISTRY.impls[example.process_id]
+    env = test_env()
+    kwargs = call_arguments(example, env)
+    if impl.takes_env:
+        kwargs["env"] = env
+    return impl.func(**kwargs)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ExpectedDatetime:
+    """An expected ``{"type": "datetime"}``: compared as an instant in time."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class ExpectedLabeledArray:
+    labels: list[Any]
+    values: list[Any]
+
+
+@dataclass(frozen=True)
+class ExpectedCube:
+    doc: dict[str, Any]
+
+
+def decode_expected(value: Any) -> Any:
+    if isinstance(value, list):
+        return [decode_expected(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$ref" in value:
+        return decode_expected(_load_ref(value["$ref"]))
+    kind = value.get("type")
+    if kind == "nodata":
+        return None
+    if kind == "datetime":
+        return ExpectedDatetime(value["value"])
+    if kind == "labeled-array":
+        return ExpectedLabeledArray(
+            [e["key"] for e in value["data"]], [decode_expected(e["value"]) for e in value["data"]]
+        )
+    if kind == "datacube":
+        return ExpectedCube(value)
+    return {k: decode_expected(v) for k, v in value.items()}
+
+
+def normalize_actual(value: Any) -> Any:
+    """A result as plain Python values (ArrayValue -> list, numpy -> Python, ...)."""
+    if isinstance(value, ArrayValue):
+        values = [normalize_actual(v) for v in value.data.values]
+        return ExpectedLabeledArray(value.labels or [], values) if value.labeled else values
+    if isinstance(value, xr.DataArray):
+        return normalize_actual(value.values)
+    if isinstance(value, np.ndarray):
+        return value.item() if value.ndim == 0 else [normalize_actual(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [normalize_actual(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalize_actual(v) for k, v in value.items()}
+    return value
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+def _is_nan(v: Any) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def assert_matches(
+    actual: Any, expected: Any, delta: float = DEFAULT_DELTA, *, path: str = "result",
+    in_array: bool = False,
+) -> None:
+    """Raise ``Mismatch`` unless ``actual`` equals ``expected`` per the README.
+
+    Inside arrays, NaN and null are the same (numeric arrays store no-data as NaN).
+    """
+    if isinstance(expected, ExpectedCube):
+        _assert_cube_matches(actual, expected, delta)
+        return
+    actual = normalize_actual(actual)
+    if expected is None or _is_nan(expected):
+        if in_array:
+            ok = actual is None or _is_nan(actual)
+        else:
+            ok = actual is None if expected is None else _is_nan(actual)
+        if not ok:
+            raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+        return
+    if isinstance(expected, ExpectedDatetime):
+        if not isinstance(actual, str) or not _same_instant(actual, expected.value):
+            raise Mismatch(f"{path}: expected datetime {expected.value!r}, got {actual!r}")
+        return
+    if isinstance(expected, ExpectedLabeledArray):
+        if not isinstance(actual, ExpectedLabeledArray):
+            raise Mismatch(f"{path}: expected a labeled array, got {actual!r}")
+        if list(actual.labels) != list(expected.labels):
+            raise Mismatch(f"{path}: labels {actual.labels!r} != {expected.labels!r}")
+        assert_matches(actual.values, expected.values, delta, path=path, in_array=True)
+        return
+    if isinstance(expected, bool):
+        if not isinstance(actual, bool) or actual != expected:
+            raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+        return
+    if _is_number(expected):
+        if not _is_number(actual) or not _numbers_match(actual, expected, delta):
+            raise Mismatch(f"{path}: expected {expected!r} (delta {delta}), got {actual!r}")
+        return
+    if isinstance(expected, list):
+        if isinstance(actual, ExpectedLabeledArray):
+            actual = actual.values  # a labeled result where the example ignores labels
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_matches(a, e, delta, path=f"{path}[{i}]", in_array=True)
+        return
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict) or set(actual) != set(expected):
+            raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+        for key in expected:
+            assert_matches(actual[key], expected[key], delta, path=f"{path}.{key}")
+        return
+    if actual != expected or type(actual) is not type(expected):
+        raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+
+
+def _numbers_match(actual: float, expected: float, delta: float) -> bool:
+    if math.isinf(expected) or math.isinf(actual):
+        return actual == expected
+    if _is_nan(actual):
+        return False
+    return abs(actual - expected) <= delta + 1e-12 * abs(expected)
+
+
+def _same_instant(a: str, b: str) -> bool:
+    try:
+        ta, tb = pd.Timestamp(a), pd.Timestamp(b)
+    except ValueError:
+        return False
+    ta = ta.tz_localize("UTC") if ta.tzinfo is None else ta
+    tb = tb.tz_localize("UTC") if tb.tzinfo is None else tb
+    return ta == tb
+
+
+def _assert_cube_matches(actual: Any, expected: ExpectedCube, delta: float) -> None:
+    """Cubes are compared via the engine's converter to the fixture format.
+
+    Booleans in cubes may come back as 1/0 numbers: a cube holding booleans with
+    no-data has no boolean dtype, so we carry them as float 1/0/NaN.
+    """
+    doc = expected.doc
+    actual_doc = normalize_actual(_cube_fixtures().datacube_to_test_json(actual))
+    actual_dims, expected_dims = actual_doc["dimensions"], doc["dimensions"]
+    if list(actual_doc["order"]) != list(doc["order"]):
+        raise Mismatch(f"cube order {actual_doc['order']!r} != {doc['order']!r}")
+    for name, dim in expected_dims.items():
+        got = actual_dims.get(name)
+        if got is None:
+            raise Mismatch(f"cube lacks dimension {name!r}")
+        if got.get("type") != dim.get("type"):
+            raise Mismatch(f"dimension {name!r}: type {got.get('type')!r} != {dim.get('type')!r}")
+        if "values" in dim:
+            _assert_labels_match(got.get("values"), dim["values"], name)
+        if "reference_system" in dim and "reference_system" in got:
+            if not _same_crs(got["reference_system"], dim["reference_system"]):
+                raise Mismatch(f"dimension {name!r}: CRS {got['reference_system']!r}")
+    if set(actual_dims) != set(expected_dims):
+        raise Mismatch(f"cube dimensions {sorted(actual_dims)} != {sorted(expected_dims)}")
+    if doc.get("data") is not None:
+        _assert_cube_data(actual_doc["data"], doc["data"], delta, "data")
+
+
+def _assert_labels_match(actual: Any, expected: list[Any], dim: str) -> None:
+    actual = list(actual or [])
+    if len(actual) != len(expected):
+        raise Mismatch(f"dimension {dim!r}: labels {actual!r} != {expected!r}")
+    for a, e in zip(actual, expected, strict=True):
+        if _is_number(e) and _is_number(a):
+            ok = _numbers_match(a, e, DEFAULT_DELTA)
+        elif isinstance(e, str) and isinstance(a, str) and a != e:
+            ok = _same_instant(a, e)
+        else:
+            ok = a == e
+        if not ok:
+            raise Mismatch(f"dimension {dim!r}: labels {actual!r} != {expected!r}")
+
+
+def _same_crs(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    try:
+        import pyproj
+
+        return pyproj.CRS.from_user_input(a) == pyproj.CRS.from_user_input(b)
+    except Exception:  # noqa: BLE001 - an unparsable CRS simply does not match
+        return False
+
+
+def _assert_cube_data(actual: Any, expected: Any, delta: float, path: str) -> None:
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            _assert_cube_data(a, e, delta, f"{path}[{i}]")
+        return
+    if isinstance(expected, bool) and _is_number(actual) and actual in (0, 1):
+        actual = bool(actual)
+    assert_matches(actual, expected, delta, path=path, in_array=True)
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def check_example(example: Example) -> None:
+    """Run one example and raise ``AssertionError`` unless it behaves as specified."""
+    expected = decode_expected(example.returns) if example.has_returns else None
+    try:
+        actual = run_example(example)
+    except OpenEOError as error:
+        if example.throws is None:
+            raise AssertionError(f"{example.id}: unexpected {error!r}") from error
+        if example.throws is not True and error.code != example.throws:
+            raise AssertionError(
+                f"{example.id}: expected exception {example.throws}, got {error!r}"
+            ) from error
+        return
+    if not example.has_returns:
+        raise AssertionError(f"{example.id}: expected exception {example.throws}, got {actual!r}")
+    try:
+        assert_matches(actual, expected, example.delta)
+    except Mismatch as mismatch:
+        raise AssertionError(f"{example.id}: {mismatch}") from None

@@ -1,0 +1,37 @@
+"""Every official example of every implemented process, one test case per example.
+
+Examples come from ``../shared/openeo-processes/tests/<process>.json5``; see
+``conformance.py`` for how arguments are converted and results compared.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+try:  # tests/processes may or may not be a package
+    from . import conformance
+except ImportError:
+    import conformance
+
+#: Official examples that contradict the 2.0.0-rc.2 definitions (or are broken), by id,
+#: with the reason.  Each entry must really fail: xfail is strict.
+EXPECTED_FAILURES: dict[str, str] = {}
+
+EXAMPLES = list(conformance.runnable_examples())
+
+
+def _param(example: conformance.Example) -> pytest.param:
+    marks = []
+    if example.id in EXPECTED_FAILURES:
+        marks.append(pytest.mark.xfail(reason=EXPECTED_FAILURES[example.id], strict=True))
+    return pytest.param(example, id=example.id, marks=marks)
+
+
+@pytest.mark.parametrize("example", [_param(e) for e in EXAMPLES])
+def test_official_example(example: conformance.Example) -> None:
+    conformance.check_example(example)
+
+
+def test_examples_are_found() -> None:
+    # Guards against a wrong path to ../shared silently yielding no test cases.
+    assert conformance.load_examples("add"), f"no examples in {conformance.examples_dir()}"
