@@ -55,10 +55,11 @@ class OpenEOError(Exception):
         return f"{type(self).__name__}({self.code!r}, {self.message!r})"
 
 
-def _coded(code: str) -> type[OpenEOError]:
+def _coded(code: str, status: int | None = None) -> type[OpenEOError]:
     """A subclass of OpenEOError bound to one code, for readable raise statements."""
 
     def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("status", status)
         OpenEOError.__init__(self, code, message, **kwargs)
 
     return type(code, (OpenEOError,), {"__init__": __init__, "CODE": code})
@@ -79,4 +80,6 @@ ProcessParameterUnsupported = _coded("ProcessParameterUnsupported")
 ProcessParameterInvalid = _coded("ProcessParameterInvalid")
 ProcessGraphNotFound = _coded("ProcessGraphNotFound")
 AuthenticationRequired = _coded("AuthenticationRequired")
-PayloadTooLarge = _coded("PayloadTooLarge")
+# Back-end specific codes for HTTP conditions the openEO error list has no code for.
+PayloadTooLarge = _coded("PayloadTooLarge", 413)
+MethodNotAllowed = _coded("MethodNotAllowed", 405)

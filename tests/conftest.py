@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import write_fixture_datasets
+from tests.server import RunningServer
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def fixture_datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_fixture_datasets(tmp_path_factory.mktemp("datasets"))
+
+
+@pytest.fixture(scope="session")
+def server_config(fixture_datasets: dict[str, Path]) -> dict:
+    return {
+        "Datasets": [
+            {"Identifier": ds_id, "Path": str(path), "FileSystem": "file",
+             "Title": f"Test dataset {ds_id}"}
+            for ds_id, path in fixture_datasets.items()
+        ],
+        "OpenEO": {"MaxRequestBodySize": 64 * 1024},
+    }
+
+
+@pytest.fixture(scope="session")
+def server(server_config: dict) -> Iterator[RunningServer]:
+    running = RunningServer(server_config).start()
+    yield running
+    running.stop()

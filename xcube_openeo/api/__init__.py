@@ -1,0 +1,11 @@
+"""The openEO HTTP API: importing this package registers every openEO route."""
+
+# Route modules register on import; the catch-all for unknown paths goes last.
+from xcube_openeo.api import routes as _discovery_routes  # noqa: F401
+from xcube_openeo.api.api import api
+from xcube_openeo.collections import routes as _collection_routes  # noqa: F401
+from xcube_openeo.processes import routes as _process_routes  # noqa: F401
+
+_discovery_routes.add_catch_all_route()
+
+__all__ = ["api"]

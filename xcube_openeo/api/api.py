@@ -1,0 +1,16 @@
+"""The openEO API as an xcube server API."""
+
+from xcube.server.api import Api
+
+from xcube_openeo import __version__
+from xcube_openeo.api.config import CONFIG_SCHEMA
+from xcube_openeo.api.context import OpenEOContext
+
+api = Api(
+    "openeo",
+    version=__version__,
+    description="openEO API 1.2.0: collections, processes, processing and web services",
+    config_schema=CONFIG_SCHEMA,
+    required_apis=["datasets"],
+    create_ctx=OpenEOContext,
+)

@@ -1,0 +1,85 @@
+"""The openEO API context: configuration and the components the handlers use.
+
+xcube creates a new context whenever the server configuration changes; anything that
+must outlive a reload does not live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+from xcube.server.api import ApiContext, Context
+
+from xcube_openeo import __version__
+from xcube_openeo.api.config import DEFAULT_MAX_REQUEST_BODY_SIZE
+from xcube_openeo.api.tornado import use_openeo_handler
+
+
+class OpenEOContext(ApiContext):
+    def __init__(self, server_ctx: Context):
+        super().__init__(server_ctx)
+        self._install_handler()
+
+    def _install_handler(self) -> None:
+        server = getattr(self.server_ctx, "server", None)
+        application = getattr(getattr(server, "framework", None), "application", None)
+        if application is not None:
+            use_openeo_handler(application, "openeo")
+
+    # --- configuration -----------------------------------------------------------------
+
+    @property
+    def openeo_config(self) -> Mapping[str, Any]:
+        return self.config.get("OpenEO") or {}
+
+    @property
+    def backend_id(self) -> str:
+        return self.openeo_config.get("Id", "xcube-openeo")
+
+    @property
+    def title(self) -> str:
+        return self.openeo_config.get("Title", "xcube openEO back-end")
+
+    @property
+    def description(self) -> str:
+        return self.openeo_config.get(
+            "Description",
+            "An openEO back-end serving xcube datasets, processed lazily with xarray and dask.",
+        )
+
+    @property
+    def backend_version(self) -> str:
+        return __version__
+
+    @property
+    def max_request_body_size(self) -> int:
+        return int(self.openeo_config.get("MaxRequestBodySize", DEFAULT_MAX_REQUEST_BODY_SIZE))
+
+    @property
+    def cors_allow_origin(self) -> str:
+        return self.openeo_config.get("CorsAllowOrigin", "*")
+
+    @property
+    def default_license(self) -> str:
+        return self.openeo_config.get("DefaultLicense", "proprietary")
+
+    # --- components ----------------------------------------------------------------------
+
+    @cached_property
+    def datasets_ctx(self) -> Any:
+        """xcube's DatasetsContext: the source of our collections."""
+        return self.server_ctx.get_api_ctx("datasets")
+
+    @cached_property
+    def collections(self) -> Any:
+        from xcube_openeo.collections.source import DatasetsCollectionSource
+
+        return DatasetsCollectionSource(self.datasets_ctx, default_license=self.default_license)
+
+    @cached_property
+    def processes(self) -> Any:
+        from xcube_openeo.processes import REGISTRY
+
+        return REGISTRY

@@ -1,0 +1,76 @@
+"""Discovery documents: capabilities, well-known versions, conformance, formats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xcube.server.api import ApiRoute
+
+from xcube_openeo import API_VERSION, OPENEO_PREFIX
+from xcube_openeo.api.conformance import conformance_classes
+from xcube_openeo.api.context import OpenEOContext
+from xcube_openeo.api.tornado import allowed_methods
+
+STAC_VERSION = "1.0.0"
+
+
+def get_endpoints(routes: Sequence[ApiRoute]) -> list[dict[str, Any]]:
+    """The capabilities' ``endpoints``, generated from the routes actually registered."""
+    endpoints = []
+    for route in routes:
+        if not route.path.startswith(OPENEO_PREFIX) or not getattr(route.handler_cls, "listed", True):
+            continue
+        path = route.path[len(OPENEO_PREFIX):] or "/"
+        path = path.replace("{*", "{")
+        methods = allowed_methods(route.handler_cls)
+        if methods:
+            endpoints.append({"path": path, "methods": methods})
+    return endpoints
+
+
+def get_capabilities(ctx: OpenEOContext, base_url: str, routes: Sequence[ApiRoute]) -> dict[str, Any]:
+    return {
+        "api_version": API_VERSION,
+        "backend_version": ctx.backend_version,
+        "stac_version": STAC_VERSION,
+        "type": "Catalog",
+        "id": ctx.backend_id,
+        "title": ctx.title,
+        "description": ctx.description,
+        "production": False,
+        "conformsTo": conformance_classes(),
+        "endpoints": get_endpoints(routes),
+        "links": [
+            {"rel": "self", "href": f"{base_url}/", "type": "application/json"},
+            {"rel": "root", "href": f"{base_url}/", "type": "application/json"},
+            {"rel": "conformance", "href": f"{base_url}/conformance", "type": "application/json",
+             "title": "Conformance classes"},
+            {"rel": "data", "href": f"{base_url}/collections", "type": "application/json",
+             "title": "Collections"},
+            {"rel": "version-history", "href": _well_known_url(base_url),
+             "type": "application/json", "title": "Supported API versions"},
+        ],
+    }
+
+
+def _well_known_url(base_url: str) -> str:
+    return base_url[: -len(OPENEO_PREFIX)] + "/.well-known/openeo"
+
+
+def get_well_known(base_url: str) -> dict[str, Any]:
+    return {
+        "versions": [
+            {"url": f"{base_url}/", "api_version": API_VERSION, "production": False}
+        ]
+    }
+
+
+def get_conformance() -> dict[str, Any]:
+    return {"conformsTo": conformance_classes()}
+
+
+def get_file_formats(ctx: OpenEOContext) -> dict[str, Any]:
+    from xcube_openeo.formats import FORMATS
+
+    return FORMATS.to_json()

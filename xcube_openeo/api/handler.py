@@ -1,0 +1,66 @@
+"""Base class of every openEO route handler."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Generic, TypeVar
+
+from xcube.server.api import ApiHandler
+
+from xcube_openeo import OPENEO_PREFIX
+from xcube_openeo.errors import BadRequest, OpenEOError
+
+CtxT = TypeVar("CtxT")
+
+
+class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
+    """Adds JSON in and out, absolute URLs, and query parsing in openEO's terms."""
+
+    @property
+    def base_url(self) -> str:
+        """Absolute URL of the openEO API root, without a trailing slash.
+
+        Built from the request (or xcube's ``reverse_url_prefix``), so links stay right
+        behind a reverse proxy and with ``--prefix``.
+        """
+        return self.request.url_for_path(OPENEO_PREFIX, reverse=True)
+
+    def url(self, path: str) -> str:
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    def read_json(self) -> Any:
+        body = self.request.body
+        if not body:
+            raise BadRequest("The request body is empty; a JSON document was expected.")
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise BadRequest(f"The request body is not valid JSON in UTF-8: {e}") from None
+
+    def read_json_object(self) -> dict[str, Any]:
+        doc = self.read_json()
+        if not isinstance(doc, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        return doc
+
+    def write_json(self, doc: Any, status: int = 200, content_type: str = "application/json") -> None:
+        self.response.set_status(status)
+        self.response.set_header("Content-Type", f"{content_type}; charset=UTF-8")
+        self.response.finish(json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+
+    def query_int(self, name: str, minimum: int = 1, maximum: int | None = None) -> int | None:
+        values = self.request.get_query_args(name)
+        if not values:
+            return None
+        try:
+            value = int(values[-1])
+        except ValueError:
+            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be an integer.") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f" and at most {maximum}" if maximum is not None else ""
+            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be at least {minimum}{bound}.")
+        return value
+
+    def query_str(self, name: str) -> str | None:
+        values = self.request.get_query_args(name)
+        return values[-1] if values else None

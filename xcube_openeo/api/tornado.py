@@ -1,0 +1,198 @@
+"""Tornado request handling for the openEO routes.
+
+xcube's ``TornadoRequestHandler`` serves every xcube API.  For the openEO routes it
+falls short in three ways, all fixed here in one subclass:
+
+* it does not dispatch PATCH (tornado's default ``patch`` answers 405);
+* its errors are xcube JSON with tracebacks, not openEO error documents;
+* its CORS headers omit PATCH and ``Access-Control-Expose-Headers``.
+
+The subclass also streams the request body so that oversized bodies are refused as
+soon as they exceed the configured limit, before they are held in memory or parsed.
+
+xcube creates its tornado rules with its own handler class; :func:`use_openeo_handler`
+swaps the class of the openEO API's rules (and only those) after the server has added
+them.  xcube offers no hook to choose the handler class per API.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import tornado.routing
+import tornado.web
+from xcube.server.webservers.tornado import TornadoRequestHandler
+
+from xcube_openeo import __version__
+from xcube_openeo.errors import Internal, MethodNotAllowed, OpenEOError, PayloadTooLarge
+
+LOG = logging.getLogger("xcube_openeo")
+
+EXPOSED_HEADERS = "Location, OpenEO-Identifier, OpenEO-Costs, Link"
+ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-Requested-With, If-None-Match"
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@tornado.web.stream_request_body
+class OpenEORequestHandler(TornadoRequestHandler):
+    """Dispatches openEO routes: PATCH, openEO errors, CORS, bounded bodies."""
+
+    def initialize(self, **kwargs: Any) -> None:
+        self._body_chunks: list[bytes] = []
+        self._body_size = 0
+
+    @property
+    def openeo_ctx(self) -> Any:
+        return self._api_handler.ctx
+
+    @property
+    def max_body_size(self) -> int:
+        return self.openeo_ctx.max_request_body_size
+
+    # --- headers -------------------------------------------------------------------
+
+    def set_default_headers(self) -> None:
+        self.set_header("Server", f"xcube-openeo/{__version__}")
+        origin = "*"
+        try:
+            origin = self.openeo_ctx.cors_allow_origin
+        except AttributeError:  # set_default_headers runs before __init__ has finished
+            pass
+        self.set_header("Access-Control-Allow-Origin", origin)
+        self.set_header("Access-Control-Expose-Headers", EXPOSED_HEADERS)
+        self.set_header("Access-Control-Allow-Headers", ALLOWED_HEADERS)
+        self.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+        self.set_header("Access-Control-Allow-Credentials", "true")
+
+    # --- request body --------------------------------------------------------------
+
+    def prepare(self) -> None:
+        super().prepare()
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_size:
+            self._refuse_body()
+
+    def data_received(self, chunk: bytes) -> None:
+        self._body_size += len(chunk)
+        if self._body_size > self.max_body_size:
+            self._refuse_body()
+        self._body_chunks.append(chunk)
+
+    def _refuse_body(self) -> None:
+        # Raised from prepare()/data_received(): tornado then calls write_error.
+        raise _BodyTooLarge(self.max_body_size)
+
+    def _finish_body(self) -> None:
+        if self._body_chunks:
+            self.request.body = b"".join(self._body_chunks)
+            self._body_chunks = []
+
+    # --- dispatch --------------------------------------------------------------------
+
+    async def patch(self, *args: Any, **kwargs: Any) -> None:
+        await self._call_method("patch", *args, **kwargs)
+
+    async def options(self, *args: Any, **kwargs: Any) -> None:
+        methods = allowed_methods(type(self._api_handler))
+        self.set_header("Allow", ", ".join(["OPTIONS", *methods]))
+        self.set_header("Access-Control-Allow-Methods", ", ".join(["OPTIONS", *methods]))
+        self.set_status(204)
+        self.finish()
+
+    async def _call_method(self, method_name: str, *args: Any, **kwargs: Any) -> None:
+        self._finish_body()
+        method = getattr(self._api_handler, method_name, None)
+        if method is None or method_name not in allowed_methods(type(self._api_handler), lower=True):
+            self.send_openeo_error(
+                MethodNotAllowed(f"Method {method_name.upper()} is not allowed for this path.")
+            )
+            return
+        try:
+            result = method(*args, **kwargs)
+            if hasattr(result, "__await__"):
+                await result
+        except OpenEOError as e:
+            self.send_openeo_error(e)
+        except Exception as e:  # every other failure: no traceback to the client
+            error = Internal("An unexpected error occurred; quote the error id when reporting it.")
+            LOG.error("Internal error %s in %s %s", error.id, self.request.method,
+                      self.request.path, exc_info=e)
+            self.send_openeo_error(error)
+
+    # --- errors ----------------------------------------------------------------------
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        # Client errors raised before dispatch (e.g. an oversized body) are no server
+        # failures: log them briefly, without a traceback.
+        if isinstance(value, OpenEOError) and value.status < 500:
+            LOG.info("%s %s: %s %s", self.request.method, self.request.path, value.code, value.message)
+        else:
+            super().log_exception(typ, value, tb)
+
+    def send_openeo_error(self, error: OpenEOError) -> None:
+        if self._finished:
+            return
+        self.clear()
+        self.set_status(error.status)
+        for name, value in error.headers.items():
+            self.set_header(name, value)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(error.to_json())
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Errors raised by tornado itself (or from prepare/data_received)."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, OpenEOError):
+            error = exc
+        elif status_code == 405:
+            error = MethodNotAllowed(f"Method {self.request.method} is not allowed for this path.")
+        elif status_code < 500:
+            reason = exc.log_message if isinstance(exc, tornado.web.HTTPError) else None
+            error = OpenEOError("BadRequest", reason or self._reason, status=status_code)
+        else:
+            error = Internal("An unexpected error occurred; quote the error id when reporting it.")
+            LOG.error("Internal error %s in %s %s", error.id, self.request.method,
+                      self.request.path, exc_info=kwargs.get("exc_info"))
+        self.send_openeo_error(error)
+
+
+class _BodyTooLarge(PayloadTooLarge):
+    def __init__(self, limit: int):
+        super().__init__(f"The request body exceeds the limit of {limit} bytes.")
+
+
+def allowed_methods(handler_cls: type, lower: bool = False) -> list[str]:
+    """The HTTP methods an openEO ApiHandler class implements itself (not inherited
+    from xcube's ApiHandler, whose defaults only refuse)."""
+    from xcube.server.api import ApiHandler
+
+    names = [
+        name for name in HTTP_METHODS
+        if getattr(handler_cls, name, None) is not None
+        and getattr(handler_cls, name) is not getattr(ApiHandler, name, None)
+    ]
+    return names if lower else [name.upper() for name in names]
+
+
+def use_openeo_handler(application: tornado.web.Application, api_name: str) -> int:
+    """Make the tornado rules of the API ``api_name`` use :class:`OpenEORequestHandler`.
+
+    Idempotent; returns the number of rules changed.
+    """
+    changed = 0
+    for rule in _iter_rules(application.default_router):
+        route = rule.target_kwargs.get("api_route") if rule.target_kwargs else None
+        if route is not None and route.api_name == api_name and rule.target is TornadoRequestHandler:
+            rule.target = OpenEORequestHandler
+            changed += 1
+    return changed
+
+
+def _iter_rules(router: tornado.routing.RuleRouter) -> Iterator[tornado.routing.Rule]:
+    for rule in router.rules:
+        if isinstance(rule.target, tornado.routing.RuleRouter):
+            yield from _iter_rules(rule.target)
+        else:
+            yield rule
