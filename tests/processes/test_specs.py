@@ -21,12 +21,11 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-import xcube_openeo.processes.specs as specs_package
-
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("XCUBE_OPENEO_SHARED", REPO / ".." / "shared"))
 OFFICIAL = SHARED / "openeo-processes"
-SPECS_DIR = Path(specs_package.__file__).parent
+# Located by path so that these checks do not depend on importing the implementations.
+SPECS_DIR = REPO / "xcube_openeo" / "processes" / "specs"
 
 #: Experimental processes from ``proposals/`` that we serve besides the core ones.
 PROPOSALS = (
