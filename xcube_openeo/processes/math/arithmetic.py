@@ -1,0 +1,214 @@
+"""Arithmetic processes: add, subtract, multiply, divide, mod, power, absolute, sgn, sqrt,
+clip, linear_scale_range, normalized_difference."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from xcube_openeo.errors import OpenEOError
+
+from ..registry import process
+from .elementwise import (
+    dispatch,
+    invalid,
+    is_array,
+    is_number,
+    kind,
+    nodata_like,
+    to_python,
+    where,
+)
+
+
+def check_numbers(process_id: str, **operands: Any) -> bool:
+    """Reject non-numeric operands; return whether any operand is a scalar no-data."""
+    for name, value in operands.items():
+        if is_array(value):
+            if kind(value) not in "fiub":
+                raise invalid(process_id, name, value, "numbers")
+        elif value is not None and not is_number(value):
+            raise invalid(process_id, name, value, "a number or null")
+    return any(v is None for v in operands.values())
+
+
+def numeric(
+    process_id: str,
+    scalar_op: Callable[..., Any],
+    array_op: Callable[..., Any],
+    **operands: Any,
+) -> Any:
+    """An element-wise numeric process: no-data in any operand gives no-data.
+
+    ``scalar_op`` gets Python numbers; ``array_op`` gets at least one array operand.
+    IEEE 754 results (inf, NaN) are wanted, so floating-point warnings are silenced.
+    """
+    names = list(operands)
+
+    def scalar(*values: Any) -> Any:
+        if check_numbers(process_id, **dict(zip(names, values, strict=True))):
+            return None
+        with np.errstate(all="ignore"):
+            return to_python(scalar_op(*[to_python(v) for v in values]))
+
+    def vectorised(*values: Any) -> Any:
+        if check_numbers(process_id, **dict(zip(names, values, strict=True))):
+            return nodata_like(*values)
+        with np.errstate(all="ignore"):
+            return array_op(*values)
+
+    return dispatch(scalar, vectorised, *operands.values())
+
+
+def _float_div(x: float, y: float) -> float:
+    # Python raises on division by zero; IEEE 754 gives +-inf or NaN, as openEO wants.
+    return float(np.divide(float(x), float(y)))
+
+
+@process("add")
+def add(x: Any, y: Any) -> Any:
+    return numeric("add", operator.add, np.add, x=x, y=y)
+
+
+@process("subtract")
+def subtract(x: Any, y: Any) -> Any:
+    return numeric("subtract", operator.sub, np.subtract, x=x, y=y)
+
+
+@process("multiply")
+def multiply(x: Any, y: Any) -> Any:
+    return numeric("multiply", operator.mul, np.multiply, x=x, y=y)
+
+
+@process("divide")
+def divide(x: Any, y: Any) -> Any:
+    return numeric("divide", _float_div, np.true_divide, x=x, y=y)
+
+
+def _mod_scalar(x: float, y: float) -> float:
+    if y == 0:
+        return _float_div(x, y)  # +-inf or NaN by the sign of x
+    if math.isinf(y) and math.isfinite(x):
+        return x  # the official examples keep x for an infinite divisor of either sign
+    if isinstance(x, int) and isinstance(y, int):
+        return x % y  # exact for big integers; sign of the divisor
+    return float(np.mod(float(x), float(y)))  # floored: sign of the divisor
+
+
+def _mod_array(x: Any, y: Any) -> Any:
+    result = np.mod(x, y)
+    if not is_array(y) and y != 0 and math.isfinite(y):
+        return result  # the common case keeps integer data integer
+    if (is_array(y) and kind(y) == "f") or (not is_array(y) and math.isinf(y)):
+        result = where(np.isinf(y) & np.isfinite(x), x, result)
+    return where(y == 0, x * np.inf, result)  # x * inf: +-inf, or NaN for x == 0
+
+
+@process("mod")
+def mod(x: Any, y: Any) -> Any:
+    return numeric("mod", _mod_scalar, _mod_array, x=x, y=y)
+
+
+def _power_scalar(base: float, p: float) -> float:
+    if isinstance(base, int) and isinstance(p, int) and p >= 0:
+        return base**p  # exact integer power
+    return float(np.power(float(base), float(p)))
+
+
+def _power_array(base: Any, p: Any) -> Any:
+    # numpy refuses negative integer powers of integers: go float unless p is a
+    # non-negative integer scalar (keeps integer data integer for squares etc.).
+    p_is_natural = not is_array(p) and isinstance(p, (int, np.integer)) and p >= 0
+    if not p_is_natural:
+        if is_array(base) and kind(base) in "iub":
+            base = base.astype(float)
+        elif not is_array(base):
+            base = float(base)
+    return np.power(base, p)
+
+
+@process("power")
+def power(base: Any, p: Any) -> Any:
+    return numeric("power", _power_scalar, _power_array, base=base, p=p)
+
+
+@process("absolute")
+def absolute(x: Any) -> Any:
+    return numeric("absolute", abs, np.abs, x=x)
+
+
+def _sgn_scalar(x: float) -> float:
+    if isinstance(x, float) and math.isnan(x):
+        return x
+    return (x > 0) - (x < 0)
+
+
+@process("sgn")
+def sgn(x: Any) -> Any:
+    return numeric("sgn", _sgn_scalar, np.sign, x=x)
+
+
+@process("sqrt")
+def sqrt(x: Any) -> Any:
+    return numeric("sqrt", lambda v: float(np.sqrt(float(v))), np.sqrt, x=x)
+
+
+@process("clip")
+def clip(x: Any, min: Any, max: Any) -> Any:
+    check_numbers("clip", min=min, max=max)
+    if min is None or max is None:
+        raise OpenEOError("ProcessParameterInvalid", "clip: 'min' and 'max' must be numbers.")
+    if not is_array(min) and not is_array(max) and min > max:
+        raise OpenEOError(
+            "MinMaxSwapped", f"clip: the minimum ({min}) is greater than the maximum ({max})."
+        )
+
+    def clipped(v: Any) -> Any:
+        # np.minimum/np.maximum propagate NaN (also of the bounds) and stay lazy on xarray.
+        return np.minimum(np.maximum(v, min), max)
+
+    return numeric("clip", clipped, clipped, x=x)
+
+
+@process("linear_scale_range")
+def linear_scale_range(
+    x: Any,
+    inputMin: Any,
+    inputMax: Any,
+    outputMin: Any = 0,
+    outputMax: Any = 1,
+) -> Any:
+    bounds = {
+        "inputMin": inputMin,
+        "inputMax": inputMax,
+        "outputMin": outputMin,
+        "outputMax": outputMax,
+    }
+    if check_numbers("linear_scale_range", **bounds):
+        raise OpenEOError(
+            "ProcessParameterInvalid", "linear_scale_range: the range bounds must be numbers."
+        )
+    low, high = np.fmin(inputMin, inputMax), np.fmax(inputMin, inputMax)
+
+    def scaled(v: Any) -> Any:
+        v = np.minimum(np.maximum(v, low), high)  # input range may be given inverted
+        return (v - inputMin) / (inputMax - inputMin) * (outputMax - outputMin) + outputMin
+
+    return numeric("linear_scale_range", scaled, scaled, x=x)
+
+
+def _normalized_difference(x: Any, y: Any) -> Any:
+    if not is_array(x) and not is_array(y):
+        x, y = float(x), float(y)
+    return (x - y) / (x + y)
+
+
+@process("normalized_difference")
+def normalized_difference(x: Any, y: Any) -> Any:
+    return numeric(
+        "normalized_difference", _normalized_difference, _normalized_difference, x=x, y=y
+    )

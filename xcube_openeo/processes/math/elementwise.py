@@ -1,0 +1,174 @@
+"""Helpers shared by the element-wise processes (math, comparison, logic, text, dates).
+
+An operand is either a scalar (Python/numpy scalar, ``None`` = no-data) or an array
+(``xarray.DataArray`` or ``numpy.ndarray``, possibly dask-backed) when the process runs
+vectorised inside a callback over a cube or an array.  Inside arrays NaN is no-data.
+
+Booleans that may be no-data inside arrays ("tri-state") are carried as float arrays
+holding 1.0 / 0.0 / NaN, because numpy has no nullable boolean dtype; arrays that
+cannot hold no-data stay ``bool``.  Object arrays (mixed JSON arrays) hold Python
+values with ``None`` as no-data and are handled element by element through the scalar
+implementation (numpy has no faster path for Python objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from xcube_openeo.errors import OpenEOError
+
+Array = xr.DataArray | np.ndarray
+
+
+def is_array(value: Any) -> bool:
+    """Whether ``value`` is a vectorised operand (not an openEO scalar)."""
+    return isinstance(value, (xr.DataArray, np.ndarray)) or _is_dask_array(value)
+
+
+def _is_dask_array(value: Any) -> bool:
+    return type(value).__module__.startswith("dask.array")
+
+
+def is_number(value: Any) -> bool:
+    """An openEO number: int or float, but not a boolean."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def to_python(value: Any) -> Any:
+    """numpy scalars (and 0-d arrays) as Python scalars; anything else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def kind(value: Any) -> str:
+    """numpy dtype kind of an array operand ('f', 'i', 'u', 'b', 'O', 'U', 'M', ...)."""
+    return np.dtype(value.dtype).kind
+
+
+def can_be_nodata(value: Any) -> bool:
+    """Whether an operand may hold no-data (None, or NaN inside a float/object array)."""
+    if is_array(value):
+        return kind(value) in "fcO"
+    return value is None
+
+
+def isnull(value: Array) -> Array:
+    """No-data mask of an array operand (NaN for floats, None/NaN for objects)."""
+    if isinstance(value, xr.DataArray):
+        return value.isnull()
+    if kind(value) in "fc":
+        return np.isnan(value)
+    if kind(value) == "O":
+        return _object_isnull(value)
+    return np.zeros_like(value, dtype=bool)
+
+
+def _is_null_scalar(v: Any) -> bool:
+    return v is None or (isinstance(v, (float, np.floating)) and np.isnan(v))
+
+
+_object_isnull = np.frompyfunc(_is_null_scalar, 1, 1)
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """``np.where`` that keeps xarray coordinates (and laziness) when any operand has them."""
+    if any(isinstance(v, xr.DataArray) for v in (cond, a, b)):
+        return xr.where(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def nodata_like(*operands: Any) -> Any:
+    """An all-no-data float array shaped like the broadcast array operands, or None."""
+    arrays = [v for v in operands if is_array(v)]
+    if not arrays:
+        return None
+    result: Any = np.nan
+    for arr in arrays:
+        if isinstance(arr, xr.DataArray):
+            result = result + xr.zeros_like(arr, dtype=float)  # lazy for dask
+        else:
+            result = result + np.zeros(np.shape(arr))
+    return result
+
+
+def dispatch(scalar: Callable[..., Any], vectorised: Callable[..., Any], *operands: Any) -> Any:
+    """Run the scalar or the vectorised implementation of an element-wise process.
+
+    Object and string arrays go element by element through the scalar implementation.
+    """
+    if any(is_generic_array(v) for v in operands):
+        return object_elementwise(scalar, *operands)
+    if any(is_array(v) for v in operands):
+        return vectorised(*operands)
+    return scalar(*operands)
+
+
+def with_nodata(result: Any, *operands: Any) -> Any:
+    """Set ``result`` to no-data (NaN) wherever any array operand is no-data.
+
+    ``result`` becomes float if that can happen (booleans become 1.0/0.0/NaN).
+    """
+    masks = [isnull(v) for v in operands if is_array(v) and can_be_nodata(v)]
+    if not masks:
+        return result
+    mask = masks[0]
+    for m in masks[1:]:
+        mask = mask | m
+    return where(mask, np.nan, result)
+
+
+def object_elementwise(func: Callable[..., Any], *operands: Any) -> Any:
+    """Apply a scalar implementation to every element (for object/string arrays).
+
+    numpy cannot vectorise Python objects; ``frompyfunc`` dispatches to xarray and dask,
+    so this stays lazy for dask-backed data.
+    """
+    ufunc = np.frompyfunc(lambda *vs: func(*[_element(v) for v in vs]), len(operands), 1)
+    return ufunc(*operands)
+
+
+def _element(value: Any) -> Any:
+    value = to_python(value)
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def is_generic_array(value: Any) -> bool:
+    """An array whose elements numpy cannot compute on natively (objects, strings)."""
+    return is_array(value) and kind(value) in "OUS"
+
+
+def invalid(process_id: str, parameter: str, value: Any, expected: str) -> OpenEOError:
+    return OpenEOError(
+        "ProcessParameterInvalid",
+        f"The value passed for parameter '{parameter}' in process '{process_id}' is "
+        f"invalid: expected {expected}, got {type(value).__name__} {_short(value)}.",
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def numeric_operands(process_id: str, **operands: Any) -> bool:
+    """Check that scalar operands are numbers or None; return whether any is an array."""
+    vectorised = False
+    for name, value in operands.items():
+        if is_array(value):
+            if kind(value) not in "fiubc":
+                raise invalid(process_id, name, value, "numbers")
+            vectorised = True
+        elif value is not None and not is_number(value):
+            raise invalid(process_id, name, value, "a number or null")
+    return vectorised
