@@ -1,0 +1,70 @@
+"""The evaluation environment: data access, limits, logging and the calling user."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from xcube.core.mldataset import MultiLevelDataset
+
+from ..errors import OpenEOError
+
+
+@runtime_checkable
+class CollectionSource(Protocol):
+    """Where ``load_collection`` gets its data from."""
+
+    def collection_ids(self) -> list[str]: ...
+
+    def get_ml_dataset(self, collection_id: str) -> MultiLevelDataset:
+        """The collection's multi-resolution dataset; raises ``CollectionNotFound``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of process graphs; exceeding any is ``ProcessGraphComplexity``."""
+
+    #: Total number of process nodes, counting child graphs and user-defined processes.
+    max_nodes: int = 100_000
+    #: How deep child process graphs may be nested inside each other.
+    max_child_depth: int = 32
+    #: How deep user-defined processes may call each other.
+    max_user_process_depth: int = 16
+
+
+class InMemoryCollections:
+    """A :class:`CollectionSource` over datasets held in memory (tests, demos)."""
+
+    def __init__(self, datasets: Mapping[str, Any]):
+        from xcube.core.mldataset import BaseMultiLevelDataset
+
+        self._datasets = {
+            cid: ds if isinstance(ds, MultiLevelDataset) else BaseMultiLevelDataset(ds)
+            for cid, ds in datasets.items()
+        }
+
+    def collection_ids(self) -> list[str]:
+        return sorted(self._datasets)
+
+    def get_ml_dataset(self, collection_id: str) -> MultiLevelDataset:
+        try:
+            return self._datasets[collection_id]
+        except KeyError:
+            raise OpenEOError(
+                "CollectionNotFound", f"Collection {collection_id!r} does not exist."
+            ) from None
+
+
+@dataclass
+class EvalEnv:
+    """Everything an evaluation needs besides the process graph itself."""
+
+    collections: CollectionSource = field(default_factory=lambda: InMemoryCollections({}))
+    user_id: str | None = None
+    logger: Any = field(default_factory=lambda: logging.getLogger("xcube_openeo.processes"))
+    #: User-defined processes of the calling user (namespace ``user``), by id.
+    user_processes: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
