@@ -151,13 +151,23 @@ def check_parameters(parameters: list[dict[str, Any]], where: str) -> None:
     for param in parameters:
         assert {"name", "description", "schema"} <= set(param), f"{where}: {param.get('name')}"
         assert param["description"].strip(), f"{where}: {param['name']} has no description"
-        for schema in schemas_of(param["schema"]):
-            if schema.get("subtype") == "process-graph" and "parameters" in schema:
-                check_parameters(schema["parameters"], f"{where}.{param['name']}")
+        for callback in process_graph_schemas(param["schema"]):
+            check_parameters(callback.get("parameters", []), f"{where}.{param['name']}")
 
 
-def schemas_of(schema: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return schema if isinstance(schema, list) else [schema]
+def process_graph_schemas(schema: Any) -> list[dict[str, Any]]:
+    """Every process-graph schema nested anywhere in ``schema`` (callbacks)."""
+    found: list[dict[str, Any]] = []
+    if isinstance(schema, dict):
+        if schema.get("subtype") == "process-graph":
+            found.append(schema)
+        for key, value in schema.items():
+            if key not in ("parameters", "default", "enum", "const"):
+                found.extend(process_graph_schemas(value))
+    elif isinstance(schema, list):
+        for item in schema:
+            found.extend(process_graph_schemas(item))
+    return found
 
 
 @pytest.mark.parametrize("process_id", our_ids())
