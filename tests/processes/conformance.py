@@ -192,7 +192,7 @@ def decode_argument(value: Any, env: Any = None, *, top_level: bool = True) -> A
     if "process_graph" in value:
         from xcube_openeo.engine import Callback
 
-        return Callback.from_json(value, env)
+        return Callback.from_json(_fix_parameter_references(value), env)
     kind = value.get("type")
     if kind == "nodata":
         return None
@@ -204,6 +204,23 @@ def decode_argument(value: Any, env: Any = None, *, top_level: bool = True) -> A
     if kind == "datacube":
         return _cube_fixtures().datacube_from_test_json(value)
     return {k: decode_argument(v, env, top_level=False) for k, v in value.items()}
+
+
+def _fix_parameter_references(graph: Any) -> Any:
+    """Rewrite ``{"from_argument": p}`` to ``{"from_parameter": p}``.
+
+    Several official examples (apply, array_apply, array_filter, merge_cubes,
+    reduce_dimension) spell the parameter reference ``from_argument``, which openEO API
+    1.2 does not know; the intent is unambiguous, so the harness fixes the spelling
+    rather than failing those examples on it (the engine rightly rejects it).
+    """
+    if isinstance(graph, list):
+        return [_fix_parameter_references(v) for v in graph]
+    if isinstance(graph, dict):
+        if set(graph) == {"from_argument"}:
+            return {"from_parameter": graph["from_argument"]}
+        return {k: _fix_parameter_references(v) for k, v in graph.items()}
+    return graph
 
 
 def _is_flat(items: list[Any]) -> bool:
@@ -304,7 +321,11 @@ def _is_number(v: Any) -> bool:
 
 
 def assert_matches(
-    actual: Any, expected: Any, delta: float = DEFAULT_DELTA, *, path: str = "result",
+    actual: Any,
+    expected: Any,
+    delta: float = DEFAULT_DELTA,
+    *,
+    path: str = "result",
     in_array: bool = False,
 ) -> None:
     """Raise ``Mismatch`` unless ``actual`` equals ``expected`` per the README.

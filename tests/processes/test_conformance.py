@@ -15,7 +15,13 @@ except ImportError:
 
 #: Official examples that contradict the 2.0.0-rc.2 definitions (or are broken), by id,
 #: with the reason.  Each entry must really fail: xfail is strict.
-EXPECTED_FAILURES: dict[str, str] = {}
+EXPECTED_FAILURES: dict[str, str] = {
+    "lte[15]": "expects lte(+inf, +inf) to be false, but the definition has lte true for "
+    "equal operands (eq(+inf, +inf) is true in eq's own examples, and gte[15] expects "
+    "true for the same operands)",
+    "array_filter[0]": "the callback's gt node names 'x' twice (JSON5 keeps the last) and "
+    "lacks the required 'y', so the graph is invalid (ProcessParameterRequired)",
+}
 
 EXAMPLES = list(conformance.runnable_examples())
 

@@ -90,16 +90,25 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 
 def nodata_like(*operands: Any) -> Any:
     """An all-no-data float array shaped like the broadcast array operands, or None."""
-    arrays = [v for v in operands if is_array(v)]
-    if not arrays:
+    if not any(is_array(v) for v in operands):
         return None
-    result: Any = np.nan
-    for arr in arrays:
-        if isinstance(arr, xr.DataArray):
-            result = result + xr.zeros_like(arr, dtype=float)  # lazy for dask
-        else:
-            result = result + np.zeros(np.shape(arr))
-    return result
+    return full_like(np.nan, float, *operands)
+
+
+def full_like(value: Any, dtype: Any, *operands: Any) -> Any:
+    """An array filled with ``value``, shaped like the broadcast array operands."""
+    template: Any = None
+    for arr in operands:
+        if is_array(arr):
+            zeros = (
+                xr.zeros_like(arr, dtype=float)
+                if isinstance(arr, xr.DataArray)
+                else (np.zeros(np.shape(arr)))
+            )
+            template = zeros if template is None else template + zeros  # broadcasts
+    if isinstance(template, xr.DataArray):
+        return xr.full_like(template, value, dtype=dtype)  # lazy for dask
+    return np.full(np.shape(template), value, dtype=dtype)
 
 
 def dispatch(scalar: Callable[..., Any], vectorised: Callable[..., Any], *operands: Any) -> Any:
