@@ -1,0 +1,186 @@
+"""Processes that create arrays or put arrays together.
+
+1-D arrays are combined through their Python elements, so the element type rules of
+:meth:`ArrayValue.from_list` apply (e.g. booleans plus null give an object array).
+Vectorised arrays (with extra dimensions) are combined with ``xr.concat`` along the
+array dimension, after broadcasting every part over the other dimensions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ...errors import OpenEOError
+from ..registry import process
+from ..values import ARRAY_DIM, ArrayValue
+from ._common import as_array, as_list, elements, labels_of, make_array, same_label
+
+
+@process("array_create")
+def array_create(data: Any = None, repeat: int = 1) -> ArrayValue:
+    if data is None:
+        data = []
+    if not isinstance(repeat, (int, np.integer)) or isinstance(repeat, bool) or repeat < 1:
+        raise OpenEOError(
+            "ProcessParameterInvalid", "array_create: 'repeat' must be an integer >= 1."
+        )
+    if isinstance(data, ArrayValue):
+        if data.is_vectorised:
+            return _concat_parts([_unlabeled(data)] * int(repeat), data.dim, labels=None)
+        data = elements(data)
+    values = list(data)
+    if any(isinstance(v, xr.DataArray) for v in values):
+        stacked = stack_elements(values)
+        return _concat_parts([stacked] * int(repeat), stacked.dim, labels=None)
+    return make_array(values * int(repeat))
+
+
+@process("array_create_labeled")
+def array_create_labeled(data: Any, labels: Any) -> ArrayValue:
+    label_list = as_list(labels, "labels")
+    if isinstance(data, ArrayValue) and data.is_vectorised:
+        if data.size != len(label_list):
+            raise _length_mismatch(data.size, len(label_list))
+        _check_unique_labels(label_list)
+        coords = np.empty(len(label_list), dtype=object)
+        coords[:] = label_list
+        return ArrayValue(data.data.assign_coords({data.dim: coords}), data.dim, True)
+    values = stack_elements(list(data)) if isinstance(data, list) else as_array(data)
+    if values.size != len(label_list):
+        raise _length_mismatch(values.size, len(label_list))
+    _check_unique_labels(label_list)
+    if values.is_vectorised:
+        return array_create_labeled(values, label_list)
+    return make_array(elements(values), label_list, values.dim)
+
+
+def _length_mismatch(n_values: int, n_labels: int) -> OpenEOError:
+    return OpenEOError(
+        "ArrayLengthMismatch",
+        f"array_create_labeled: {n_values} values but {n_labels} labels.",
+    )
+
+
+def _check_unique_labels(labels: list[Any]) -> None:
+    for i, label in enumerate(labels):
+        if any(same_label(label, other) for other in labels[:i]):
+            raise OpenEOError("ProcessParameterInvalid", f"Label {label!r} is given twice.")
+
+
+@process("array_append")
+def array_append(data: Any, value: Any, label: Any = None) -> ArrayValue:
+    arr = as_array(data)
+    if not arr.labeled:
+        if label is not None:
+            raise OpenEOError(
+                "ArrayNotLabeled", "array_append: a label is given but the array is not labeled."
+            )
+        return _concat_parts([arr, _single(value, arr)], arr.dim, labels=None)
+    existing = labels_of(arr)
+    if label is None:
+        label = arr.size  # the natural next index
+    if any(same_label(label, other) for other in existing):
+        raise OpenEOError("LabelExists", f"array_append: label {label!r} exists already.")
+    return _concat_parts([arr, _single(value, arr)], arr.dim, labels=[*existing, label])
+
+
+def _single(value: Any, like: ArrayValue) -> ArrayValue:
+    """A one-element array holding ``value`` (vectorised if ``value`` is a DataArray)."""
+    if isinstance(value, xr.DataArray):
+        return ArrayValue(value.expand_dims(like.dim), like.dim)
+    return make_array([value], dim=like.dim)
+
+
+@process("array_concat")
+def array_concat(array1: Any, array2: Any) -> ArrayValue:
+    first, second = as_array(array1, "array1"), as_array(array2, "array2")
+    labels = None
+    if first.labeled and second.labeled:
+        labels = labels_of(first) + labels_of(second)
+        _check_no_conflict(labels_of(first), labels_of(second))
+    return _concat_parts([first, second], first.dim, labels)
+
+
+@process("array_modify")
+def array_modify(data: Any, values: Any, index: int, length: int = 0) -> ArrayValue:
+    arr, new = as_array(data), as_array(values, "values")
+    if index > arr.size:
+        raise OpenEOError(
+            "ArrayElementNotAvailable",
+            f"array_modify: index {index} is beyond the array's {arr.size} elements.",
+        )
+    head = _slice(arr, 0, index)
+    tail = _slice(arr, min(index + length, arr.size), arr.size)
+    labels = None
+    # Labels are kept if both arrays are labeled or one of them is empty.  Conflicts
+    # are checked against the elements that remain, so that replacing an element by
+    # one with the same label works.
+    if (arr.labeled or arr.size == 0) and (new.labeled or new.size == 0):
+        kept = (labels_of(head) if head.labeled else []) + (labels_of(tail) if tail.labeled else [])
+        added = labels_of(new) if new.labeled else []
+        _check_no_conflict(kept, added)
+        labels = (labels_of(head) if head.labeled else []) + added
+        labels += labels_of(tail) if tail.labeled else []
+    return _concat_parts([head, new, tail], arr.dim, labels)
+
+
+def _slice(arr: ArrayValue, start: int, stop: int) -> ArrayValue:
+    return ArrayValue(arr.data.isel({arr.dim: slice(start, stop)}), arr.dim, arr.labeled)
+
+
+def _check_no_conflict(labels1: list[Any], labels2: list[Any]) -> None:
+    for label in labels2:
+        if any(same_label(label, other) for other in labels1):
+            raise OpenEOError("ArrayLabelConflict", f"Label {label!r} is present in both arrays.")
+
+
+def _unlabeled(arr: ArrayValue) -> ArrayValue:
+    data = arr.data.drop_vars(arr.dim) if arr.dim in arr.data.coords else arr.data
+    return ArrayValue(data, arr.dim, False)
+
+
+def _concat_parts(parts: list[ArrayValue], dim: str, labels: list[Any] | None) -> ArrayValue:
+    """``parts`` one after the other along ``dim``, labeled with ``labels`` if given."""
+    if not any(part.is_vectorised for part in parts):
+        values = [v for part in parts for v in elements(part)]
+        return make_array(values, labels, dim)
+    datas = [_unlabeled(part).data.rename({part.dim: dim}) for part in parts]
+    template = next(d for d in datas if d.ndim > 1).isel({dim: 0}, drop=True)
+    for d in datas:
+        template = template.broadcast_like(d.isel({dim: 0}, drop=True))
+    datas = [d.broadcast_like(template, exclude=[dim]).transpose(dim, ...) for d in datas]
+    order = (dim, *template.dims)
+    combined = xr.concat([d for d in datas if d.sizes[dim] > 0] or datas[:1], dim=dim)
+    combined = combined.transpose(*order)
+    if labels is None:
+        return ArrayValue(combined, dim, False)
+    coords = np.empty(len(labels), dtype=object)
+    coords[:] = labels
+    return ArrayValue(combined.assign_coords({dim: coords}), dim, True)
+
+
+def stack_elements(values: list[Any]) -> ArrayValue:
+    """An array from elements some of which are DataArrays (one value per position in
+    their dimensions), e.g. ``array_create`` inside ``apply_dimension``."""
+    if not any(isinstance(v, xr.DataArray) for v in values):
+        return make_array(values)
+    arrays = [v for v in values if isinstance(v, xr.DataArray)]
+    template = xr.broadcast(*arrays)[0]
+    parts = [
+        v.broadcast_like(template) if isinstance(v, xr.DataArray) else _filled(template, v)
+        for v in values
+    ]
+    return ArrayValue(xr.concat(parts, dim=ARRAY_DIM).transpose(ARRAY_DIM, ...), ARRAY_DIM)
+
+
+def _filled(template: xr.DataArray, value: Any) -> xr.DataArray:
+    if value is None:
+        value = np.nan
+    if isinstance(value, ArrayValue):
+        raise OpenEOError(
+            "ProcessParameterInvalid", "Arrays cannot be mixed with per-pixel values here."
+        )
+    return xr.full_like(template, value, dtype=None if not isinstance(value, str) else object)

@@ -1,0 +1,71 @@
+"""Logical reducers: all and any.
+
+Booleans arrive as bool data (no no-data possible), as float 1/0/NaN (cube data with
+no-data) or as object data with ``None`` (JSON arrays).  With ``ignore_nodata`` false
+the truth tables of the definitions apply pairwise, so a single element is returned
+as is ... except that a lone no-data gives the neutral result (``true`` for all,
+``false`` for any), as the official examples specify.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..arrays._common import as_array, nodata_mask, reduced
+from ..registry import process
+from ..values import ArrayValue
+
+
+@process("all")
+def all_(data: Any, ignore_nodata: bool = True) -> Any:
+    arr = as_array(data)
+    truth, mask = _truth_and_mask(arr)
+    if ignore_nodata or mask is None:
+        value = (truth | mask).all(arr.dim) if mask is not None else truth.all(arr.dim)
+        return _result(arr, value, None)
+    has_false = (~truth & ~mask).any(arr.dim)
+    undecided = ~has_false & mask.any(arr.dim) if arr.size > 1 else None
+    return _result(arr, ~has_false, undecided)
+
+
+@process("any")
+def any_(data: Any, ignore_nodata: bool = True) -> Any:
+    arr = as_array(data)
+    truth, mask = _truth_and_mask(arr)
+    value = (truth & ~mask).any(arr.dim) if mask is not None else truth.any(arr.dim)
+    if ignore_nodata or mask is None:
+        return _result(arr, value, None)
+    undecided = ~value & mask.any(arr.dim) if arr.size > 1 else None
+    return _result(arr, value, undecided)
+
+
+def _truth_and_mask(arr: ArrayValue) -> tuple[xr.DataArray, xr.DataArray | None]:
+    """Elements as booleans (no-data as false) and the no-data mask (None if the
+    data cannot hold no-data)."""
+    data = arr.data
+    if data.dtype.kind == "b":
+        return data, None
+    mask = nodata_mask(data)
+    if data.dtype == object:
+        truth = xr.apply_ufunc(
+            np.frompyfunc(lambda v: v is not None and bool(v), 1, 1),
+            data,
+            dask="parallelized",
+            output_dtypes=[object],
+        ).astype(bool)
+    else:
+        truth = (data != 0) & ~mask
+    return truth, mask
+
+
+def _result(arr: ArrayValue, value: xr.DataArray, nodata: xr.DataArray | None) -> Any:
+    if not arr.is_vectorised:
+        result = reduced(value, nodata, False)
+        return None if result is None else bool(result)
+    if nodata is None:
+        return value
+    # Booleans with no-data in a cube: float 1/0/NaN.
+    return value.astype(float).where(~nodata)

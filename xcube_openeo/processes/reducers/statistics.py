@@ -1,0 +1,139 @@
+"""Numeric reducers: max, min, sum, product, mean, median, sd, variance, extrema and
+quantiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ...errors import OpenEOError
+from ..arrays._common import as_array, is_number, make_array, numeric, slice_template
+from ..registry import process
+from ..values import ArrayValue
+from ._numeric import quantiles_along, reduce_numbers
+
+_QUANTILE_DIM = "__quantile"
+
+
+@process("max")
+def max_(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(data, ignore_nodata, "max", lambda v, d, s: v.max(d, skipna=s))
+
+
+@process("min")
+def min_(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(data, ignore_nodata, "min", lambda v, d, s: v.min(d, skipna=s))
+
+
+@process("sum")
+def sum_(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(
+        data, ignore_nodata, "sum", lambda v, d, s: v.sum(d, skipna=s, min_count=1)
+    )
+
+
+@process("product")
+def product(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(
+        data, ignore_nodata, "product", lambda v, d, s: v.prod(d, skipna=s, min_count=1)
+    )
+
+
+@process("mean")
+def mean(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(data, ignore_nodata, "mean", lambda v, d, s: v.mean(d, skipna=s))
+
+
+@process("variance")
+def variance(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(
+        data, ignore_nodata, "variance", lambda v, d, s: v.var(d, skipna=s, ddof=1)
+    )
+
+
+@process("sd")
+def sd(data: Any, ignore_nodata: bool = True) -> Any:
+    return reduce_numbers(data, ignore_nodata, "sd", lambda v, d, s: v.std(d, skipna=s, ddof=1))
+
+
+@process("median")
+def median(data: Any, ignore_nodata: bool = True) -> Any:
+    def reduce(values: xr.DataArray, dim: str, skipna: bool) -> xr.DataArray:
+        # Our type-7 quantile at 0.5 (the median) keeps infinities: median of
+        # [-inf, 3, 3, 5, inf] is 3, not NaN.
+        return quantiles_along(values, dim, [0.5], skipna, _QUANTILE_DIM).squeeze(
+            _QUANTILE_DIM, drop=True
+        )
+
+    return reduce_numbers(data, ignore_nodata, "median", reduce)
+
+
+@process("extrema")
+def extrema(data: Any, ignore_nodata: bool = True) -> ArrayValue:
+    arr = as_array(data)
+    lowest = min_(arr, ignore_nodata)
+    highest = max_(arr, ignore_nodata)
+    if not arr.is_vectorised:
+        return make_array([lowest, highest], dim=arr.dim)
+    both = xr.concat([lowest, highest], dim=arr.dim, coords="minimal", compat="override")
+    return ArrayValue(both.transpose(arr.dim, ...), arr.dim, False)
+
+
+@process("quantiles")
+def quantiles(
+    data: Any, probabilities: Any = None, q: Any = None, ignore_nodata: bool = True
+) -> ArrayValue:
+    arr = as_array(data)
+    probs = _probabilities(probabilities, q)
+    if arr.size == 0:
+        if arr.is_vectorised:
+            template = xr.full_like(slice_template(arr), np.nan, dtype=float)
+            stacked = xr.concat([template] * len(probs), dim=arr.dim)
+            return ArrayValue(stacked.transpose(arr.dim, ...), arr.dim, False)
+        return make_array([None] * len(probs), dim=arr.dim)
+    values, mask = numeric(arr, "quantiles")
+    if mask is not None and not ignore_nodata and bool(mask.any()):
+        return make_array([None] * len(probs), dim=arr.dim)  # object data is 1-D
+    real_nan = mask is not None and bool((values.isnull() & ~mask).any())
+    result = quantiles_along(values, arr.dim, probs, ignore_nodata, _QUANTILE_DIM)
+    result = result.rename({_QUANTILE_DIM: arr.dim}).transpose(arr.dim, ...)
+    if real_nan:
+        result = xr.full_like(result, np.nan)  # a NaN value (not no-data) spoils all
+    return ArrayValue(result, arr.dim, False)
+
+
+def _probabilities(probabilities: Any, q: Any) -> list[float]:
+    if probabilities is not None and q is not None:
+        raise OpenEOError(
+            "QuantilesParameterConflict", "quantiles: give only one of 'probabilities' and 'q'."
+        )
+    if probabilities is None and q is None:
+        raise OpenEOError(
+            "QuantilesParameterMissing", "quantiles: give either 'probabilities' or 'q'."
+        )
+    intervals = q if probabilities is None else probabilities
+    if is_number(intervals):
+        if intervals != int(intervals) or intervals < 2:
+            raise OpenEOError(
+                "ProcessParameterInvalid", "quantiles: the number of intervals must be >= 2."
+            )
+        n = int(intervals)
+        return [k / n for k in range(1, n)]
+    if isinstance(intervals, ArrayValue):
+        intervals = intervals.to_list()
+    if not isinstance(intervals, (list, tuple)) or not all(is_number(p) for p in intervals):
+        raise OpenEOError(
+            "ProcessParameterInvalid", "quantiles: 'probabilities' must be numbers or a number."
+        )
+    probs = [float(p) for p in intervals]
+    if any(not 0 <= p <= 1 for p in probs):
+        raise OpenEOError(
+            "ProcessParameterInvalid", "quantiles: probabilities must be between 0 and 1."
+        )
+    if any(b < a for a, b in zip(probs, probs[1:], strict=False)):
+        raise OpenEOError(
+            "AscendingProbabilitiesRequired", "quantiles: probabilities must be ascending."
+        )
+    return probs
