@@ -33,3 +33,22 @@ def server(server_config: dict) -> Iterator[RunningServer]:
     running = RunningServer(server_config).start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def broken_server(tmp_path_factory: pytest.TempPathFactory, fixture_datasets) -> Iterator[RunningServer]:
+    """A server with one dataset that has no spatial grid: describing it must fail."""
+    import numpy as np
+    import xarray as xr
+
+    path = tmp_path_factory.mktemp("broken") / "broken.zarr"
+    xr.Dataset({"v": (("a", "b"), np.zeros((2, 2)))}).to_zarr(path, mode="w")
+    config = {
+        "Datasets": [
+            {"Identifier": "BROKEN", "Path": str(path), "FileSystem": "file"},
+            {"Identifier": "S2_SMALL", "Path": str(fixture_datasets["S2_SMALL"]), "FileSystem": "file"},
+        ]
+    }
+    running = RunningServer(config).start()
+    yield running
+    running.stop()

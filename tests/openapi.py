@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from functools import cache
 from pathlib import Path
@@ -27,10 +28,22 @@ def _spec_dict() -> dict[str, Any]:
 @cache
 def openapi_for(base_url: str) -> OpenAPI:
     """The openEO API document with its server URL set to ours."""
-    spec = dict(_spec_dict())
+    spec = copy.deepcopy(_spec_dict())
     spec["servers"] = [{"url": base_url.rstrip("/")}]
+    # Defect in the API document: `process_json_schema` has a `oneOf` whose first
+    # branch ("Generic") accepts everything, so no schema can match exactly one branch
+    # and every process listing would fail.  The intent is `anyOf`.
+    single_type = spec["components"]["schemas"]["process_json_schema"]
+    single_type["anyOf"] = single_type.pop("oneOf")
+    # The well-known document has its own server (the host root); ours is the same host.
+    for path_item in spec["paths"].values():
+        path_item.pop("servers", None)
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                operation.pop("servers", None)
     # openapi-core knows no 'application/schema+json' (queryables); it is JSON.
-    config = Config(extra_media_type_deserializers={"application/schema+json": json.loads})
+    config = Config(extra_media_type_deserializers={
+        "application/schema+json": lambda value, **_params: json.loads(value)})
     return OpenAPI.from_dict(spec, config=config)
 
 
@@ -40,3 +53,15 @@ def validate_response(base_url: str, response: requests.Response) -> None:
     openapi.validate_response(
         RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response)
     )
+
+
+def validate_error_document(doc: Any) -> None:
+    """Raises unless ``doc`` is an openEO error document (for paths the API does not
+    define, where a whole-response validation has no operation to check against)."""
+    from openapi_schema_validator import OAS30Validator
+    from referencing import Registry, Resource
+
+    spec = _spec_dict()
+    registry = Registry().with_resource("urn:openeo-api", Resource.opaque(spec))
+    schema = {"$ref": "urn:openeo-api#/components/schemas/error"}
+    OAS30Validator(schema, registry=registry).validate(doc)

@@ -83,3 +83,17 @@ AuthenticationRequired = _coded("AuthenticationRequired")
 # Back-end specific codes for HTTP conditions the openEO error list has no code for.
 PayloadTooLarge = _coded("PayloadTooLarge", 413)
 MethodNotAllowed = _coded("MethodNotAllowed", 405)
+
+
+def internal_error(message: str, cause: BaseException | None = None) -> OpenEOError:
+    """An ``Internal`` error whose id is logged together with the cause.
+
+    Clients see only ``message`` and the id; the server log has the traceback.
+    """
+    import logging
+
+    error = Internal(message)
+    logging.getLogger("xcube_openeo").error(
+        "Internal error %s: %s", error.id, message, exc_info=cause
+    )
+    return error

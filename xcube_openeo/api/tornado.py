@@ -26,7 +26,7 @@ import tornado.web
 from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo import __version__
-from xcube_openeo.errors import Internal, MethodNotAllowed, OpenEOError, PayloadTooLarge
+from xcube_openeo.errors import MethodNotAllowed, OpenEOError, PayloadTooLarge, internal_error
 
 LOG = logging.getLogger("xcube_openeo")
 
@@ -75,10 +75,13 @@ class OpenEORequestHandler(TornadoRequestHandler):
             self._refuse_body()
 
     def data_received(self, chunk: bytes) -> None:
+        # A body of unannounced size is read to its end but no longer kept once it is
+        # too large, so that the client gets the 413 instead of a reset connection.
         self._body_size += len(chunk)
         if self._body_size > self.max_body_size:
-            self._refuse_body()
-        self._body_chunks.append(chunk)
+            self._body_chunks = []
+        else:
+            self._body_chunks.append(chunk)
 
     def _refuse_body(self) -> None:
         # Raised from prepare()/data_received(): tornado then calls write_error.
@@ -102,6 +105,9 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self.finish()
 
     async def _call_method(self, method_name: str, *args: Any, **kwargs: Any) -> None:
+        if self._body_size > self.max_body_size:
+            self.send_openeo_error(_BodyTooLarge(self.max_body_size))
+            return
         self._finish_body()
         method = getattr(self._api_handler, method_name, None)
         if method is None or method_name not in allowed_methods(type(self._api_handler), lower=True):
@@ -116,10 +122,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
         except OpenEOError as e:
             self.send_openeo_error(e)
         except Exception as e:  # every other failure: no traceback to the client
-            error = Internal("An unexpected error occurred; quote the error id when reporting it.")
-            LOG.error("Internal error %s in %s %s", error.id, self.request.method,
-                      self.request.path, exc_info=e)
-            self.send_openeo_error(error)
+            self.send_openeo_error(internal_error(self._internal_message(), e))
 
     # --- errors ----------------------------------------------------------------------
 
@@ -152,10 +155,12 @@ class OpenEORequestHandler(TornadoRequestHandler):
             reason = exc.log_message if isinstance(exc, tornado.web.HTTPError) else None
             error = OpenEOError("BadRequest", reason or self._reason, status=status_code)
         else:
-            error = Internal("An unexpected error occurred; quote the error id when reporting it.")
-            LOG.error("Internal error %s in %s %s", error.id, self.request.method,
-                      self.request.path, exc_info=kwargs.get("exc_info"))
+            error = internal_error(self._internal_message(), exc)
         self.send_openeo_error(error)
+
+    def _internal_message(self) -> str:
+        return (f"An unexpected error occurred in {self.request.method} {self.request.path};"
+                " quote the error id when reporting it.")
 
 
 class _BodyTooLarge(PayloadTooLarge):

@@ -67,7 +67,7 @@ class CollectionMetadata:
             and (time_dim is None or time_dim in var.dims)
         )
         times = dataset[time_dim].values if time_dim else None
-        return cls(x_dim, y_dim, time_dim, bands, gm, times, dict(dataset.attrs))
+        return cls(x_dim, y_dim, time_dim, _ordered(bands), gm, times, dict(dataset.attrs))
 
     @property
     def band_names(self) -> list[str]:
@@ -111,6 +111,17 @@ class CollectionMetadata:
         if len(deltas) != 1:
             return None
         return pd.Timedelta(int(deltas[0])).isoformat()
+
+
+def _ordered(bands: tuple[Band, ...]) -> tuple[Band, ...]:
+    """Bands in a stable, meaningful order: Zarr does not keep the order of variables.
+
+    By centre wavelength where every band has one (Sentinel-2: B02 ... B08, B8A, B11,
+    B12), otherwise by name.
+    """
+    if bands and all("center_wavelength" in b.attrs for b in bands):
+        return tuple(sorted(bands, key=lambda b: (float(b.attrs["center_wavelength"]), b.name)))
+    return tuple(sorted(bands, key=lambda b: b.name))
 
 
 def _iso(ts: pd.Timestamp) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -10,9 +9,7 @@ from typing import Any
 from xcube.core.mldataset import MultiLevelDataset
 
 from xcube_openeo.collections.metadata import CollectionMetadata
-from xcube_openeo.errors import CollectionNotFound, OpenEOError
-
-LOG = logging.getLogger("xcube_openeo")
+from xcube_openeo.errors import CollectionNotFound, OpenEOError, internal_error
 
 
 class DatasetsCollectionSource:
@@ -40,9 +37,8 @@ class DatasetsCollectionSource:
         except OpenEOError:
             raise
         except Exception as e:
-            LOG.error("Cannot open dataset %r", collection_id, exc_info=e)
-            raise OpenEOError(
-                "Internal", f"The data of collection {collection_id!r} cannot be opened."
+            raise internal_error(
+                f"The data of collection {collection_id!r} cannot be opened.", e
             ) from None
 
     def get_metadata(self, collection_id: str) -> CollectionMetadata:
