@@ -88,8 +88,14 @@ def _to_array(raw: Any) -> np.ndarray:
 
 
 def datacube_to_test_json(cube: DataCube) -> dict[str, Any]:
-    """An official-test cube object from a DataCube (computes the data)."""
-    data = cube.masked_float().compute()
+    """An official-test cube object from a DataCube (computes the data).
+
+    Integer data with a no-data value stays as stored (like the official fixtures);
+    scaled data is given in physical values.
+    """
+    raw = cube.scale is None and cube.offset is None
+    data = (cube.data if raw else cube.masked_float()).compute()
+    nodata = cube.nodata if raw and cube.nodata is not None else math.nan
     dimensions: dict[str, Any] = {}
     for dim in cube.dimensions:
         spec: dict[str, Any] = {"type": "vector" if dim.type == "geometry" else dim.type}
@@ -109,7 +115,7 @@ def datacube_to_test_json(cube: DataCube) -> dict[str, Any]:
         "type": "datacube",
         "order": list(cube.dim_names),
         "dimensions": dimensions,
-        "nodata": [math.nan],
+        "nodata": [nodata],
         "data": np.asarray(data.values).tolist(),
     }
 

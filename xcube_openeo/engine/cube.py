@@ -47,9 +47,12 @@ class Dimension:
 class DataCube:
     """An openEO data cube (raster or vector) backed by a lazy ``xarray.DataArray``.
 
-    ``nodata`` is the no-data value of integer data (``None``: no-data is NaN for float
-    data, or there is none).  ``source`` is set on cubes fresh from ``load_collection``
-    so that filters directly following the load can narrow the read instead.
+    Integer data may be stored encoded: ``nodata`` is its no-data value and ``scale``
+    and ``offset`` turn stored into physical values (``None``: no-data is NaN for
+    float data and values are physical).  Filtering and masking keep the encoding, so
+    integer data stays integer; :meth:`masked_float` gives physical values for
+    arithmetic.  ``source`` is set on cubes fresh from ``load_collection`` so that
+    filters directly following the load can narrow the read instead.
     """
 
     def __init__(
@@ -58,13 +61,18 @@ class DataCube:
         dimensions: Iterable[Dimension],
         nodata: Any = None,
         source: Any = None,
+        scale: float | None = None,
+        offset: float | None = None,
     ):
         by_name = {d.name: d for d in dimensions}
         if set(by_name) != set(data.dims):
             raise ValueError(f"dimension metadata {sorted(by_name)} != array dims {data.dims}")
         self.data = data
         self.dimensions: tuple[Dimension, ...] = tuple(by_name[str(n)] for n in data.dims)
-        self.nodata = nodata
+        encoded = data.dtype.kind in "iub"
+        self.nodata = nodata if encoded else None
+        self.scale = scale if encoded else None
+        self.offset = offset if encoded else None
         self.source = source
 
     def __repr__(self) -> str:
@@ -133,25 +141,49 @@ class DataCube:
         self,
         data: xr.DataArray,
         dimensions: Iterable[Dimension] | None = None,
-        nodata: Any = "keep",
+        encoded: bool = True,
     ) -> DataCube:
-        """A cube with new data; metadata of dimensions still present is kept."""
-        dims = {d.name: d for d in (self.dimensions if dimensions is None else dimensions)}
-        if nodata == "keep":
-            nodata = self.nodata if data.dtype.kind in "iub" else None
-        return DataCube(data, [dims[str(n)] for n in data.dims], nodata)
+        """A cube with new data; metadata of dimensions still present is kept.
 
-    def with_dimension(self, dim: Dimension) -> DataCube:
+        ``encoded``: whether ``data`` holds stored (not physical) values like this cube,
+        so that its no-data value, scale and offset still apply.
+        """
+        dims = {d.name: d for d in (self.dimensions if dimensions is None else dimensions)}
+        dims.update({d.name: d for d in self.dimensions if d.name not in dims})
+        if not encoded:
+            return DataCube(data, [dims[str(n)] for n in data.dims])
         return DataCube(
-            self.data, [dim if d.name == dim.name else d for d in self.dimensions], self.nodata
+            data,
+            [dims[str(n)] for n in data.dims],
+            self.nodata,
+            scale=self.scale,
+            offset=self.offset,
         )
 
+    def with_dimension(self, dim: Dimension) -> DataCube:
+        dims = [dim if d.name == dim.name else d for d in self.dimensions]
+        return self.with_data(self.data, dims)
+
+    @property
+    def is_encoded(self) -> bool:
+        return self.nodata is not None or self.scale is not None or self.offset is not None
+
     def masked_float(self) -> xr.DataArray:
-        """The data with no-data as NaN, as float if needed for arithmetic."""
+        """Physical values: no-data as NaN, scale and offset applied (float if needed)."""
         data = self.data
-        if self.nodata is not None and data.dtype.kind in "iub":
-            return data.where(data != self.nodata)
+        if self.nodata is not None:
+            data = data.where(data != self.nodata)
+        if self.scale is not None and self.scale != 1:
+            data = data * self.scale
+        if self.offset:
+            data = data + self.offset
         return data
+
+    def decoded(self) -> DataCube:
+        """This cube with physical values (see :meth:`masked_float`)."""
+        if not self.is_encoded:
+            return self
+        return DataCube(self.masked_float(), self.dimensions)
 
 
 def format_datetime(value: Any) -> str:

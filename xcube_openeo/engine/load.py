@@ -1,0 +1,226 @@
+"""Reading collections into data cubes, reading only what the graph needs.
+
+A :class:`LoadRequest` records the collection, level, bands, spatial and temporal
+extent.  ``load_collection`` builds the cube from it, and filters applied directly to
+such a fresh cube narrow the request and rebuild (``DataCube.source``), so that band
+selection happens before bands are stacked and extents are cut on the dataset.
+Everything stays lazy (dask): only coordinates are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+import xarray as xr
+from xcube.core.gridmapping import GridMapping
+
+from ..errors import OpenEOError
+from .cube import DataCube, Dimension
+
+BANDS_DIM = "bands"
+TIME_DIM = "t"
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    collection_id: str
+    dataset: xr.Dataset
+    bands: tuple[str, ...] | None = None
+    #: (west, south, east, north) in the dataset's CRS.
+    bbox: tuple[float, float, float, float] | None = None
+    #: Pixels outside this geometry (dataset CRS) are set to no-data.
+    geometry: Any = None
+    #: (start inclusive, end exclusive); either may be None.
+    time_range: tuple[Any, Any] | None = None
+    #: False if a metadata (``properties``) filter rejected the collection.
+    accepted: bool = True
+
+    def refine(self, **changes: Any) -> LoadRequest:
+        return replace(self, **changes)
+
+
+def dataset_structure(ds: xr.Dataset) -> tuple[GridMapping, str | None, list[str]]:
+    """The grid mapping, the time dimension (if any) and the band variables."""
+    try:
+        gm = GridMapping.from_dataset(ds)
+    except Exception as e:  # xcube raises plain exceptions for datasets without a grid
+        raise OpenEOError("Internal", f"The collection has no usable spatial grid: {e}") from e
+    x_dim, y_dim = gm.xy_dim_names
+    time_dim = next(
+        (
+            str(d)
+            for d in ds.dims
+            if d in ds.coords and np.issubdtype(ds[d].dtype, np.datetime64)
+        ),
+        None,
+    )
+    bands = [
+        str(name)
+        for name, var in ds.data_vars.items()
+        if x_dim in var.dims and y_dim in var.dims and var.dtype.kind in "iufb"
+    ]
+    return gm, time_dim, bands
+
+
+def describe_dimensions(ds: xr.Dataset) -> dict[str, Any]:
+    """STAC ``cube:dimensions`` of a collection as ``load_collection`` presents it."""
+    gm, time_dim, bands = dataset_structure(ds)
+    x_dim, y_dim = gm.xy_dim_names
+    crs = gm.crs.to_epsg() or gm.crs.to_wkt()
+    dims: dict[str, Any] = {}
+    for axis, name in (("x", x_dim), ("y", y_dim)):
+        values = ds[name].values
+        dims[axis] = {
+            "type": "spatial",
+            "axis": axis,
+            "extent": [float(values.min()), float(values.max())],
+            "step": float(abs(gm.xy_res[0 if axis == "x" else 1])),
+            "reference_system": crs,
+        }
+    if time_dim is not None:
+        times = ds[time_dim].values
+        from .cube import format_datetime
+
+        dims[TIME_DIM] = {
+            "type": "temporal",
+            "extent": [format_datetime(times.min()), format_datetime(times.max())],
+        }
+    dims[BANDS_DIM] = {"type": "bands", "values": bands}
+    return dims
+
+
+def build_cube(request: LoadRequest) -> DataCube:
+    """The lazy data cube for ``request``."""
+    ds = request.dataset
+    gm, time_dim, all_bands = dataset_structure(ds)
+    x_dim, y_dim = gm.xy_dim_names
+    bands = list(request.bands) if request.bands is not None else all_bands
+    indexers: dict[str, Any] = {}
+    if request.bbox is not None:
+        west, south, east, north = request.bbox
+        indexers[x_dim] = _positions(ds[x_dim].values, west, east, gm.xy_res[0])
+        indexers[y_dim] = _positions(ds[y_dim].values, south, north, gm.xy_res[1])
+    if time_dim is not None and request.time_range is not None:
+        start, end = request.time_range
+        times = ds[time_dim].values
+        keep = np.ones(times.shape, bool)
+        if start is not None:
+            keep &= times >= start
+        if end is not None:
+            keep &= times < end
+        indexers[time_dim] = np.nonzero(keep)[0]
+    if time_dim is not None and not request.accepted:
+        indexers[time_dim] = np.array([], dtype=int)
+    ds = ds[bands].isel(indexers) if bands else ds.isel(indexers)
+    variables, encoding = _band_arrays(ds, bands)
+    dim_order = [d for d in (time_dim, y_dim, x_dim) if d is not None]
+    if variables:
+        data = xr.concat(variables, dim=BANDS_DIM, coords="minimal", compat="override")
+    else:
+        shape = [ds.sizes[d] for d in dim_order]
+        data = xr.DataArray(np.empty([0, *shape]), dims=[BANDS_DIM, *dim_order])
+    data = data.assign_coords({BANDS_DIM: np.array(bands, dtype=object)})
+    extra = [d for d in data.dims if d not in (BANDS_DIM, *dim_order)]
+    data = data.transpose(BANDS_DIM, *dim_order, *extra)
+    data = data.drop_vars([c for c in data.coords if c not in data.dims])
+    data = data.rename({x_dim: "x", y_dim: "y", **({time_dim: TIME_DIM} if time_dim else {})})
+    crs = gm.crs.to_epsg() or gm.crs.to_wkt()
+    dims = [
+        Dimension(BANDS_DIM, "bands"),
+        Dimension("y", "spatial", axis="y", crs=crs, step=abs(gm.xy_res[1])),
+        Dimension("x", "spatial", axis="x", crs=crs, step=abs(gm.xy_res[0])),
+        *([Dimension(TIME_DIM, "temporal")] if time_dim else []),
+        *[Dimension(str(d), "other") for d in extra],
+    ]
+    nodata, scale, offset = encoding
+    cube = DataCube(data, dims, nodata, source=request, scale=scale, offset=offset)
+    if request.geometry is not None:
+        cube = _mask_outside(cube, request.geometry)
+        cube.source = request
+    return cube
+
+
+def _positions(coords: np.ndarray, low: float, high: float, res: float) -> np.ndarray:
+    """Indices of cells whose area intersects [low, high] (cell centres as coords)."""
+    half = abs(res) / 2
+    keep = (coords + half > low) & (coords - half < high)
+    return np.nonzero(keep)[0]
+
+
+def _band_arrays(
+    ds: xr.Dataset, bands: list[str]
+) -> tuple[list[xr.DataArray], tuple[Any, Any, Any]]:
+    """The band arrays, and their shared encoding (nodata, scale, offset) if any.
+
+    Integer bands that share one encoding stay integer (decoded lazily when arithmetic
+    needs it); bands with differing encodings are decoded to float here.
+    """
+    encodings = {_encoding(ds[b]) for b in bands}
+    arrays = [ds[b].drop_attrs() if hasattr(ds[b], "drop_attrs") else ds[b] for b in bands]
+    all_int = all(ds[b].dtype.kind in "iu" for b in bands)
+    if len(encodings) == 1 and all_int:
+        return arrays, next(iter(encodings))
+    decoded = []
+    for band, array in zip(bands, arrays, strict=True):
+        nodata, scale, offset = _encoding(ds[band])
+        if nodata is not None:
+            array = array.where(array != nodata)
+        if scale is not None:
+            array = array * scale
+        if offset is not None:
+            array = array + offset
+        decoded.append(array)
+    return decoded, (None, None, None)
+
+
+def _encoding(var: xr.DataArray) -> tuple[Any, Any, Any]:
+    attrs = var.attrs
+    nodata = attrs.get("nodata", attrs.get("_FillValue"))
+    scale = attrs.get("scale", attrs.get("scale_factor"))
+    offset = attrs.get("offset", attrs.get("add_offset"))
+    if scale is not None and float(scale) == 1:
+        scale = None
+    if offset is not None and float(offset) == 0:
+        offset = None
+    return (
+        None if nodata is None else _plain(nodata),
+        None if scale is None else float(scale),
+        None if offset is None else float(offset),
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _mask_outside(cube: DataCube, geometry: Any) -> DataCube:
+    from ..processes.cubes._util import pixel_mask
+
+    inside = pixel_mask(cube, geometry, pyproj.CRS.from_user_input(cube.crs))
+    return mask_where(cube, ~inside)
+
+
+def mask_where(cube: DataCube, condition: xr.DataArray, replacement: Any = None) -> DataCube:
+    """Replace values where ``condition`` holds (no-data by default), keeping ints."""
+    data = cube.data
+    if replacement is None:
+        if cube.nodata is not None:
+            return cube.with_data(data.where(~condition, cube.nodata))
+        if data.dtype.kind in "iub":
+            # Integer data without a no-data value: no-data needs NaN, hence float.
+            return cube.decoded().with_data(cube.masked_float().where(~condition))
+        return cube.with_data(data.where(~condition))
+    if cube.is_encoded and isinstance(replacement, int | float) and data.dtype.kind in "iu":
+        # A replacement in physical units on encoded data: store it encoded if exact.
+        stored = (replacement - (cube.offset or 0)) / (cube.scale or 1)
+        if float(stored).is_integer():
+            return cube.with_data(data.where(~condition, data.dtype.type(stored)))
+        return cube.decoded().with_data(cube.masked_float().where(~condition, replacement))
+    return cube.with_data(data.where(~condition, replacement))
+
+
+__all__ = ["LoadRequest", "build_cube", "describe_dimensions", "dataset_structure", "shapely"]

@@ -1,0 +1,11 @@
+"""Data cube processes (load, filter, apply/reduce, dimensions, combine, resample, vector)."""
+
+from importlib import import_module
+
+# Each module registers its processes on import.
+for _name in ("io", "filters", "apply", "dims", "combine", "temporal", "spatial", "vector"):
+    try:
+        import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _e:
+        if _e.name != f"{__name__}.{_name}":
+            raise

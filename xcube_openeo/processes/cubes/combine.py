@@ -1,0 +1,168 @@
+"""Combining cubes: merge_cubes, mask, mask_polygon, ndvi."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyproj
+import xarray as xr
+
+from ...engine.cube import DataCube, Dimension
+from ...engine.load import mask_where
+from ...errors import OpenEOError
+from ..registry import process
+from ._util import geometry_from_geojson, pixel_mask
+
+
+def _same_encoding(a: DataCube, b: DataCube) -> bool:
+    return (
+        a.data.dtype.kind in "iu"
+        and b.data.dtype.kind in "iu"
+        and (a.scale, a.offset) == (b.scale, b.offset)
+        and (b.nodata is None or b.nodata == a.nodata)
+    )
+
+
+@process("merge_cubes")
+def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any) -> DataCube:
+    if cube1.is_vector != cube2.is_vector:
+        raise OpenEOError("ProcessParameterInvalid", "A vector and a raster cube cannot be merged.")
+    names1, names2 = set(cube1.dim_names), set(cube2.dim_names)
+    if names2 < names1:
+        # cube2 lacks dimensions: it applies to every label of them (full overlap).
+        return _resolve_full(cube1, cube2, overlap_resolver, context)
+    if names1 != names2:
+        raise OpenEOError(
+            "ProcessParameterInvalid",
+            f"The cubes' dimensions differ: {sorted(names1)} vs. {sorted(names2)}.",
+        )
+    differing = [
+        d for d in cube1.dim_names if not np.array_equal(cube1.data[d].values, cube2.data[d].values)
+    ]
+    if not differing:
+        return _resolve_full(cube1, cube2, overlap_resolver, context)
+    if len(differing) == 1:
+        return _merge_along(cube1, cube2, differing[0], overlap_resolver, context)
+    return _merge_outer(cube1, cube2, overlap_resolver, context)
+
+
+def _resolve_full(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any) -> DataCube:
+    if resolver is None:
+        raise OpenEOError("OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed.")
+    x = cube1.masked_float()
+    y = cube2.masked_float().transpose(*[d for d in x.dims if d in cube2.dim_names])
+    result = resolver(x=x, y=y, context=context)
+    from .apply import as_result_array
+
+    return cube1.with_data(as_result_array(result, x).assign_coords(x.coords), encoded=False)
+
+
+def _merge_along(cube1: DataCube, cube2: DataCube, dim: str, resolver: Any, context: Any) -> DataCube:
+    labels1 = list(cube1.data[dim].values)
+    labels2 = list(cube2.data[dim].values)
+    common = [v for v in labels2 if v in labels1]
+    new2 = [i for i, v in enumerate(labels2) if v not in labels1]
+    data2 = cube2.data.transpose(*cube1.dim_names)
+    if not common and _same_encoding(cube1, cube2):
+        merged = xr.concat([cube1.data, data2.isel({dim: new2})], dim=dim)
+        return cube1.with_data(_sorted(cube1, merged, dim))
+    a, b = cube1.masked_float(), cube2.masked_float().transpose(*cube1.dim_names)
+    if common:
+        if resolver is None:
+            raise OpenEOError(
+                "OverlapResolverMissing",
+                f"The cubes overlap in dimension {dim!r}; an overlap resolver is needed.",
+            )
+        x, y = a.sel({dim: common}), b.sel({dim: common})
+        from .apply import as_result_array
+
+        resolved = as_result_array(resolver(x=x, y=y, context=context), x).assign_coords(x.coords)
+        a = xr.concat([a.drop_sel({dim: common}), resolved], dim=dim).sel({dim: labels1})
+    merged = xr.concat([a, b.isel({dim: new2})], dim=dim)
+    return cube1.with_data(_sorted(cube1, merged, dim), encoded=False)
+
+
+def _sorted(cube: DataCube, data: xr.DataArray, dim: str) -> xr.DataArray:
+    # Dimensions with an inherent order (spatial, temporal) stay sorted after merging.
+    if cube.dimension(dim).type in ("spatial", "temporal"):
+        return data.sortby(dim)
+    return data
+
+
+def _merge_outer(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any) -> DataCube:
+    a, b = xr.align(cube1.masked_float(), cube2.masked_float(), join="outer")
+    b = b.transpose(*a.dims)
+    overlap = a.notnull() & b.notnull()
+    if resolver is None:
+        if bool(overlap.any()):  # checking needs the values (computes a boolean reduction)
+            raise OpenEOError("OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed.")
+        merged = a.fillna(b)
+    else:
+        merged = xr.where(overlap, resolver(x=a, y=b, context=context), a.fillna(b))
+    for dim in merged.dims:
+        merged = _sorted(cube1, merged, str(dim))
+    return cube1.with_data(merged, encoded=False)
+
+
+@process("mask")
+def mask(data: DataCube, mask: DataCube, replacement: Any) -> DataCube:
+    for dim in mask.dimensions:
+        if not data.has_dimension(dim.name):
+            raise OpenEOError(
+                "DimensionMismatch", f"The mask's dimension {dim.name!r} is not in the data cube."
+            )
+    m = mask.masked_float() if mask.data.dtype.kind != "b" else mask.data
+    condition = m.astype(bool) if m.dtype.kind == "b" else (m != 0) & m.notnull()
+    condition = condition.reindex_like(data.data, method="nearest") if _needs_alignment(
+        data, mask
+    ) else condition
+    condition = condition.broadcast_like(data.data).transpose(*data.dim_names)
+    return mask_where(data, condition, replacement)
+
+
+def _needs_alignment(data: DataCube, mask: DataCube) -> bool:
+    return any(
+        not np.array_equal(data.data[d].values, mask.data[d].values)
+        for d in mask.dim_names
+        if d in data.data.coords and d in mask.data.coords
+    )
+
+
+@process("mask_polygon")
+def mask_polygon(data: DataCube, mask: Any, replacement: Any, inside: bool) -> DataCube:
+    if isinstance(mask, DataCube):
+        from .vector import union_of_geometries
+
+        geom, crs = union_of_geometries(mask)
+    else:
+        geom, crs = geometry_from_geojson(mask), pyproj.CRS.from_epsg(4326)
+    hit = pixel_mask(data, geom, crs)
+    condition = hit if inside else ~hit
+    condition = condition.assign_coords(
+        {d: data.data[d] for d in condition.dims}
+    ).broadcast_like(data.data).transpose(*data.dim_names)
+    # No-data stays untouched; only valid values are replaced.
+    return mask_where(data, condition, replacement)
+
+
+@process("ndvi")
+def ndvi(data: DataCube, nir: str, red: str, target_band: str | None) -> DataCube:
+    bands = data.names_of_type("bands")
+    if len(bands) != 1:
+        raise OpenEOError("DimensionAmbiguous", "The data cube needs exactly one bands dimension.")
+    dim = bands[0]
+    labels = data.labels(dim)
+    for name, code in ((nir, "NirBandAmbiguous"), (red, "RedBandAmbiguous")):
+        if name not in labels:
+            raise OpenEOError(code, f"Band {name!r} is not available (bands: {labels}).")
+    values = data.masked_float()
+    n, r = values.sel({dim: nir}, drop=True), values.sel({dim: red}, drop=True)
+    result = ((n - r) / (n + r)).astype(np.result_type(values.dtype, np.float32))
+    if target_band is None:
+        return data.with_data(result, encoded=False)
+    if target_band in labels:
+        raise OpenEOError("BandExists", f"Band {target_band!r} exists already.")
+    added = result.expand_dims({dim: [target_band]}).transpose(*values.dims)
+    merged = xr.concat([values, added], dim=dim)
+    return data.with_data(merged, [Dimension(dim, "bands"), *data.dimensions], encoded=False)

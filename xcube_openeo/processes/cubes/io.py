@@ -1,0 +1,140 @@
+"""Getting data in and out: load_collection, save_result, inspect, create_data_cube."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyproj
+import xarray as xr
+
+from ...engine.cube import DataCube
+from ...engine.load import LoadRequest, build_cube, dataset_structure
+from ...errors import OpenEOError
+from ..registry import process
+from ._util import (
+    as_list,
+    geometry_from_geojson,
+    reproject_geometry,
+    temporal_bounds,
+    to_crs,
+    transform_bbox,
+)
+
+
+@process("load_collection")
+def load_collection(
+    id: str,
+    spatial_extent: Any,
+    temporal_extent: Any,
+    bands: Any,
+    properties: Any,
+    env: Any,
+) -> DataCube:
+    ml_dataset = env.collections.get_ml_dataset(id)
+    # Level 0 (full resolution) unless a later resampling asks for less.
+    dataset = ml_dataset.get_dataset(0)
+    request = LoadRequest(id, dataset)
+    gm, _time_dim, all_bands = dataset_structure(dataset)
+    band_list = as_list(bands)
+    if band_list is not None:
+        request = request.refine(bands=tuple(resolve_bands(band_list, dataset, all_bands)))
+    if spatial_extent is not None:
+        request = narrow_spatially(request, spatial_extent, gm.crs)
+    if temporal_extent is not None:
+        request = request.refine(time_range=temporal_bounds(temporal_extent))
+    if properties:
+        request = request.refine(accepted=_properties_accepted(properties, dataset))
+    return build_cube(request)
+
+
+def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -> list[str]:
+    """Band names or common names (``common_name`` attribute) as variable names."""
+    by_common = {dataset[b].attrs.get("common_name"): b for b in all_bands}
+    resolved = []
+    for name in names:
+        if name in all_bands:
+            resolved.append(name)
+        elif name in by_common:
+            resolved.append(by_common[name])
+        else:
+            raise OpenEOError(
+                "ProcessParameterInvalid",
+                f"Band {name!r} is not available (bands: {all_bands}).",
+            )
+    return resolved
+
+
+def narrow_spatially(request: LoadRequest, extent: Any, crs: pyproj.CRS) -> LoadRequest:
+    """Narrow a load to a bounding box or GeoJSON geometry (given in any CRS)."""
+    if isinstance(extent, dict) and "west" in extent:
+        bbox = transform_bbox(extent, crs)
+        return request.refine(bbox=_intersect(request.bbox, bbox))
+    geom = geometry_from_geojson(extent)
+    geom = reproject_geometry(geom, pyproj.CRS.from_epsg(4326), crs)
+    bbox = tuple(float(v) for v in geom.bounds)
+    if request.geometry is not None:
+        geom = geom.intersection(request.geometry)
+    return request.refine(bbox=_intersect(request.bbox, bbox), geometry=geom)
+
+
+def _intersect(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _properties_accepted(properties: dict[str, Any], dataset: xr.Dataset) -> bool:
+    # xcube datasets have collection-level metadata only, held in the attributes.
+    for name, condition in properties.items():
+        value = dataset.attrs.get(name)
+        if not bool(condition(value=value)):
+            return False
+    return True
+
+
+@dataclass
+class SaveResult:
+    """What ``save_result`` returns: the data plus the requested output format."""
+
+    data: Any
+    format: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@process("save_result")
+def save_result(data: Any, format: str, options: Any) -> SaveResult:
+    return SaveResult(data, format, dict(options or {}))
+
+
+@process("inspect")
+def inspect(data: Any, message: str, code: str, level: str, env: Any) -> Any:
+    logger = env.logger
+    log = {"debug": logger.debug, "info": logger.info, "warning": logger.warning,
+           "error": logger.error}.get(level, logger.info)  # fmt: skip
+    # Only metadata is logged: printing the values would compute the whole cube.
+    log("[%s] %s: %s", code, message, _describe(data))
+    return data
+
+
+def _describe(data: Any) -> str:
+    if isinstance(data, DataCube):
+        return repr(data)
+    text = repr(data)
+    return text if len(text) < 2000 else text[:2000] + "..."
+
+
+@process("create_data_cube")
+def create_data_cube() -> DataCube:
+    return DataCube(xr.DataArray(np.float64(np.nan)), [])
+
+
+@process("dimension_labels")
+def dimension_labels(data: DataCube, dimension: str) -> Any:
+    from ..values import ArrayValue
+
+    return ArrayValue.from_list(data.labels(dimension))
+
+
+__all__ = ["SaveResult", "to_crs"]
