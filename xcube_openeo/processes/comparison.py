@@ -2,8 +2,8 @@
 
 Types are compared strictly (the string "1" is not the number 1, booleans are not
 numbers); ordering (gt, lt, ...) is only defined for numbers; temporal strings are
-plain strings.  No-data in an operand gives no-data.  Vectorised over arrays, the
-result is a boolean array, or 1.0/0.0/NaN where operands can hold no-data.
+plain strings.  No-data in an operand gives no-data.  Vectorised over arrays, results
+use the boolean representation of :mod:`.math.elementwise`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from xcube_openeo.errors import OpenEOError
 
 from .math.elementwise import (
+    boolean_result,
     dispatch,
     full_like,
     is_array,
@@ -62,7 +63,7 @@ def _eq_scalar(x: Any, y: Any, delta: Any, case_sensitive: bool) -> bool | None:
 
 def _eq_vectorised(x: Any, y: Any, delta: Any) -> Any:
     if x is None or y is None:
-        return nodata_like(x, y)
+        return boolean_result(nodata_like(x, y))
     if type_class(x) != type_class(y):
         return with_nodata(full_like(False, bool, x, y), x, y)
     with np.errstate(invalid="ignore"):
@@ -124,7 +125,7 @@ def _ordering(
 
     def vectorised(x: Any, y: Any) -> Any:
         if x is None or y is None:
-            return nodata_like(x, y)
+            return boolean_result(nodata_like(x, y))
         if type_class(x) == "number" and type_class(y) == "number":
             return with_nodata(compare(x, y), x, y)
         if or_equal and type_class(x) == type_class(y):

@@ -1,9 +1,8 @@
 """Logical processes: and, or, xor, not, if (openEO's three-valued logic).
 
-Vectorised, an operand is a boolean array, or a numeric array read as a tri-state
-boolean (non-zero = true, NaN = no-data; comparisons produce 1.0/0.0/NaN where
-no-data is possible).  Results are boolean arrays where no operand can be no-data,
-else 1.0/0.0/NaN.
+Vectorised, an operand is a boolean array, a numeric array read as a tri-state
+boolean (non-zero = true, NaN = no-data), or an object array of True/False/None; the
+results use the boolean representation of :mod:`.math.elementwise`.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .math.elementwise import (
+    boolean_result,
     can_be_nodata,
     dispatch,
     invalid,
@@ -58,7 +58,7 @@ def _and_vectorised(x: Any, y: Any) -> Any:
     if not (can_be_nodata(x) or can_be_nodata(y)):
         return tx & ty
     some_false = (~tx & ~nx) | (~ty & ~ny)
-    return where(some_false, 0.0, where(nx | ny, np.nan, 1.0))
+    return boolean_result(where(some_false, 0.0, where(nx | ny, np.nan, 1.0)))
 
 
 @process("and")
@@ -78,7 +78,7 @@ def _or_vectorised(x: Any, y: Any) -> Any:
     if not (can_be_nodata(x) or can_be_nodata(y)):
         return tx | ty
     some_true = (tx & ~nx) | (ty & ~ny)
-    return where(some_true, 1.0, where(nx | ny, np.nan, 0.0))
+    return boolean_result(where(some_true, 1.0, where(nx | ny, np.nan, 0.0)))
 
 
 @process("or")
@@ -95,7 +95,7 @@ def _xor_vectorised(x: Any, y: Any) -> Any:
     (tx, nx), (ty, ny) = _tri_state("xor", "x", x), _tri_state("xor", "y", y)
     if not (can_be_nodata(x) or can_be_nodata(y)):
         return tx ^ ty
-    return where(nx | ny, np.nan, tx ^ ty)
+    return boolean_result(where(nx | ny, np.nan, tx ^ ty))
 
 
 @process("xor")
@@ -112,7 +112,7 @@ def _not_vectorised(x: Any) -> Any:
     truth, null = _tri_state("not", "x", x)
     if not can_be_nodata(x):
         return ~truth
-    return where(null, np.nan, where(truth, 0.0, 1.0))
+    return boolean_result(where(null, np.nan, where(truth, 0.0, 1.0)))
 
 
 @process("not")

@@ -4,9 +4,16 @@ An operand is either a scalar (Python/numpy scalar, ``None`` = no-data) or an ar
 (``xarray.DataArray`` or ``numpy.ndarray``, possibly dask-backed) when the process runs
 vectorised inside a callback over a cube or an array.  Inside arrays NaN is no-data.
 
-Booleans that may be no-data inside arrays ("tri-state") are carried as float arrays
-holding 1.0 / 0.0 / NaN, because numpy has no nullable boolean dtype; arrays that
-cannot hold no-data stay ``bool``.  Object arrays (mixed JSON arrays) hold Python
+Booleans that may be no-data inside arrays ("tri-state"; numpy has no nullable boolean
+dtype) are represented depending on the data:
+
+* lazy (dask-backed) data, i.e. cubes: float arrays of 1.0 / 0.0 / NaN, which stay lazy
+  and fast; logical processes read non-zero as true and NaN as no-data;
+* in-memory data, i.e. arrays from JSON or small test cubes: ``bool`` arrays when no
+  element is no-data, else object arrays of True / False / None, so that the values
+  come out as JSON booleans and null.
+
+Arrays that cannot hold no-data (bool, integer) give ``bool`` results.  Object arrays (mixed JSON arrays) hold Python
 values with ``None`` as no-data and are handled element by element through the scalar
 implementation (numpy has no faster path for Python objects).
 """
@@ -59,18 +66,20 @@ def kind(value: Any) -> str:
 def can_be_nodata(value: Any) -> bool:
     """Whether an operand may hold no-data (None, or NaN inside a float/object array)."""
     if is_array(value):
-        return kind(value) in "fcO"
+        return kind(value) in "fcOMm"
     return value is None
 
 
 def isnull(value: Array) -> Array:
-    """No-data mask of an array operand (NaN for floats, None/NaN for objects)."""
+    """No-data mask of an array operand (NaN for floats, NaT for dates, None for objects)."""
     if isinstance(value, xr.DataArray):
         return value.isnull()
     if kind(value) in "fc":
         return np.isnan(value)
     if kind(value) == "O":
         return _object_isnull(value)
+    if kind(value) in "Mm":
+        return np.isnat(value)
     return np.zeros_like(value, dtype=bool)
 
 
@@ -124,9 +133,9 @@ def dispatch(scalar: Callable[..., Any], vectorised: Callable[..., Any], *operan
 
 
 def with_nodata(result: Any, *operands: Any) -> Any:
-    """Set ``result`` to no-data (NaN) wherever any array operand is no-data.
+    """A boolean ``result`` set to no-data wherever any array operand is no-data.
 
-    ``result`` becomes float if that can happen (booleans become 1.0/0.0/NaN).
+    The no-data-capable boolean takes the representation described in the module doc.
     """
     masks = [isnull(v) for v in operands if is_array(v) and can_be_nodata(v)]
     if not masks:
@@ -134,7 +143,27 @@ def with_nodata(result: Any, *operands: Any) -> Any:
     mask = masks[0]
     for m in masks[1:]:
         mask = mask | m
-    return where(mask, np.nan, result)
+    return boolean_result(where(mask, np.nan, result))
+
+
+def is_lazy(value: Any) -> bool:
+    if isinstance(value, xr.DataArray):
+        return value.chunks is not None
+    return _is_dask_array(value)
+
+
+def boolean_result(tri_state: Any) -> Any:
+    """A float 1.0/0.0/NaN array in the boolean representation for its kind of data.
+
+    For in-memory data this looks at the values (cheap: they are in memory already).
+    """
+    if not is_array(tri_state) or kind(tri_state) != "f" or is_lazy(tri_state):
+        return tri_state
+    null = isnull(tri_state)
+    truth = tri_state.astype(bool)
+    if not bool(null.any()):
+        return truth
+    return where(null, None, truth.astype(object))
 
 
 def object_elementwise(func: Callable[..., Any], *operands: Any) -> Any:

@@ -30,15 +30,21 @@ def min_(data: Any, ignore_nodata: bool = True) -> Any:
 @process("sum")
 def sum_(data: Any, ignore_nodata: bool = True) -> Any:
     return reduce_numbers(
-        data, ignore_nodata, "sum", lambda v, d, s: v.sum(d, skipna=s, min_count=1)
+        data, ignore_nodata, "sum", lambda v, d, s: v.sum(d, skipna=s, min_count=_min_count(v))
     )
 
 
 @process("product")
 def product(data: Any, ignore_nodata: bool = True) -> Any:
     return reduce_numbers(
-        data, ignore_nodata, "product", lambda v, d, s: v.prod(d, skipna=s, min_count=1)
+        data, ignore_nodata, "product", lambda v, d, s: v.prod(d, skipna=s, min_count=_min_count(v))
     )
+
+
+def _min_count(values: xr.DataArray) -> int | None:
+    # All no-data gives no-data, not 0 (or 1); integer data has no no-data and stays
+    # integer without min_count.
+    return 1 if values.dtype.kind == "f" else None
 
 
 @process("mean")
