@@ -10,12 +10,17 @@ VENV=${XCUBE_OPENEO_VENV:-$ROOT/.venv}
 PY=${PYTHON:-python3}
 step() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# 1. System GDAL (the Python bindings have no wheel and build against it).
-if ! command -v gdal-config >/dev/null 2>&1; then
-  step "installing Debian's libgdal-dev (about a minute)"
+# 1. System packages: GDAL (the Python bindings have no wheel and build against it),
+#    and venv support where the Python is Debian's own.
+APT_PACKAGES=()
+command -v gdal-config >/dev/null 2>&1 || APT_PACKAGES+=(libgdal-dev gdal-bin)
+"$PY" -c "import venv, ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv python3-dev)
+if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+  step "installing Debian packages: ${APT_PACKAGES[*]} (about a minute)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends libgdal-dev gdal-bin
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+    build-essential "${APT_PACKAGES[@]}"
 fi
 GDAL_VERSION=$(gdal-config --version)
 
@@ -44,7 +49,9 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] \
   touch "$STAMP"
 fi
 
-# 5. Demo data (deterministic, generated offline).
-step "checking demo data"
-"$VPY" -m xcube_openeo.demo.generate --if-missing
+# 5. Demo data (deterministic, generated offline); the tests make their own small data.
+if [ -z "${XCUBE_OPENEO_SKIP_DEMO:-}" ]; then
+  step "checking demo data in ${XCUBE_OPENEO_DATA_DIR:-data}"
+  "$VPY" -m xcube_openeo.demo.generate --if-missing --data-dir "${XCUBE_OPENEO_DATA_DIR:-$ROOT/data}"
+fi
 step "ready"

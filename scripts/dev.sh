@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The two commands of this project (see README.md):
+#   scripts/dev.sh serve   set up, then serve the demo data on http://localhost:8080
+#   scripts/dev.sh test    set up, then run the linter and the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XCUBE_OPENEO_DATA_DIR=${XCUBE_OPENEO_DATA_DIR:-$PWD/data}
+VENV=${XCUBE_OPENEO_VENV:-$PWD/.venv}
+
+case "${1:-}" in
+  serve)
+    shift
+    bash scripts/setup.sh
+    echo "[serve] openEO at http://localhost:${PORT:-8080}/openeo/1.2/ (discovery: /.well-known/openeo)"
+    exec "$VENV/bin/xcube" serve --config "${XCUBE_OPENEO_CONFIG:-configs/demo.yaml}" \
+      --address "${ADDRESS:-0.0.0.0}" --port "${PORT:-8080}" "$@"
+    ;;
+  test)
+    shift
+    XCUBE_OPENEO_SKIP_DEMO=1 bash scripts/setup.sh
+    echo "[test] ruff"
+    "$VENV/bin/ruff" check xcube_openeo tiles tests benchmarks scripts
+    echo "[test] pytest"
+    exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" -p no:cacheprovider "$@"
+    ;;
+  *)
+    echo "usage: scripts/dev.sh serve|test [extra arguments]" >&2
+    exit 2
+    ;;
+esac
