@@ -488,3 +488,127 @@ def check_example(example: Example) -> None:
         assert_matches(actual, expected, example.delta)
     except Mismatch as mismatch:
         raise AssertionError(f"{example.id}: {mismatch}") from None
+
+
+# --------------------------------------------------------------------------- vectorised
+
+#: Element-wise processes and the parameters that may be arrays (vectorised operands).
+ELEMENTWISE: dict[str, tuple[str, ...]] = {
+    **{
+        pid: ("x",)
+        for pid in (
+            "absolute arccos arcosh arcsin arctan arsinh artanh ceil cos cosh floor int ln "
+            "sgn sin sinh sqrt tan tanh clip linear_scale_range round is_nan is_infinite "
+            "is_nodata is_valid not between date_between"
+        ).split()
+    },
+    **{
+        pid: ("x", "y")
+        for pid in "add subtract multiply divide mod arctan2 normalized_difference eq neq "
+        "gt gte lt lte and or xor".split()
+    },
+    "exp": ("p",),
+    "power": ("base", "p"),
+    "log": ("x", "base"),
+    "if": ("value",),
+    "text_begins": ("data",),
+    "text_ends": ("data",),
+    "text_contains": ("data",),
+    "text_find": ("data",),
+    "date_shift": ("date",),
+    "date_difference": ("date1", "date2"),
+}
+
+#: Array layouts the vectorised examples run in: a 1-element numpy array, and a 2x3
+#: dask-backed DataArray (which must stay lazy).
+LAYOUTS = ("numpy-1", "dask-2x3")
+
+_TEXT_LIKE = ("text_", "date_")
+
+
+def _is_scalar_json(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def vectorisable_examples() -> Iterator[Example]:
+    """Examples of element-wise processes whose array operands are all scalars.
+
+    Excluded: examples whose result depends on telling NaN from null in an operand,
+    because inside arrays NaN *is* the no-data value (e.g. ``eq(NaN, 5)`` is false, but
+    ``eq`` of a no-data element is no-data; ``is_nan(null)`` is false, but a no-data
+    element of a float array is NaN).
+    """
+    for example in runnable_examples(sorted(set(ELEMENTWISE) & set(REGISTRY.impls))):
+        names = ELEMENTWISE[example.process_id]
+        values = [decode_argument(example.arguments.get(n)) for n in names]
+        if not all(_is_scalar_json(v) for v in values) or not example.has_returns:
+            continue
+        expected = decode_expected(example.returns)
+        if isinstance(expected, (list, dict, ExpectedLabeledArray)):
+            continue
+        nan_or_null = [v is None or _is_nan(v) for v in values]
+        if any(nan_or_null) and not (expected is None or _is_nan(expected)):
+            if any(_is_nan(v) for v in values) or example.process_id in ("is_nan",):
+                continue
+        yield example
+
+
+def _array_of(value: Any, shape: tuple[int, ...], text_like: bool) -> np.ndarray:
+    if value is None:
+        return np.full(shape, None, dtype=object) if text_like else np.full(shape, np.nan)
+    if isinstance(value, str):
+        return np.full(shape, value, dtype=object)
+    if isinstance(value, bool):
+        return np.full(shape, value, dtype=bool)
+    if isinstance(value, int) and abs(value) < 2**53:
+        return np.full(shape, value, dtype=np.int64)
+    return np.full(shape, float(value))
+
+
+def vectorised_arguments(example: Example, layout: str) -> dict[str, Any]:
+    """The example's arguments with its element-wise operands turned into arrays."""
+    kwargs = call_arguments(example)
+    names = ELEMENTWISE[example.process_id]
+    text_like = example.process_id.startswith(_TEXT_LIKE) or any(
+        isinstance(kwargs.get(n), str) for n in names
+    )
+    shape = (1,) if layout == "numpy-1" else (2, 3)
+    for name in names:
+        if name not in kwargs:
+            continue
+        array = _array_of(kwargs[name], shape, text_like)
+        if layout == "dask-2x3":
+            import dask.array as da
+
+            kwargs[name] = xr.DataArray(da.from_array(array, chunks=(1, 2)), dims=("y", "x"))
+        else:
+            kwargs[name] = array
+    return kwargs
+
+
+def check_vectorised_example(example: Example, layout: str) -> None:
+    """Run an element-wise example on arrays: every element must equal the result."""
+    kwargs = vectorised_arguments(example, layout)
+    impl = REGISTRY.impls[example.process_id]
+    if impl.takes_env:
+        kwargs["env"] = test_env()
+    result = impl.func(**kwargs)
+    if layout == "dask-2x3":
+        if not isinstance(result, xr.DataArray):
+            raise AssertionError(f"{example.id}: expected a DataArray, got {result!r}")
+        if result.chunks is None:
+            raise AssertionError(f"{example.id}: the result was computed eagerly")
+        result = result.compute()
+    values = np.asarray(result.values if isinstance(result, xr.DataArray) else result)
+    expected_shape = (1,) if layout == "numpy-1" else (2, 3)
+    if values.shape != expected_shape:
+        raise AssertionError(f"{example.id}: result shape {values.shape} != {expected_shape}")
+    expected = decode_expected(example.returns)
+    for element in values.ravel():
+        actual = normalize_actual(element)
+        if isinstance(expected, bool) and _is_number(actual) and actual in (0, 1):
+            actual = bool(actual)  # lazy booleans with no-data are float 1/0/NaN
+        try:
+            assert_matches(actual, expected, example.delta, in_array=True)
+        except Mismatch as mismatch:
+            raise AssertionError(f"{example.id} ({layout}): {mismatch}") from None

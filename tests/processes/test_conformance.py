@@ -41,3 +41,24 @@ def test_official_example(example: conformance.Example) -> None:
 def test_examples_are_found() -> None:
     # Guards against a wrong path to ../shared silently yielding no test cases.
     assert conformance.load_examples("add"), f"no examples in {conformance.examples_dir()}"
+
+
+def _vectorised_param(example: conformance.Example, layout: str) -> pytest.param:
+    # An example that fails for scalars (EXPECTED_FAILURES) fails vectorised as well.
+    marks = []
+    if example.id in EXPECTED_FAILURES:
+        marks.append(pytest.mark.xfail(reason=EXPECTED_FAILURES[example.id], strict=True))
+    return pytest.param(example, layout, id=f"{example.id}/{layout}", marks=marks)
+
+
+VECTORISED = [
+    _vectorised_param(e, layout)
+    for e in conformance.vectorisable_examples()
+    for layout in conformance.LAYOUTS
+]
+
+
+@pytest.mark.parametrize(("example", "layout"), VECTORISED)
+def test_vectorised_example(example: conformance.Example, layout: str) -> None:
+    """Element-wise processes give the scalar example's result for every array element."""
+    conformance.check_vectorised_example(example, layout)

@@ -128,7 +128,19 @@ def _power_array(base: Any, p: Any) -> Any:
             base = base.astype(float)
         elif not is_array(base):
             base = float(base)
-    return np.power(base, p)
+    result = np.power(base, p)
+    # IEEE gives pow(1, NaN) == pow(NaN, 0) == 1, but in arrays NaN is no-data
+    nan_operands = [v for v in (base, p) if is_array(v) and kind(v) == "f"]
+    if not nan_operands:
+        return result
+    return where(_any_nan(nan_operands), np.nan, result)
+
+
+def _any_nan(arrays: list[Any]) -> Any:
+    mask = np.isnan(arrays[0])
+    for array in arrays[1:]:
+        mask = mask | np.isnan(array)
+    return mask
 
 
 @process("power")

@@ -169,10 +169,16 @@ def boolean_result(tri_state: Any) -> Any:
 def object_elementwise(func: Callable[..., Any], *operands: Any) -> Any:
     """Apply a scalar implementation to every element (for object/string arrays).
 
-    numpy cannot vectorise Python objects; ``frompyfunc`` dispatches to xarray and dask,
-    so this stays lazy for dask-backed data.
+    numpy cannot vectorise Python objects, so this is a loop in Python by necessity;
+    for DataArrays it runs block-wise through ``xr.apply_ufunc``, lazily for dask.
     """
     ufunc = np.frompyfunc(lambda *vs: func(*[_element(v) for v in vs]), len(operands), 1)
+    if any(isinstance(v, xr.DataArray) for v in operands):
+        return xr.apply_ufunc(ufunc, *operands, dask="parallelized", output_dtypes=[object])
+    if any(_is_dask_array(v) for v in operands):
+        import dask.array as da
+
+        return da.map_blocks(ufunc, *operands, dtype=object)
     return ufunc(*operands)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import xarray as xr
 
 from xcube_openeo.errors import OpenEOError
 
@@ -74,6 +75,7 @@ def round_(x: Any, p: Any = 0) -> Any:
     def vectorised(v: Any) -> Any:
         if kind(v) in "iub" and p >= 0:
             return v
-        return np.round(v, p)
+        # np.round(DataArray) would compute eagerly; the method stays lazy
+        return v.round(p) if isinstance(v, xr.DataArray) else np.round(v, p)
 
     return numeric("round", scalar, vectorised, x=x)
