@@ -52,7 +52,7 @@ def datacube_from_test_json(obj: dict[str, Any]) -> DataCube:
         values = spec.get("values")
         if values is not None:
             if dim_type == "temporal":
-                coords[name] = np.array([parse_datetime(v) for v in values], "datetime64[ns]")
+                coords[name] = _temporal_labels(values)
             elif dim_type == "bands":
                 coords[name] = np.array(values, dtype=object)
             else:
@@ -72,6 +72,14 @@ def datacube_from_test_json(obj: dict[str, Any]) -> DataCube:
             nodata = None
     data = xr.DataArray(array.reshape(shape), dims=order, coords=coords)
     return DataCube(data, dims, nodata if data.dtype.kind in "iu" else None)
+
+
+def _temporal_labels(values: list[Any]) -> np.ndarray:
+    """Datetimes where parseable; period labels such as "2020-153" stay strings."""
+    try:
+        return np.array([parse_datetime(v) for v in values], "datetime64[ns]")
+    except Exception:
+        return np.array(values, dtype=object)
 
 
 def _to_array(raw: Any) -> np.ndarray:
@@ -104,7 +112,7 @@ def datacube_to_test_json(cube: DataCube) -> dict[str, Any]:
         if dim.crs is not None:
             spec["reference_system"] = dim.crs
         if dim.name in data.coords:
-            if dim.type == "temporal":
+            if dim.type == "temporal" and np.issubdtype(data[dim.name].dtype, np.datetime64):
                 spec["values"] = [format_datetime(v) for v in data[dim.name].values]
             elif dim.type == "geometry":
                 spec["values"] = [getattr(g, "wkt", g) for g in data[dim.name].values]
@@ -116,7 +124,8 @@ def datacube_to_test_json(cube: DataCube) -> dict[str, Any]:
         "order": list(cube.dim_names),
         "dimensions": dimensions,
         "nodata": [nodata],
-        "data": np.asarray(data.values).tolist(),
+        # A cube without dimensions and without a value is empty (create_data_cube).
+        "data": [] if data.ndim == 0 and bool(data.isnull()) else np.asarray(data.values).tolist(),
     }
 
 

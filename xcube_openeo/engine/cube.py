@@ -131,7 +131,7 @@ class DataCube:
         values = self.data[name].values if name in self.data.coords else np.arange(
             self.data.sizes[name]
         )
-        if dim.type == "temporal":
+        if dim.type == "temporal" and np.issubdtype(values.dtype, np.datetime64):
             return [format_datetime(v) for v in values]
         return [v.item() if isinstance(v, np.generic) else v for v in values]
 

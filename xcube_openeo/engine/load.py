@@ -145,10 +145,8 @@ def build_cube(request: LoadRequest) -> DataCube:
 
 
 def _positions(coords: np.ndarray, low: float, high: float, res: float) -> np.ndarray:
-    """Indices of cells whose area intersects [low, high] (cell centres as coords)."""
-    half = abs(res) / 2
-    keep = (coords + half > low) & (coords - half < high)
-    return np.nonzero(keep)[0]
+    """Indices of cells whose centre lies within [low, high] (as ``filter_bbox``)."""
+    return np.nonzero((coords >= low) & (coords <= high))[0]
 
 
 def _band_arrays(

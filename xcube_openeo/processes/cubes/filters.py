@@ -65,13 +65,9 @@ def filter_bbox(data: DataCube, extent: dict[str, Any]) -> DataCube:
 
 
 def _cells_within(cube: DataCube, dim: str, low: float, high: float) -> np.ndarray:
-    """Positions of cells (centre labels) whose area intersects [low, high]."""
+    """Positions of cells whose centre label lies within [low, high]."""
     coords = np.asarray(cube.data[dim].values, dtype=float)
-    step = cube.dimension(dim).step
-    if step is None:
-        step = float(np.abs(np.diff(coords)).min()) if coords.size > 1 else 0.0
-    half = abs(step) / 2
-    return np.nonzero((coords + half > low) & (coords - half < high))[0]
+    return np.nonzero((coords >= low) & (coords <= high))[0]
 
 
 @process("filter_temporal")

@@ -1,0 +1,227 @@
+"""Temporal aggregation: aggregate_temporal, aggregate_temporal_period, climatological_normal,
+anomaly, resample_cube_temporal.
+
+Groups are found from the (small, in-memory) time coordinate; each group is reduced
+lazily with :func:`.apply.reduce_data`, so the reducer runs vectorised per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ...engine.cube import DataCube, parse_datetime
+from ...errors import OpenEOError
+from ..registry import process
+from ._util import as_list
+from .apply import as_result_array, reduce_data
+
+
+def temporal_dimension(data: DataCube, dimension: str | None) -> str:
+    if dimension is not None:
+        if data.dimension(dimension).type != "temporal":
+            raise OpenEOError("DimensionNotAvailable", f"Dimension {dimension!r} is not temporal.")
+        return dimension
+    names = data.names_of_type("temporal")
+    if not names:
+        raise OpenEOError("DimensionNotAvailable", "The data cube has no temporal dimension.")
+    if len(names) > 1:
+        raise OpenEOError("TooManyDimensions", f"The data cube has several temporal dimensions: {names}.")
+    return names[0]
+
+
+def _reduce_groups(
+    data: DataCube, dim: str, groups: list[np.ndarray], labels: list[Any], reducer: Any, context: Any
+) -> DataCube:
+    values = data.masked_float()
+    template = values.isel({dim: 0}, drop=True)
+    parts = []
+    for positions in groups:
+        reduced = reduce_data(values.isel({dim: positions}), dim, reducer, context)
+        parts.append(as_result_array(reduced, template))
+    if parts:
+        result = xr.concat(parts, dim=dim)
+    else:
+        result = values.isel({dim: []})
+    result = result.assign_coords({dim: np.array(labels, dtype=object)})
+    result = result.transpose(*values.dims).assign_coords(
+        {k: v for k, v in template.coords.items() if k in result.dims}
+    )
+    return data.with_data(result, encoded=False)
+
+
+@process("aggregate_temporal")
+def aggregate_temporal(
+    data: DataCube, intervals: Any, reducer: Any, labels: Any, dimension: str | None, context: Any
+) -> DataCube:
+    dim = temporal_dimension(data, dimension)
+    interval_list = [as_list(i) for i in as_list(intervals) or []]
+    times = data.data[dim].values
+    groups = []
+    for start, end in interval_list:
+        if _is_time_of_day(start) or _is_time_of_day(end):
+            raise OpenEOError("ProcessParameterInvalid", "Intervals by time of day are not supported.")
+        lo = None if start is None else parse_datetime(start)
+        hi = None if end is None else parse_datetime(end)
+        if lo is not None and hi is not None and hi <= lo:
+            raise OpenEOError("TemporalExtentEmpty", f"Interval [{start}, {end}] is empty.")
+        keep = np.ones(times.shape, bool)
+        if lo is not None:
+            keep &= times >= lo
+        if hi is not None:
+            keep &= times < hi
+        groups.append(np.nonzero(keep)[0])
+    label_list = as_list(labels) or [start for start, _ in interval_list]
+    if len(set(map(str, label_list))) != len(label_list) or len(label_list) != len(groups):
+        raise OpenEOError(
+            "DistinctDimensionLabelsRequired", "The interval labels are not distinct (one per interval)."
+        )
+    return _reduce_groups(data, dim, groups, label_list, reducer, context)
+
+
+def _is_time_of_day(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 8 and value.count(":") == 2
+
+
+_SEASONS = {m: n for n, months in {
+    "djf": (12, 1, 2), "mam": (3, 4, 5), "jja": (6, 7, 8), "son": (9, 10, 11)}.items()
+    for m in months}  # fmt: skip
+_TROPICAL = {m: ("ndjfma" if m in (11, 12, 1, 2, 3, 4) else "mjjaso") for m in range(1, 13)}
+
+
+def _period_label(period: str) -> Callable[[pd.Timestamp], str]:
+    def season(ts: pd.Timestamp) -> str:
+        year = ts.year - 1 if ts.month in (1, 2) else ts.year
+        return f"{year}-{_SEASONS[ts.month]}"
+
+    def tropical(ts: pd.Timestamp) -> str:
+        year = ts.year - 1 if ts.month <= 4 else ts.year
+        return f"{year}-{_TROPICAL[ts.month]}"
+
+    def dekad(ts: pd.Timestamp) -> str:
+        return f"{ts.year}-{(ts.month - 1) * 3 + min((ts.day - 1) // 10, 2) + 1:02d}"
+
+    def week(ts: pd.Timestamp) -> str:
+        iso = ts.isocalendar()
+        return f"{iso[0]}-{iso[1]:02d}"
+
+    labels: dict[str, Callable[[pd.Timestamp], str]] = {
+        "hour": lambda ts: ts.strftime("%Y-%m-%d-%H"),
+        "day": lambda ts: f"{ts.year}-{ts.dayofyear:03d}",
+        "week": week,
+        "dekad": dekad,
+        "month": lambda ts: ts.strftime("%Y-%m"),
+        "season": season,
+        "tropical-season": tropical,
+        "year": lambda ts: f"{ts.year}",
+        "decade": lambda ts: f"{ts.year // 10 * 10}",
+        "decade-ad": lambda ts: f"{(ts.year - 1) // 10 * 10 + 1}",
+    }
+    if period not in labels:
+        raise OpenEOError("ProcessParameterInvalid", f"Unknown period {period!r}.")
+    return labels[period]
+
+
+@process("aggregate_temporal_period")
+def aggregate_temporal_period(
+    data: DataCube, period: str, reducer: Any, dimension: str | None, context: Any
+) -> DataCube:
+    dim = temporal_dimension(data, dimension)
+    label_of = _period_label(period)
+    times = pd.DatetimeIndex(data.data[dim].values)
+    keys = [label_of(ts) for ts in times]
+    if len(times):
+        # Every period between the first and the last is present, empty ones too.
+        step = "h" if period == "hour" else "D"
+        span = pd.date_range(times.min().floor(step), times.max(), freq=step)
+        all_keys = list(dict.fromkeys([*(label_of(ts) for ts in span), *keys]))
+        all_keys.sort()
+    else:
+        all_keys = []
+    key_array = np.array(keys, dtype=object)
+    groups = [np.nonzero(key_array == key)[0] for key in all_keys]
+    return _reduce_groups(data, dim, groups, all_keys, reducer, context)
+
+
+@process("climatological_normal")
+def climatological_normal(data: DataCube, period: str, climatology_period: Any) -> DataCube:
+    dim = temporal_dimension(data, None)
+    first, last = (int(str(y)[:4]) for y in as_list(climatology_period) or [])
+    times = pd.DatetimeIndex(data.data[dim].values)
+    within = np.nonzero((times.year >= first) & (times.year <= last))[0]
+    values = data.masked_float().isel({dim: within})
+    keys, labels = _climate_keys(pd.DatetimeIndex(values[dim].values), period)
+    grouped = values.assign_coords(_key=(dim, keys)).groupby("_key").mean(dim)
+    grouped = grouped.rename({"_key": dim}).assign_coords({dim: np.array(labels, dtype=object)})
+    order = [d for d in values.dims]
+    return data.with_data(grouped.transpose(*order), encoded=False)
+
+
+def _climate_keys(times: pd.DatetimeIndex, period: str) -> tuple[list[str], list[str]]:
+    if period == "day":
+        keys = [f"{t.month:02d}-{t.day:02d}" for t in times]
+    elif period == "month":
+        keys = [f"{t.month:02d}" for t in times]
+    elif period == "season":
+        keys = [_SEASONS[t.month] for t in times]
+    elif period == "tropical-season":
+        keys = [_TROPICAL[t.month] for t in times]
+    elif period in ("climatology-period",):
+        keys = ["climatology-period"] * len(times)
+    else:
+        raise OpenEOError("ProcessParameterInvalid", f"Unknown period {period!r}.")
+    return keys, sorted(set(keys))
+
+
+@process("anomaly")
+def anomaly(data: DataCube, normals: DataCube, period: str) -> DataCube:
+    dim = temporal_dimension(data, None)
+    normal_dim = temporal_dimension(normals, None)
+    times = pd.DatetimeIndex(data.data[dim].values)
+    if period in ("day", "month", "season", "tropical-season", "climatology-period"):
+        keys, _ = _climate_keys(times, period)
+    else:
+        keys = [_period_label(period)(t) for t in times]
+    normal_values = normals.masked_float()
+    available = [str(v) for v in normal_values[normal_dim].values]
+    missing = sorted(set(keys) - set(available))
+    if missing:
+        raise OpenEOError("ProcessParameterInvalid", f"No normals for periods {missing}.")
+    matched = normal_values.isel({normal_dim: [available.index(k) for k in keys]})
+    matched = matched.rename({normal_dim: dim}).assign_coords({dim: data.data[dim].values})
+    values = data.masked_float()
+    result = (values - matched.transpose(*[d for d in values.dims if d in matched.dims])).transpose(*values.dims)
+    return data.with_data(result, encoded=False)
+
+
+@process("resample_cube_temporal")
+def resample_cube_temporal(
+    data: DataCube, target: DataCube, dimension: str | None, valid_within: Any
+) -> DataCube:
+    dims = [dimension] if dimension else data.names_of_type("temporal")
+    if dimension is not None:
+        data.dimension(dimension)
+        if not target.has_dimension(dimension):
+            raise OpenEOError("DimensionMismatch", f"The target has no dimension {dimension!r}.")
+    out = data.data
+    for dim in dims:
+        source_times = out[dim].values.astype("datetime64[ns]")
+        target_times = target.data[dim].values.astype("datetime64[ns]")
+        positions, valid = [], []
+        for t in target_times:
+            distance = np.abs(source_times - t)
+            best = int(np.argmin(distance)) if len(source_times) else 0
+            positions.append(best)
+            ok = len(source_times) > 0 and (
+                valid_within is None or distance[best] <= np.timedelta64(int(valid_within * 86400e9), "ns")
+            )
+            valid.append(ok)
+        out = out.isel({dim: positions}).assign_coords({dim: target_times})
+        if not all(valid):
+            mask = xr.DataArray(np.array(valid), dims=[dim], coords={dim: target_times})
+            out = out.where(mask)
+    return data.with_data(out, encoded=out.dtype.kind in "iu")
