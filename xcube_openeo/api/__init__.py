@@ -5,6 +5,7 @@ from xcube_openeo.api import routes as _discovery_routes  # noqa: F401
 from xcube_openeo.api.api import api
 from xcube_openeo.collections import routes as _collection_routes  # noqa: F401
 from xcube_openeo.processes import routes as _process_routes  # noqa: F401
+from xcube_openeo.processing import routes as _processing_routes  # noqa: F401
 
 _discovery_routes.add_catch_all_route()
 

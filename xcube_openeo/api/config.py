@@ -21,6 +21,10 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
         CorsAllowOrigin=JsonStringSchema(
             description="Value of Access-Control-Allow-Origin (default '*')."
         ),
+        DefaultRasterFormat=JsonStringSchema(
+            description="Output format of raster results of POST /result without"
+            " save_result (default 'JSON')."
+        ),
         DefaultLicense=JsonStringSchema(
             description="License of collections whose dataset names none"
             " (default 'proprietary')."

@@ -65,6 +65,10 @@ class OpenEOContext(ApiContext):
     def default_license(self) -> str:
         return self.openeo_config.get("DefaultLicense", "proprietary")
 
+    @property
+    def default_raster_format(self) -> str:
+        return self.openeo_config.get("DefaultRasterFormat", "JSON")
+
     # --- components ----------------------------------------------------------------------
 
     @cached_property
@@ -77,6 +81,12 @@ class OpenEOContext(ApiContext):
         from xcube_openeo.collections.source import DatasetsCollectionSource
 
         return DatasetsCollectionSource(self.datasets_ctx, default_license=self.default_license)
+
+    def eval_env(self, user_id: str | None = None) -> Any:
+        """The environment process graphs of ``user_id`` are evaluated in."""
+        from xcube_openeo.engine import EvalEnv
+
+        return EvalEnv(collections=self.collections, user_id=user_id)
 
     @cached_property
     def processes(self) -> Any:

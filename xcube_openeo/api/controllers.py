@@ -71,6 +71,6 @@ def get_conformance() -> dict[str, Any]:
 
 
 def get_file_formats(ctx: OpenEOContext) -> dict[str, Any]:
-    from xcube_openeo.formats import FORMATS
+    from xcube_openeo.formats import load_formats
 
-    return FORMATS.to_json()
+    return load_formats().to_json()

@@ -18,7 +18,9 @@ class FileFormat:
     title: str
     description: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: ``handler(value, options) -> bytes`` for output formats.
     handler: Callable[..., Any] | None = None
+    media_type: str = "application/octet-stream"
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -54,3 +56,10 @@ class FormatRegistry:
 
 
 FORMATS = FormatRegistry()
+
+
+def load_formats() -> FormatRegistry:
+    """The registry with every implemented format registered."""
+    from xcube_openeo.formats import jsonformat  # noqa: F401
+
+    return FORMATS

@@ -1,0 +1,101 @@
+"""The ``JSON`` output format: scalars, arrays and (small) data cubes as JSON.
+
+Structure of a data cube in JSON (documented in the format's description)::
+
+    {"type": "datacube",
+     "dimensions": [{"name": "t", "type": "temporal", "labels": ["2022-01-01T00:00:00Z"]}, ...],
+     "data": [[...]],            # nested lists in the order of "dimensions"; null = no-data
+     "nodata": null}
+
+Labeled arrays become ``{"type": "labeled-array", "labels": [...], "values": [...]}``;
+other arrays become lists.  NaN becomes null (JSON has no NaN).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.formats import FORMATS, FileFormat
+from xcube_openeo.processes.values import ArrayValue, to_json_scalar
+
+#: Largest number of cube values written as JSON; larger cubes need a raster format.
+MAX_JSON_CUBE_VALUES = 1_000_000
+
+
+def to_json_value(value: Any) -> Any:
+    """A process result as a JSON-serialisable value (computing lazy data)."""
+    from xcube_openeo.engine.cube import DataCube
+
+    if isinstance(value, DataCube):
+        return _cube_json(value)
+    if isinstance(value, ArrayValue):
+        if value.is_vectorised:
+            raise OpenEOError("FormatUnsupported", "A vectorised array cannot be written as JSON.")
+        values = [to_json_value(v) for v in value.data.values]
+        if value.labeled:
+            return {"type": "labeled-array", "labels": [to_json_value(v) for v in value.labels],
+                    "values": values}
+        return values
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, (np.datetime64, pd.Timestamp, datetime.datetime, datetime.date)):
+        ts = pd.Timestamp(value)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if hasattr(value, "compute") and hasattr(value, "dims"):  # a bare xarray result
+        value = value.compute().values
+    if isinstance(value, np.ndarray):
+        return [to_json_value(v) for v in value.tolist()] if value.ndim else to_json_value(value.item())
+    value = to_json_scalar(value)
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _cube_json(cube: Any) -> dict[str, Any]:
+    size = int(np.prod([cube.data.sizes[d] for d in cube.data.dims], dtype=np.int64))
+    if size > MAX_JSON_CUBE_VALUES:
+        raise OpenEOError(
+            "FormatUnsupported",
+            f"The data cube has {size} values, too many for JSON (limit"
+            f" {MAX_JSON_CUBE_VALUES}); save it as GTiff, netCDF or Zarr.",
+        )
+    data = cube.masked_float() if cube.is_encoded else cube.data
+    values = np.asarray(data.compute().values)
+    if values.dtype.kind == "f":
+        values = np.where(np.isnan(values), None, values.astype(object))
+    return {
+        "type": "datacube",
+        "dimensions": [
+            {"name": d.name, "type": d.type, "labels": to_json_value(cube.labels(d.name))}
+            for d in cube.dimensions
+        ],
+        "data": to_json_value(values),
+        "nodata": None,
+    }
+
+
+def write_json(value: Any, options: dict[str, Any]) -> bytes:
+    return json.dumps(to_json_value(value), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+FORMATS.add_output(
+    FileFormat(
+        name="JSON",
+        gis_data_types=("raster", "vector", "table", "other"),
+        title="JavaScript Object Notation",
+        description="Numbers, strings, booleans, arrays and objects as they are; labeled"
+        " arrays as {type, labels, values}; small data cubes as {type: datacube,"
+        " dimensions: [{name, type, labels}], data: nested lists, nodata: null}.",
+        handler=write_json,
+        media_type="application/json",
+    )
+)
