@@ -435,3 +435,11 @@ def test_count_vectorised(condition):
     result = lazy(lambda: count(arr, condition))
     assert result.dims == ("y",)
     assert_rows_match(result, arr, lambda r: count(r, condition))
+
+
+def test_concat_keeps_cube_dimension_order_and_handles_empty_parts():
+    arr = cube()
+    result = array_concat(arr, array_create())
+    assert result.data.dims == ("y", "t") and result.size == arr.size
+    empty = ArrayValue(xr.DataArray(np.zeros((0, 2)), dims=["t", "x"]), "t")
+    assert array_concat(empty, A([1, 2])).data.sizes == {"t": 2, "x": 2}

@@ -207,3 +207,13 @@ def test_max_composite_matches_xarray():
     da = xr.DataArray(values, dims=["t", "y", "x"]).chunk({"t": 2})
     result = max_(ArrayValue(da, "t"))
     xr.testing.assert_allclose(result.compute(), da.max("t").compute())
+
+
+def test_one_dimensional_dask_data_stays_lazy():
+    # A cube with only the reduced dimension: the result is a lazy 0-d DataArray.
+    da = xr.DataArray(np.array([3.0, np.nan, 5.0]), dims=["t"]).chunk({"t": 2})
+    arr = ArrayValue(da, "t")
+    for reducer in (max_, mean, median, all_):
+        result = lazy(lambda reducer=reducer: reducer(arr))
+        assert isinstance(result, xr.DataArray) and result.ndim == 0
+    assert float(max_(arr)) == 5.0 and float(median(arr)) == 4.0

@@ -216,6 +216,12 @@ def with_data(arr: ArrayValue, data: xr.DataArray, labeled: bool | None = None) 
     return ArrayValue(data, arr.dim, labeled)
 
 
+def keeps_dataarray(arr: ArrayValue) -> bool:
+    """Whether results stay DataArrays: for vectorised arrays, and for dask-backed
+    1-D arrays (a cube with one dimension), which must not be computed here."""
+    return arr.is_vectorised or arr.data.chunks is not None
+
+
 def slice_template(arr: ArrayValue) -> xr.DataArray:
     """A DataArray shaped like one element of every slice (the array dim removed)."""
     if arr.size:
@@ -225,7 +231,7 @@ def slice_template(arr: ArrayValue) -> xr.DataArray:
 
 def nodata_result(arr: ArrayValue) -> Any:
     """No-data as a reducer result: None for 1-D, an all-NaN DataArray if vectorised."""
-    if not arr.is_vectorised:
+    if not keeps_dataarray(arr):
         return None
     return xr.full_like(slice_template(arr), np.nan, dtype=float)
 

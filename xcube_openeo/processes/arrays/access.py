@@ -15,6 +15,7 @@ from ._common import (
     elements,
     find_label,
     is_number,
+    keeps_dataarray,
     labels_of,
     make_array,
     nodata_mask,
@@ -48,7 +49,7 @@ def array_element(
         if return_nodata:
             return nodata_result(arr)
         raise OpenEOError("ArrayElementNotAvailable", f"array_element: no element at {what}.")
-    if arr.is_vectorised:
+    if keeps_dataarray(arr):
         return arr.data.isel({arr.dim: position}, drop=True)
     return elements(arr)[position]
 
@@ -64,7 +65,7 @@ def array_labels(data: Any) -> ArrayValue:
 def array_find_label(data: Any, label: Any) -> Any:
     arr = as_array(data)
     position = find_label(arr, label)
-    if arr.is_vectorised:
+    if keeps_dataarray(arr):
         fill = np.nan if position is None else position
         return xr.full_like(slice_template(arr), fill, dtype=float)
     return position
@@ -78,7 +79,7 @@ def array_contains(data: Any, value: Any) -> Any:
         found: Any = xr.zeros_like(slice_template(arr), dtype=bool)
     else:
         found = matches.any(arr.dim)
-    return found if arr.is_vectorised else bool(found)
+    return found if keeps_dataarray(arr) else bool(found)
 
 
 @process("array_find")
@@ -87,7 +88,7 @@ def array_find(data: Any, value: Any, reverse: bool = False) -> Any:
     matches = equal_elements(arr.data, value)
     if matches is None:
         return nodata_result(arr)
-    if not arr.is_vectorised:
+    if not keeps_dataarray(arr):
         positions = np.flatnonzero(matches.values)
         if positions.size == 0:
             return None
@@ -147,7 +148,7 @@ def last(data: Any, ignore_nodata: bool = True) -> Any:
 def _first_or_last(arr: ArrayValue, ignore_nodata: bool, last: bool) -> Any:
     if arr.size == 0:
         return nodata_result(arr)
-    if not arr.is_vectorised:
+    if not keeps_dataarray(arr):
         values = elements(arr)
         if ignore_nodata:
             values = [v for v in values if v is not None]

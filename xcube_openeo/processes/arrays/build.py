@@ -16,7 +16,15 @@ import xarray as xr
 from ...errors import OpenEOError
 from ..registry import process
 from ..values import ARRAY_DIM, ArrayValue
-from ._common import as_array, as_list, elements, labels_of, make_array, same_label
+from ._common import (
+    as_array,
+    as_list,
+    elements,
+    keeps_dataarray,
+    labels_of,
+    make_array,
+    same_label,
+)
 
 
 @process("array_create")
@@ -144,15 +152,15 @@ def _unlabeled(arr: ArrayValue) -> ArrayValue:
 
 def _concat_parts(parts: list[ArrayValue], dim: str, labels: list[Any] | None) -> ArrayValue:
     """``parts`` one after the other along ``dim``, labeled with ``labels`` if given."""
-    if not any(part.is_vectorised for part in parts):
+    if not any(keeps_dataarray(part) for part in parts):
         values = [v for part in parts for v in elements(part)]
         return make_array(values, labels, dim)
     datas = [_unlabeled(part).data.rename({part.dim: dim}) for part in parts]
-    template = next(d for d in datas if d.ndim > 1).isel({dim: 0}, drop=True)
-    for d in datas:
-        template = template.broadcast_like(d.isel({dim: 0}, drop=True))
-    datas = [d.broadcast_like(template, exclude=[dim]).transpose(dim, ...) for d in datas]
-    order = (dim, *template.dims)
+    # Keep the dimension order of the part with the most dimensions (the cube's).
+    order = max(datas, key=lambda d: d.ndim).dims
+    datas = list(xr.broadcast(*datas, exclude=[dim]))
+    order = (*order, *(d for d in datas[0].dims if d not in order))
+    datas = [d.transpose(*order) for d in datas]
     combined = xr.concat([d for d in datas if d.sizes[dim] > 0] or datas[:1], dim=dim)
     combined = combined.transpose(*order)
     if labels is None:

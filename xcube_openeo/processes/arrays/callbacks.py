@@ -19,6 +19,7 @@ from ._common import (
     broadcast_result,
     call_callback,
     is_number,
+    keeps_dataarray,
     slice_template,
     truthy,
 )
@@ -63,7 +64,7 @@ def _depends_only_on(result: Any, dim: str) -> bool:
 def count(data: Any, condition: Any = None, context: Any = None) -> Any:
     arr = as_array(data)
     if condition is True:
-        if arr.is_vectorised:
+        if keeps_dataarray(arr):
             return xr.full_like(slice_template(arr), arr.size, dtype=int)
         return arr.size
     if condition is None:
@@ -74,7 +75,7 @@ def count(data: Any, condition: Any = None, context: Any = None) -> Any:
         raw = call_callback(condition, arr, context, "condition", positions=False)
         matches = truthy(broadcast_result(raw, arr.data))
     total = matches.sum(arr.dim)
-    return total if arr.is_vectorised else int(total)
+    return total if keeps_dataarray(arr) else int(total)
 
 
 def valid_elements(data: xr.DataArray) -> xr.DataArray:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..arrays._common import as_array, nodata_result, numeric, reduced
+from ..arrays._common import as_array, keeps_dataarray, nodata_result, numeric, reduced
 from ..values import ArrayValue
 
 #: reduce(values, dim, skipna) -> values reduced along dim
@@ -27,7 +27,7 @@ def reduce_numbers(data: Any, ignore_nodata: bool, process_id: str, reduce: Redu
     if arr.size == 0:
         return nodata_result(arr)
     values, mask = numeric(arr, process_id)
-    if mask is None and arr.is_vectorised:
+    if mask is None and keeps_dataarray(arr):
         # Cube data: NaN is no-data, so xarray's skipna is exactly ignore_nodata.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
@@ -55,7 +55,7 @@ def _reduce_masked(
             out_nodata = mask.all(arr.dim)
         else:
             out_nodata = mask.any(arr.dim)
-    return reduced(result, out_nodata, arr.is_vectorised)
+    return reduced(result, out_nodata, keeps_dataarray(arr))
 
 
 def quantiles_of_sorted(

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..arrays._common import as_array, nodata_mask, reduced
+from ..arrays._common import as_array, keeps_dataarray, nodata_mask, reduced
 from ..registry import process
 from ..values import ArrayValue
 
@@ -62,7 +62,7 @@ def _truth_and_mask(arr: ArrayValue) -> tuple[xr.DataArray, xr.DataArray | None]
 
 
 def _result(arr: ArrayValue, value: xr.DataArray, nodata: xr.DataArray | None) -> Any:
-    if not arr.is_vectorised:
+    if not keeps_dataarray(arr):
         result = reduced(value, nodata, False)
         return None if result is None else bool(result)
     if nodata is None:

@@ -9,7 +9,14 @@ import numpy as np
 import xarray as xr
 
 from ...errors import OpenEOError
-from ..arrays._common import as_array, is_number, make_array, numeric, slice_template
+from ..arrays._common import (
+    as_array,
+    is_number,
+    keeps_dataarray,
+    make_array,
+    numeric,
+    slice_template,
+)
 from ..registry import process
 from ..values import ArrayValue
 from ._numeric import quantiles_along, reduce_numbers
@@ -81,7 +88,7 @@ def extrema(data: Any, ignore_nodata: bool = True) -> ArrayValue:
     arr = as_array(data)
     lowest = min_(arr, ignore_nodata)
     highest = max_(arr, ignore_nodata)
-    if not arr.is_vectorised:
+    if not keeps_dataarray(arr):
         return make_array([lowest, highest], dim=arr.dim)
     both = xr.concat([lowest, highest], dim=arr.dim, coords="minimal", compat="override")
     return ArrayValue(both.transpose(arr.dim, ...), arr.dim, False)
@@ -94,7 +101,7 @@ def quantiles(
     arr = as_array(data)
     probs = _probabilities(probabilities, q)
     if arr.size == 0:
-        if arr.is_vectorised:
+        if keeps_dataarray(arr):
             template = xr.full_like(slice_template(arr), np.nan, dtype=float)
             stacked = xr.concat([template] * len(probs), dim=arr.dim)
             return ArrayValue(stacked.transpose(arr.dim, ...), arr.dim, False)
