@@ -43,8 +43,26 @@ class LoadRequest:
         return replace(self, **changes)
 
 
+_STRUCTURES: dict[int, tuple[xr.Dataset, Any]] = {}
+
+
 def dataset_structure(ds: xr.Dataset) -> tuple[GridMapping, str | None, list[str]]:
-    """The grid mapping, the time dimension (if any) and the band variables."""
+    """The grid mapping, the time dimension (if any) and the band variables.
+
+    Cached per dataset object: xcube checks grid regularity by computing (small)
+    coordinate arrays, which need not happen for every process that looks.
+    """
+    cached = _STRUCTURES.get(id(ds))
+    if cached is not None and cached[0] is ds:
+        return cached[1]
+    structure = _dataset_structure(ds)
+    if len(_STRUCTURES) > 64:
+        _STRUCTURES.clear()
+    _STRUCTURES[id(ds)] = (ds, structure)
+    return structure
+
+
+def _dataset_structure(ds: xr.Dataset) -> tuple[GridMapping, str | None, list[str]]:
     try:
         gm = GridMapping.from_dataset(ds)
     except Exception as e:  # xcube raises plain exceptions for datasets without a grid
