@@ -206,21 +206,31 @@ def decode_argument(value: Any, env: Any = None, *, top_level: bool = True) -> A
     return {k: decode_argument(v, env, top_level=False) for k, v in value.items()}
 
 
-def _fix_parameter_references(graph: Any) -> Any:
-    """Rewrite ``{"from_argument": p}`` to ``{"from_parameter": p}``.
+def _fix_parameter_references(process: Any) -> Any:
+    """Rewrite the non-standard ``{"from_argument": name}`` references.
 
     Several official examples (apply, array_apply, array_filter, merge_cubes,
-    reduce_dimension) spell the parameter reference ``from_argument``, which openEO API
-    1.2 does not know; the intent is unambiguous, so the harness fixes the spelling
-    rather than failing those examples on it (the engine rightly rejects it).
+    reduce_dimension) write ``from_argument``, which openEO API 1.2 does not know.  The
+    intent is unambiguous: a node id of the same graph means ``from_node``, anything
+    else ``from_parameter``.  The harness fixes the spelling rather than failing those
+    examples on it (the engine rightly rejects it in real graphs).
     """
-    if isinstance(graph, list):
-        return [_fix_parameter_references(v) for v in graph]
-    if isinstance(graph, dict):
-        if set(graph) == {"from_argument"}:
-            return {"from_parameter": graph["from_argument"]}
-        return {k: _fix_parameter_references(v) for k, v in graph.items()}
-    return graph
+    graph = process.get("process_graph", {}) if isinstance(process, dict) else {}
+    node_ids = set(graph) if isinstance(graph, dict) else set()
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"from_argument"}:
+            name = value["from_argument"]
+            return {"from_node" if name in node_ids else "from_parameter": name}
+        if "process_graph" in value:
+            return _fix_parameter_references(value)  # a child graph has its own nodes
+        return {k: fix(v) for k, v in value.items()}
+
+    return {k: fix(v) for k, v in process.items()}
 
 
 def _is_flat(items: list[Any]) -> bool:
@@ -364,6 +374,13 @@ def assert_matches(
             raise Mismatch(f"{path}: expected {expected!r} (delta {delta}), got {actual!r}")
         return
     if isinstance(expected, list):
+        if isinstance(actual, ExpectedLabeledArray) and _is_key_value_list(expected):
+            # array_filter[3] writes a labeled array as a plain list of {key, value}
+            expected = ExpectedLabeledArray(
+                [e["key"] for e in expected], [e["value"] for e in expected]
+            )
+            assert_matches(actual, expected, delta, path=path)
+            return
         if isinstance(actual, ExpectedLabeledArray):
             actual = actual.values  # a labeled result where the example ignores labels
         if not isinstance(actual, list) or len(actual) != len(expected):
@@ -379,6 +396,10 @@ def assert_matches(
         return
     if actual != expected or type(actual) is not type(expected):
         raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
+
+
+def _is_key_value_list(values: list[Any]) -> bool:
+    return bool(values) and all(isinstance(v, dict) and set(v) == {"key", "value"} for v in values)
 
 
 def _numbers_match(actual: float, expected: float, delta: float) -> bool:
@@ -425,7 +446,7 @@ def _assert_cube_matches(actual: Any, expected: ExpectedCube, delta: float) -> N
     if set(actual_dims) != set(expected_dims):
         raise Mismatch(f"cube dimensions {sorted(actual_dims)} != {sorted(expected_dims)}")
     if doc.get("data") is not None:
-        _assert_cube_data(actual_doc["data"], doc["data"], delta, "data")
+        _assert_cube_data(actual_doc["data"], doc["data"], delta, "data", _nodata_values(doc))
 
 
 def _assert_labels_match(actual: Any, expected: list[Any], dim: str) -> None:
@@ -454,16 +475,27 @@ def _same_crs(a: Any, b: Any) -> bool:
         return False
 
 
-def _assert_cube_data(actual: Any, expected: Any, delta: float, path: str) -> None:
+def _assert_cube_data(
+    actual: Any, expected: Any, delta: float, path: str, nodata: tuple[Any, ...] = ()
+) -> None:
+    """Cube values; expected values listed as the cube's ``nodata`` mean no-data."""
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             raise Mismatch(f"{path}: expected {expected!r}, got {actual!r}")
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            _assert_cube_data(a, e, delta, f"{path}[{i}]")
+            _assert_cube_data(a, e, delta, f"{path}[{i}]", nodata)
+        return
+    if _is_number(expected) and expected in nodata and (actual is None or _is_nan(actual)):
         return
     if isinstance(expected, bool) and _is_number(actual) and actual in (0, 1):
         actual = bool(actual)
     assert_matches(actual, expected, delta, path=path, in_array=True)
+
+
+def _nodata_values(doc: dict[str, Any]) -> tuple[Any, ...]:
+    nodata = doc.get("nodata")
+    values = nodata if isinstance(nodata, list) else [nodata]
+    return tuple(v for v in values if _is_number(v) and not _is_nan(v))
 
 
 # --------------------------------------------------------------------------- verdicts

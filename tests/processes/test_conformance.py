@@ -21,6 +21,26 @@ EXPECTED_FAILURES: dict[str, str] = {
     "true for the same operands)",
     "array_filter[0]": "the callback's gt node names 'x' twice (JSON5 keeps the last) and "
     "lacks the required 'y', so the graph is invalid (ProcessParameterRequired)",
+    **{
+        f"array_filter[{i}]": "passes the callback as 'process', but array_filter's "
+        "parameter is 'condition'"
+        for i in range(1, 7)
+    },
+    **{
+        f"count[{i}]": "'condition' is a bare process graph (not {'process_graph': ...}) "
+        "and reads a parameter 'element', but count's callback parameter is 'x'"
+        for i in (4, 5)
+    },
+    **{f"rename_labels[{i}]": "omits the required parameter 'target'" for i in (5, 7)},
+    "apply[2]": "expects 1650 (10 x 165) at blue/y0/x3, where the fixture "
+    "xyb-minimal-int holds 255, its no-data value",
+    "reduce_dimension[1]": "expects 192/165 at y0/x3, where the fixture xyb-minimal-int "
+    "holds 255 (no-data) for blue, so the quotient is no-data",
+    "array_append[0]": "appending 0 to [] must give [0], the example expects [1]",
+    "array_find[6]": "3 is at index 0 of the labeled array [3, 4], the example expects 1",
+    "array_apply[8]": "the callback calls the process 'mulitply' (typo), which does not exist",
+    "array_element[3]": "asks for label 'BO2' (letter O), which the array does not have "
+    "(its labels are B01, B02, B03), so ArrayElementNotAvailable is right",
 }
 
 EXAMPLES = list(conformance.runnable_examples())
