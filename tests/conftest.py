@@ -24,7 +24,11 @@ def server_config(fixture_datasets: dict[str, Path]) -> dict:
              "Title": f"Test dataset {ds_id}"}
             for ds_id, path in fixture_datasets.items()
         ],
-        "OpenEO": {"MaxRequestBodySize": 64 * 1024},
+        "OpenEO": {
+            "MaxRequestBodySize": 64 * 1024,
+            # Threads in the test process: quick to start, light on 2 cores.
+            "Dask": {"Processes": False, "Workers": 1, "ThreadsPerWorker": 2},
+        },
     }
 
 

@@ -13,4 +13,5 @@ api = Api(
     config_schema=CONFIG_SCHEMA,
     required_apis=["datasets"],
     create_ctx=OpenEOContext,
+    on_start=lambda server_ctx: server_ctx.get_api_ctx("openeo").cluster.start(),
 )

@@ -1,15 +1,21 @@
 """JSON schema of the ``OpenEO`` section of the xcube server configuration."""
 
 from xcube.util.jsonschema import (
+    JsonBooleanSchema,
     JsonIntegerSchema,
+    JsonNumberSchema,
     JsonObjectSchema,
     JsonStringSchema,
 )
+
+from xcube_openeo.auth.config import ACCOUNTS_CONFIG_PROPERTIES
 
 DEFAULT_MAX_REQUEST_BODY_SIZE = 10 * 1024 * 1024
 
 OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
     properties=dict(
+        # DataDir, Database, Authentication, Files: see xcube_openeo.auth.config.
+        **ACCOUNTS_CONFIG_PROPERTIES,
         Id=JsonStringSchema(description="Back-end identifier in the capabilities"),
         Title=JsonStringSchema(),
         Description=JsonStringSchema(),
@@ -20,6 +26,32 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
         ),
         CorsAllowOrigin=JsonStringSchema(
             description="Value of Access-Control-Allow-Origin (default '*')."
+        ),
+        SyncTimeout=JsonNumberSchema(
+            exclusive_minimum=0,
+            description="Seconds a synchronous request may compute before it is"
+            " cancelled with RequestTimeout (default 300).",
+        ),
+        SyncMaxConcurrent=JsonIntegerSchema(
+            minimum=1,
+            description="Synchronous requests computing at once; more get"
+            " InfrastructureBusy (503) with Retry-After (default 4).",
+        ),
+        Dask=JsonObjectSchema(
+            properties=dict(
+                SchedulerAddress=JsonStringSchema(
+                    description="Address of an existing dask scheduler (for example"
+                    " tcp://scheduler:8786); if absent a LocalCluster is started."
+                ),
+                Workers=JsonIntegerSchema(minimum=1, description="LocalCluster workers (1)"),
+                ThreadsPerWorker=JsonIntegerSchema(minimum=1, description="Threads each (2)"),
+                MemoryLimit=JsonStringSchema(description="Memory per worker ('4GiB')"),
+                Processes=JsonBooleanSchema(
+                    description="Workers as processes (true) or threads in the server (false)"
+                ),
+                Dashboard=JsonBooleanSchema(description="Start the dask dashboard (false)"),
+            ),
+            additional_properties=False,
         ),
         DefaultRasterFormat=JsonStringSchema(
             description="Output format of raster results of POST /result without"

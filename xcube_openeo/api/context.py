@@ -15,9 +15,11 @@ from xcube.server.api import ApiContext, Context
 from xcube_openeo import __version__
 from xcube_openeo.api.config import DEFAULT_MAX_REQUEST_BODY_SIZE
 from xcube_openeo.api.tornado import use_openeo_handler
+from xcube_openeo.auth.context import AccountsContextMixin
 
 
-class OpenEOContext(ApiContext):
+# AccountsContextMixin: store, accounts, files, user_processes (xcube_openeo.auth).
+class OpenEOContext(AccountsContextMixin, ApiContext):
     def __init__(self, server_ctx: Context):
         super().__init__(server_ctx)
         self._install_handler()
@@ -64,6 +66,21 @@ class OpenEOContext(ApiContext):
     @property
     def default_license(self) -> str:
         return self.openeo_config.get("DefaultLicense", "proprietary")
+
+    @property
+    def sync_timeout(self) -> float:
+        return float(self.openeo_config.get("SyncTimeout", 300))
+
+    @property
+    def sync_max_concurrent(self) -> int:
+        return int(self.openeo_config.get("SyncMaxConcurrent", 4))
+
+    @property
+    def cluster(self) -> Any:
+        """The dask cluster of this server process (shared across configuration reloads)."""
+        from xcube_openeo.execution import DaskSettings, get_cluster
+
+        return get_cluster(DaskSettings.from_config(self.openeo_config.get("Dask")))
 
     @property
     def default_raster_format(self) -> str:

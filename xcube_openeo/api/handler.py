@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 from xcube.server.api import ApiHandler
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.errors import BadRequest, OpenEOError
+from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
 
 CtxT = TypeVar("CtxT")
 
@@ -60,6 +60,38 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
             bound = f" and at most {maximum}" if maximum is not None else ""
             raise OpenEOError("BadRequest", f"Query parameter {name!r} must be at least {minimum}{bound}.")
         return value
+
+    # --- authentication (xcube_openeo.auth) ----------------------------------------------
+
+    def authenticate(self) -> Any:
+        """Checks the ``Authorization`` header once per request: the user, or None without
+        a header; raises ``AuthenticationSchemeInvalid``/``TokenInvalid`` for bad ones.
+
+        May block on an OIDC provider: the tornado handler calls it off the event loop
+        before dispatching, so that handlers find the answer ready.
+        """
+        if not hasattr(self, "_auth_result"):
+            try:
+                self._auth_result = (self.ctx.accounts.authenticate(
+                    self.request.headers.get("Authorization")), None)
+            except OpenEOError as e:
+                self._auth_result = (None, e)
+        user, error = self._auth_result
+        if error is not None:
+            raise error
+        return user
+
+    @property
+    def user(self) -> Any:
+        """The calling :class:`~xcube_openeo.auth.User`, or None if anonymous."""
+        return self.authenticate()
+
+    def require_user(self) -> Any:
+        """The calling user; ``AuthenticationRequired`` (401) for anonymous callers."""
+        user = self.authenticate()
+        if user is None:
+            raise AuthenticationRequired("This endpoint requires authentication.")
+        return user
 
     def query_str(self, name: str) -> str | None:
         values = self.request.get_query_args(name)

@@ -9,6 +9,10 @@ falls short in three ways, all fixed here in one subclass:
 
 The subclass also streams the request body so that oversized bodies are refused as
 soon as they exceed the configured limit, before they are held in memory or parsed.
+An ApiHandler with ``streams_request_body = True`` (file uploads) gets the body
+instead through ``start_body_stream()``, ``receive_body_chunk(chunk)`` and
+``end_body_stream()`` (always called at the end, for clean-up), and sets its own
+limits.  ``Authorization`` is checked before dispatch, off the event loop.
 
 xcube creates its tornado rules with its own handler class; :func:`use_openeo_handler`
 swaps the class of the openEO API's rules (and only those) after the server has added
@@ -21,6 +25,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import tornado.ioloop
 import tornado.routing
 import tornado.web
 from xcube.server.webservers.tornado import TornadoRequestHandler
@@ -42,6 +47,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
     def initialize(self, **kwargs: Any) -> None:
         self._body_chunks: list[bytes] = []
         self._body_size = 0
+        self._streaming = False
 
     @property
     def openeo_ctx(self) -> Any:
@@ -68,13 +74,44 @@ class OpenEORequestHandler(TornadoRequestHandler):
 
     # --- request body --------------------------------------------------------------
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         super().prepare()
+        # The ApiHandler may stream its response (large downloads) with this.
+        self._api_handler.flush_response = self.flush
+        if self.request.headers.get("Authorization") and hasattr(self._api_handler, "authenticate"):
+            # Checking a token may call an OIDC provider: do it once, off the event loop;
+            # the handler finds the user (or the error) ready when it asks for it.
+            await tornado.ioloop.IOLoop.current().run_in_executor(None, self._authenticate_quietly)
+        self._streaming = (self.request.method in ("PUT", "POST")
+                           and getattr(self._api_handler, "streams_request_body", False))
+        if self._streaming:
+            # The ApiHandler takes the body chunk by chunk (file uploads) and enforces
+            # its own limits; it may refuse the body here by raising an OpenEOError.
+            self._api_handler.start_body_stream()
+            return
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > self.max_body_size:
             self._refuse_body()
 
+    def _authenticate_quietly(self) -> None:
+        try:
+            self._api_handler.authenticate()
+        except OpenEOError:
+            pass  # kept by the ApiHandler, raised if the endpoint needs the user
+
+    def on_finish(self) -> None:
+        if self._streaming:
+            self._api_handler.end_body_stream()
+
+    def on_connection_close(self) -> None:
+        if self._streaming:
+            self._api_handler.end_body_stream()
+        super().on_connection_close()
+
     def data_received(self, chunk: bytes) -> None:
+        if self._streaming:
+            self._api_handler.receive_body_chunk(chunk)
+            return
         # A body of unannounced size is read to its end but no longer kept once it is
         # too large, so that the client gets the 413 instead of a reset connection.
         self._body_size += len(chunk)
@@ -105,7 +142,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self.finish()
 
     async def _call_method(self, method_name: str, *args: Any, **kwargs: Any) -> None:
-        if self._body_size > self.max_body_size:
+        if not self._streaming and self._body_size > self.max_body_size:
             self.send_openeo_error(_BodyTooLarge(self.max_body_size))
             return
         self._finish_body()

@@ -26,11 +26,17 @@ def process_of(body: Any) -> dict[str, Any]:
 
 
 def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None) -> EncodedResult:
-    """Evaluates ``body["process"]`` and encodes the result (runs in a worker thread)."""
+    """Evaluates ``body["process"]``, computes it on the cluster and encodes the result.
+
+    Runs in a worker thread of the server: evaluation only builds the lazy computation;
+    the computation itself runs on the dask cluster, under the configured deadline.
+    """
     from xcube_openeo.engine import evaluate_process
+    from xcube_openeo.execution import compute_result
 
     process = process_of(body)
     result = evaluate_process(process, ctx.eval_env(user_id))
+    result = compute_result(result, ctx.cluster.client(), ctx.sync_timeout)
     return encode_result(ctx, result)
 
 

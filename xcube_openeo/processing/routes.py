@@ -5,13 +5,16 @@ from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.processing import controllers
+from xcube_openeo.processing.sync import sync_slot
 
 
 @api.route(OPENEO_PREFIX + "/result")
 class ResultHandler(OpenEOHandler[OpenEOContext]):
     async def post(self):
         body = self.read_json()
-        # Evaluation and computation run in a worker thread: the event loop stays free.
-        result = await self.ctx.run_in_executor(None, controllers.run_sync, self.ctx, body)
+        with sync_slot(self.ctx.sync_max_concurrent):
+            # Evaluation runs in a worker thread and computation on the dask cluster:
+            # the event loop stays free.
+            result = await self.ctx.run_in_executor(None, controllers.run_sync, self.ctx, body)
         self.response.set_header("Content-Type", result.media_type)
         self.response.finish(result.data)
