@@ -29,7 +29,7 @@ LAT = 89.5 - np.arange(180, dtype=np.float64)
 LON = -179.5 + np.arange(360, dtype=np.float64)
 _WET_DAY_PROBABILITY = 0.45
 
-_COMPRESSOR = BloscCodec(cname="zstd", clevel=5, shuffle="shuffle")
+_COMPRESSOR = BloscCodec(cname="zstd", clevel=3, shuffle="shuffle")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,14 @@ def _bit_round(values: np.ndarray, keep_bits: int) -> np.ndarray:
 class _WaveField:
     """Sum of ``n`` moving plane waves on the sphere with AR(1) amplitudes (unit variance)."""
 
-    def __init__(self, rng: np.random.Generator, n: int, wavenumbers: tuple[float, float], persistence: float, speed: float):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        wavenumbers: tuple[float, float],
+        persistence: float,
+        speed: float,
+    ):
         lat, lon = np.deg2rad(LAT)[:, None], np.deg2rad(LON)[None, :]
         points = np.stack(
             [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat) + 0 * lon]
@@ -81,7 +88,9 @@ class _WaveField:
         amplitude = np.empty((days, n))
         amplitude[0] = sigma * shocks[0]
         for d in range(1, days):
-            amplitude[d] = persistence * amplitude[d - 1] + np.sqrt(1 - persistence**2) * sigma * shocks[d]
+            amplitude[d] = (
+                persistence * amplitude[d - 1] + np.sqrt(1 - persistence**2) * sigma * shocks[d]
+            )
         self._amplitude = amplitude
 
     def __call__(self, day_indexes: np.ndarray) -> np.ndarray:
@@ -138,16 +147,36 @@ def _template(variant: Variant) -> tuple[xr.Dataset, dict[str, Any]]:
     crs_attrs["spatial_ref"] = crs.to_wkt()
     coords = {
         "time": ("time", variant.dates.values, {"standard_name": "time", "long_name": "time"}),
-        "lat": ("lat", LAT, {"standard_name": "latitude", "long_name": "latitude", "units": "degrees_north"}),
-        "lon": ("lon", LON, {"standard_name": "longitude", "long_name": "longitude", "units": "degrees_east"}),
+        "lat": (
+            "lat",
+            LAT,
+            {"standard_name": "latitude", "long_name": "latitude", "units": "degrees_north"},
+        ),
+        "lon": (
+            "lon",
+            LON,
+            {"standard_name": "longitude", "long_name": "longitude", "units": "degrees_east"},
+        ),
         "crs": xr.DataArray(np.int32(0), attrs=crs_attrs),
     }
     var_attrs = {
-        "t2m": {"long_name": "2 metre temperature (daily mean)", "standard_name": "air_temperature", "units": "K"},
-        "tp": {"long_name": "Total precipitation (daily sum)", "standard_name": "precipitation_amount_in_metres", "units": "m"},
+        "t2m": {
+            "long_name": "2 metre temperature (daily mean)",
+            "standard_name": "air_temperature",
+            "units": "K",
+        },
+        "tp": {
+            "long_name": "Total precipitation (daily sum)",
+            "standard_name": "precipitation_amount_in_metres",
+            "units": "m",
+        },
     }
     data_vars = {
-        name: (("time", "lat", "lon"), da.zeros(shape, dtype=np.float32, chunks=chunks), {**attrs, "grid_mapping": "crs"})
+        name: (
+            ("time", "lat", "lon"),
+            da.zeros(shape, dtype=np.float32, chunks=chunks),
+            {**attrs, "grid_mapping": "crs"},
+        )
         for name, attrs in var_attrs.items()
     }
     dates = variant.dates
@@ -168,8 +197,14 @@ def _template(variant: Variant) -> tuple[xr.Dataset, dict[str, Any]]:
         "geospatial_lat_min": -90.0,
         "geospatial_lat_max": 90.0,
     }
-    encoding: dict[str, Any] = {name: {"chunks": chunks, "compressors": (_COMPRESSOR,)} for name in data_vars}
-    encoding["time"] = {"units": "days since 2022-01-01", "calendar": "proleptic_gregorian", "dtype": "int32"}
+    encoding: dict[str, Any] = {
+        name: {"chunks": chunks, "compressors": (_COMPRESSOR,)} for name in data_vars
+    }
+    encoding["time"] = {
+        "units": "days since 2022-01-01",
+        "calendar": "proleptic_gregorian",
+        "dtype": "int32",
+    }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs), encoding
 
 

@@ -15,14 +15,21 @@ def _blocks(data: np.ndarray) -> np.ndarray:
     return b.reshape(*lead, h // 2, w // 2, 4)
 
 
-def mean_ignoring_nodata(data: np.ndarray, nodata: int = 0) -> np.ndarray:
-    """Mean of every 2x2 block over its valid members; ``nodata`` where none is valid."""
-    blocks = _blocks(data)
-    valid = blocks != nodata
-    count = valid.sum(axis=-1, dtype=np.uint8)
-    total = np.where(valid, blocks, 0).sum(axis=-1, dtype=np.uint32)
-    mean = np.rint(total / np.maximum(count, 1))
-    return np.where(count > 0, mean, nodata).astype(data.dtype)
+def mean_ignoring_nodata(data: np.ndarray) -> np.ndarray:
+    """Mean of every 2x2 block over its valid members; 0 (no data) where none is valid.
+
+    Only for unsigned integers with 0 as no-data value: then invalid members add
+    nothing to the sum, and only the count of valid members needs care.
+    """
+    *lead, h, w = data.shape
+    if h % 2 or w % 2:
+        raise ValueError(f"spatial shape {(h, w)} is not divisible by 2")
+    axes = (len(lead) + 1, len(lead) + 3)
+    total = data.reshape(*lead, h // 2, 2, w // 2, 2).sum(axis=axes, dtype=np.uint32)
+    if data.all():  # the usual case: no gaps, a plain rounded mean
+        return ((total + 2) // 4).astype(data.dtype)
+    count = (data != 0).reshape(*lead, h // 2, 2, w // 2, 2).sum(axis=axes, dtype=np.uint32)
+    return ((total + count // 2) // np.maximum(count, 1)).astype(data.dtype)
 
 
 def mode(data: np.ndarray) -> np.ndarray:
@@ -31,8 +38,6 @@ def mode(data: np.ndarray) -> np.ndarray:
     For categorical layers such as SCL, where averaging has no meaning.
     """
     blocks = _blocks(data)
-    counts = np.stack(
-        [(blocks == blocks[..., i : i + 1]).sum(axis=-1) for i in range(4)], axis=-1
-    )
+    counts = np.stack([(blocks == blocks[..., i : i + 1]).sum(axis=-1) for i in range(4)], axis=-1)
     winner = counts.argmax(axis=-1)[..., None]
     return np.take_along_axis(blocks, winner, axis=-1)[..., 0]

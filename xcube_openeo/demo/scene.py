@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .landscape import Landscape, LandCover
+from .landscape import LandCover, Landscape
 from .noise import fractal_field, pixel_centres, smooth_field
 
 BANDS = ("B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12")
@@ -64,19 +64,40 @@ class SurfaceModel:
     landscape: Landscape
     green: np.ndarray
     background: np.ndarray
+    snow_cover: np.ndarray  # float32 (y, x): snow fraction when snow lies (0 on water)
+    noise_bank: np.ndarray  # float32, flat: standard normal noise, 2x the band size
 
     @classmethod
     def from_landscape(cls, ls: Landscape) -> SurfaceModel:
         lc = ls.land_cover[None]
         texture = ls.texture[None]
         brightness = ls.soil_brightness.astype(np.float32)[ls.unit][None]
-        green = np.where(lc == LandCover.FOREST, _spectrum(_CONIFER_CANOPY), _spectrum(_GREEN_VEGETATION))
+        green = np.where(
+            lc == LandCover.FOREST, _spectrum(_CONIFER_CANOPY), _spectrum(_GREEN_VEGETATION)
+        )
         background = np.select(
             [lc == LandCover.FOREST, lc == LandCover.WATER, lc == LandCover.URBAN],
-            [_spectrum(_FOREST_FLOOR), _spectrum(_WATER) * (2.0 - texture), _spectrum(_ROOFS) * brightness],
+            [
+                _spectrum(_FOREST_FLOOR),
+                _spectrum(_WATER) * (2.0 - texture),
+                _spectrum(_ROOFS) * brightness,
+            ],
             _spectrum(_BARE_SOIL) * brightness,
         )
-        return cls(ls, (green * texture).astype(np.float32), (background * texture).astype(np.float32))
+        snow_cover = np.select(
+            [ls.land_cover == LandCover.WATER, ls.land_cover == LandCover.FOREST], [0.0, 0.5], 1.0
+        ).astype(np.float32)
+        # Drawing fresh noise for every date costs more than the rest of a date's
+        # rendering; a random window into a fixed bank looks just as noisy.
+        rng = np.random.default_rng([SCENE_SEED, 1_000_000])
+        noise_bank = rng.standard_normal(2 * green.size, dtype=np.float32)
+        return cls(
+            ls,
+            (green * texture).astype(np.float32),
+            (background * texture).astype(np.float32),
+            snow_cover,
+            noise_bank,
+        )
 
 
 @dataclass(frozen=True)
@@ -117,10 +138,10 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
     scl[lc == LandCover.WATER] = SCL.WATER
     scl[ls.unit == ls.street_unit] = SCL.UNCLASSIFIED  # streets: dark, mixed pixels
 
-    snow = np.clip((ls.elevation - snowline) / 0.04, 0.0, 1.0)
-    snow *= np.select([lc == LandCover.WATER, lc == LandCover.FOREST], [0.0, 0.5], 1.0)
-    refl += snow * (_spectrum(_SNOW) - refl)
-    scl[snow >= 0.5] = SCL.SNOW
+    if snowline < float(ls.elevation.max()):
+        snow = np.clip((ls.elevation - snowline) / 0.04, 0.0, 1.0) * model.snow_cover
+        refl += snow * (_spectrum(_SNOW) - refl)
+        scl[snow >= 0.5] = SCL.SNOW
 
     # Clouds: the top `cover` fraction of a fractal field, soft at the edges. The field
     # extends beyond the scene to the south and east, where clouds casting shadows
@@ -144,8 +165,9 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
     opacity = opacity_ext[: shape[0], : shape[1]]
     shadow = np.minimum(1.0, 1.5 * opacity_ext[drow : drow + shape[0], dcol : dcol + shape[1]])
     shadow[opacity > 0.2] = 0.0  # under the cloud itself the cloud dominates
-    refl *= 1.0 - 0.6 * shadow
-    scl[shadow > 0.35] = SCL.CLOUD_SHADOW
+    if shadow.any():
+        refl *= 1.0 - 0.6 * shadow
+        scl[shadow > 0.35] = SCL.CLOUD_SHADOW
 
     if has_cirrus:
         streaks = smooth_field(rng, shape, (3, 14))
@@ -153,12 +175,14 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
         refl += cirrus * _spectrum(_CIRRUS)
         scl[cirrus > 0.06] = SCL.THIN_CIRRUS
 
-    refl += opacity * (_spectrum(_CLOUD) * (1.0 + 0.1 * field) - refl)
+    if cover > 0.0:
+        refl += opacity * (_spectrum(_CLOUD) * (1.0 + 0.1 * field) - refl)
     scl[opacity > 0.2] = SCL.CLOUD_MEDIUM_PROBABILITY
     scl[opacity > 0.6] = SCL.CLOUD_HIGH_PROBABILITY
 
     # Sensor noise, then digital numbers (0 = no data).
-    noise = rng.standard_normal(refl.shape, dtype=np.float32)
+    offset = int(rng.integers(0, model.noise_bank.size - refl.size))
+    noise = model.noise_bank[offset : offset + refl.size].reshape(refl.shape)
     refl += noise * (_NOISE_A + _NOISE_B * refl)
     dn = np.clip(np.rint(refl * 10_000.0), 1, 65_535).astype(np.uint16)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,9 @@ SCL_FLAGS = (
 ).split()
 
 # Compression: Blosc (a Zarr v3 core codec) with zstd and bit-shuffling compresses the
-# 16-bit reflectances about 20 % better than plain zstd at similar speed.
-_COMPRESSOR = BloscCodec(cname="zstd", clevel=5, shuffle="bitshuffle")
+# 16-bit reflectances about 30 % better than plain zstd; higher levels than 1 cost
+# 2-4x the time for 1-2 % less size.
+_COMPRESSOR = BloscCodec(cname="zstd", clevel=1, shuffle="bitshuffle")
 
 
 @dataclass(frozen=True)
@@ -163,20 +165,48 @@ def level_template(variant: Variant, level: int) -> tuple[xr.Dataset, dict[str, 
     chunks = (variant.time_chunk, min(size, variant.tile_size), min(size, variant.tile_size))
     coords = {
         "time": ("time", variant.dates.values, {"standard_name": "time", "long_name": "time"}),
-        "y": ("y", y, {"standard_name": "projection_y_coordinate", "long_name": "y coordinate of projection", "units": "m"}),
-        "x": ("x", x, {"standard_name": "projection_x_coordinate", "long_name": "x coordinate of projection", "units": "m"}),
+        "y": (
+            "y",
+            y,
+            {
+                "standard_name": "projection_y_coordinate",
+                "long_name": "y coordinate of projection",
+                "units": "m",
+            },
+        ),
+        "x": (
+            "x",
+            x,
+            {
+                "standard_name": "projection_x_coordinate",
+                "long_name": "x coordinate of projection",
+                "units": "m",
+            },
+        ),
         "crs": _crs_coord(CRS_EPSG),
     }
     data_vars = {
-        band: (("time", "y", "x"), da.zeros(shape, dtype=np.uint16, chunks=chunks), _band_attrs(band))
+        band: (
+            ("time", "y", "x"),
+            da.zeros(shape, dtype=np.uint16, chunks=chunks),
+            _band_attrs(band),
+        )
         for band in BANDS
     }
-    data_vars["SCL"] = (("time", "y", "x"), da.zeros(shape, dtype=np.uint8, chunks=chunks), _scl_attrs())
+    data_vars["SCL"] = (
+        ("time", "y", "x"),
+        da.zeros(shape, dtype=np.uint8, chunks=chunks),
+        _scl_attrs(),
+    )
     ds = xr.Dataset(data_vars, coords=coords, attrs=dataset_attrs(variant))
     encoding: dict[str, Any] = {
         name: {"chunks": chunks, "compressors": (_COMPRESSOR,)} for name in data_vars
     }
-    encoding["time"] = {"units": "days since 2022-01-01", "calendar": "proleptic_gregorian", "dtype": "int32"}
+    encoding["time"] = {
+        "units": "days since 2022-01-01",
+        "calendar": "proleptic_gregorian",
+        "dtype": "int32",
+    }
     return ds, encoding
 
 
@@ -211,18 +241,30 @@ def write_sentinel2(path: Path, variant: Variant) -> None:
     n_dates = len(variant.date_indexes)
     progress = Progress(f"{NAME} dates (all {variant.num_levels} levels)", n_dates)
     shape = (variant.size, variant.size)
-    for start in range(0, n_dates, variant.time_chunk):
-        chunk_indexes = variant.date_indexes[start : start + variant.time_chunk]
-        bands = np.empty((len(BANDS), len(chunk_indexes), *shape), np.uint16)
-        scl = np.empty((len(chunk_indexes), *shape), np.uint8)
-        for j, date_index in enumerate(chunk_indexes):
-            acquisition = render(model, date_index, FULL_DATES[date_index].dayofyear)
-            bands[:, j] = acquisition.bands
-            scl[j] = acquisition.scl
-            progress.advance()
-        level_data = {band: bands[i] for i, band in enumerate(BANDS)}
-        level_data["SCL"] = scl
+
+    def write_levels(start: int, level_data: dict[str, np.ndarray]) -> None:
         for level, level_path in enumerate(level_paths):
             if level > 0:
                 level_data = _downsample(level_data)
             write_time_region(level_path, start, level_data)
+
+    # One writer thread: the next chunk of dates renders while this one is
+    # downsampled, compressed and written (numpy and Blosc release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[None] | None = None
+        for start in range(0, n_dates, variant.time_chunk):
+            chunk_indexes = variant.date_indexes[start : start + variant.time_chunk]
+            bands = np.empty((len(BANDS), len(chunk_indexes), *shape), np.uint16)
+            scl = np.empty((len(chunk_indexes), *shape), np.uint8)
+            for j, date_index in enumerate(chunk_indexes):
+                acquisition = render(model, date_index, FULL_DATES[date_index].dayofyear)
+                bands[:, j] = acquisition.bands
+                scl[j] = acquisition.scl
+                progress.advance()
+            level_data = {band: bands[i] for i, band in enumerate(BANDS)}
+            level_data["SCL"] = scl
+            if pending is not None:
+                pending.result()  # at most two chunks in memory
+            pending = writer.submit(write_levels, start, level_data)
+        if pending is not None:
+            pending.result()

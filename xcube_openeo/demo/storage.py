@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 import zarr
 
+
 def marker_path(target: Path) -> Path:
     """The completion marker of a dataset: a hidden sibling file, written last.
 
