@@ -443,3 +443,9 @@ def test_concat_keeps_cube_dimension_order_and_handles_empty_parts():
     assert result.data.dims == ("y", "t") and result.size == arr.size
     empty = ArrayValue(xr.DataArray(np.zeros((0, 2)), dims=["t", "x"]), "t")
     assert array_concat(empty, A([1, 2])).data.sizes == {"t": 2, "x": 2}
+
+
+def test_sort_compares_temporal_strings_as_instants():
+    data = A(["2020-01-01T10:00:00+02:00", "2020-01-01T09:00:00Z", None])
+    assert values_of(sort(data)) == ["2020-01-01T10:00:00+02:00", "2020-01-01T09:00:00Z"]
+    assert values_of(order(data, nodata=False)) == [2, 0, 1]

@@ -7,9 +7,12 @@ import math
 import statistics
 from typing import Any
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
 
 from tests.processes.test_arrays import A, assert_rows_match, cube, lazy, same, values_of
 from xcube_openeo.errors import OpenEOError
@@ -217,3 +220,57 @@ def test_one_dimensional_dask_data_stays_lazy():
         result = lazy(lambda reducer=reducer: reducer(arr))
         assert isinstance(result, xr.DataArray) and result.ndim == 0
     assert float(max_(arr)) == 5.0 and float(median(arr)) == 4.0
+
+
+def test_booleans_with_nodata_can_be_summed():
+    # Booleans with no-data are object arrays; summing counts the trues.
+    assert sum_(A([True, None, True, False])) == 2
+    assert mean(A([True, False])) == 0.5
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hnp.arrays(
+        float,
+        st.tuples(st.integers(1, 3), st.integers(0, 5)),
+        elements=st.one_of(
+            st.floats(-1e6, 1e6), st.just(np.nan), st.sampled_from([np.inf, -np.inf])
+        ),
+    ),
+    st.booleans(),
+)
+def test_vectorised_equals_row_by_row(values, ignore_nodata):
+    arr = cube(values)
+    for reducer in [*NUMERIC_REDUCERS, all_, any_]:
+        result = reducer(arr, ignore_nodata)
+        per_row = reducer
+        if reducer in (all_, any_):
+            per_row = lambda r, i, f=reducer: _as_float(f(r, i))  # noqa: E731
+        assert_rows_match(result, arr, lambda r, f=per_row: f(r, ignore_nodata))
+    for process in (cumsum, cummax, extrema):
+        assert_rows_match(
+            process(arr, ignore_nodata), arr, lambda r, p=process: p(r, ignore_nodata)
+        )
+    probabilities = A([0, 0.25, 0.5, 1])
+    assert_rows_match(
+        quantiles(arr, probabilities, ignore_nodata=ignore_nodata),
+        arr,
+        lambda r: quantiles(r, probabilities, ignore_nodata=ignore_nodata),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hnp.arrays(float, st.integers(1, 8), elements=st.one_of(st.floats(-1e6, 1e6), st.just(np.nan)))
+)
+def test_quantiles_match_numpy_type_7_on_finite_data(values):
+    probabilities = [0, 0.1, 0.33, 0.5, 0.9, 1]
+    result = values_of(
+        quantiles(A([None if np.isnan(v) else v for v in values.tolist()]), A(probabilities))
+    )
+    valid = values[~np.isnan(values)]
+    if valid.size == 0:
+        assert result == [None] * len(probabilities)
+    else:
+        expected = np.quantile(valid, probabilities, method="linear").tolist()
+        assert result == pytest.approx(expected, rel=1e-9, abs=1e-9)

@@ -97,9 +97,11 @@ def numeric(arr: ArrayValue, process_id: str) -> tuple[xr.DataArray, xr.DataArra
     if data.dtype.kind == "b":
         return data.astype(np.int64), None
     if data.dtype == object:
-        values = data.values  # object arrays come from JSON: small and in memory
+        # Object arrays come from JSON or are booleans with no-data: in memory.
+        values = data.values
         mask = nodata_mask_np(values)
-        if not all(is_number(v) for v in values[~mask].ravel()):
+        # Booleans count as 0/1 (e.g. summing a mask), as in bool data.
+        if not all(is_number(v) or isinstance(v, (bool, np.bool_)) for v in values[~mask].ravel()):
             raise OpenEOError(
                 "ProcessParameterInvalid", f"{process_id}: the array must contain only numbers."
             )

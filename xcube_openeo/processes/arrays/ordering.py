@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from ...errors import OpenEOError
@@ -55,9 +56,13 @@ def _order_list(values: list[Any], asc: bool, nodata: bool | None) -> list[int]:
     """The permutation sorting 1-D ``values`` (None and NaN are no-data)."""
     missing = [i for i, v in enumerate(values) if v is None or v != v]
     present = [i for i, v in enumerate(values) if not (v is None or v != v)]
+    keys = _temporal_keys([values[i] for i in present]) or [values[i] for i in present]
+    if any(isinstance(k, (list, dict, ArrayValue)) for k in keys):
+        raise OpenEOError("ProcessParameterInvalid", "Cannot sort arrays or objects.")
+    key_of = dict(zip(present, keys, strict=True))
     try:
         # sorted() is stable also with reverse=True: ties keep their original order.
-        present = sorted(present, key=lambda i: _sort_key(values[i]), reverse=not asc)
+        present = sorted(present, key=key_of.__getitem__, reverse=not asc)
     except TypeError:
         raise OpenEOError(
             "ProcessParameterInvalid", "Cannot sort an array with mixed data types."
@@ -67,10 +72,15 @@ def _order_list(values: list[Any], asc: bool, nodata: bool | None) -> list[int]:
     return present + missing if nodata else missing + present
 
 
-def _sort_key(value: Any) -> Any:
-    if isinstance(value, (list, dict, ArrayValue)):
-        raise TypeError("arrays and objects cannot be sorted")
-    return value
+def _temporal_keys(values: list[Any]) -> list[pd.Timestamp] | None:
+    """Instants for temporal strings (which must not be compared as text), else None."""
+    if not values or not all(isinstance(v, str) and v[:4].isdigit() for v in values):
+        return None
+    try:
+        stamps = [pd.Timestamp(v) for v in values]
+    except ValueError:
+        return None
+    return [t.tz_localize("UTC") if t.tzinfo is None else t for t in stamps]
 
 
 def _core(arr: ArrayValue) -> xr.DataArray:
