@@ -11,6 +11,7 @@ import difflib
 import functools
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -74,7 +75,10 @@ def _find_matplotlib_colormap(name: str) -> matplotlib.colors.Colormap:
 @functools.cache
 def _register_cmocean() -> None:
     try:
-        import cmocean  # noqa: F401  (registers the cmo.* colour maps)
+        with warnings.catch_warnings():
+            # cmocean uses ListedColormap arguments matplotlib 3.11 deprecates.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import cmocean  # noqa: F401  (registers the cmo.* colour maps)
     except ImportError:  # optional: matplotlib's maps still work
         pass
 
