@@ -1,0 +1,106 @@
+"""Synchronous processing: results, deadline, admission."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.openapi import validate_response
+from tests.server import RunningServer
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.processing.sync import sync_slot
+
+LOAD_S2 = {
+    "load": {"process_id": "load_collection", "arguments": {
+        "id": "S2_SMALL", "bands": ["B04"], "temporal_extent": ["2022-01-01", "2022-01-06"],
+        "spatial_extent": {"west": 675000, "east": 675020, "south": 5155980, "north": 5156000,
+                           "crs": 32632}}},
+}
+
+
+def post_result(base: str, graph: dict) -> requests.Response:
+    return requests.post(base + "/result", json={"process": {"process_graph": graph}})
+
+
+def test_scalar_result_is_json(server):
+    base = server.url + "/openeo/1.2"
+    response = post_result(base, {"a": {"process_id": "multiply",
+                                        "arguments": {"x": 6, "y": 7}, "result": True}})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == 42
+    validate_response(base, response)
+
+
+def test_cube_result_is_computed_on_the_cluster(server, fixture_datasets):
+    import xarray as xr
+
+    base = server.url + "/openeo/1.2"
+    graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
+        "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
+    response = post_result(base, graph)
+    assert response.status_code == 200, response.text
+    doc = response.json()
+    assert [d["name"] for d in doc["dimensions"]] == ["t", "bands", "y", "x"] or \
+        {d["name"] for d in doc["dimensions"]} == {"t", "bands", "y", "x"}
+    source = xr.open_zarr(fixture_datasets["S2_SMALL"])["B04"]
+    expected = source.isel(time=0, y=slice(0, 2), x=slice(0, 2)).values * 0.0001
+    order = [d["name"] for d in doc["dimensions"]]
+    values = doc["data"]
+    for name in order:  # walk down to the (y, x) block of the first date and band
+        if name in ("t", "bands"):
+            values = values[0]
+    assert values == pytest.approx(expected.tolist())
+
+
+def test_invalid_graph_is_refused(server):
+    base = server.url + "/openeo/1.2"
+    response = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1}, "result": True}})
+    assert response.status_code == 400
+    assert response.json()["code"] == "ProcessParameterRequired"
+    response = requests.post(base + "/result", json={"process": {}})
+    assert response.status_code == 400
+    assert response.json()["code"] == "ProcessGraphMissing"
+    validate_response(base, response)
+
+
+def test_unknown_format_is_refused(server):
+    base = server.url + "/openeo/1.2"
+    graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
+        "data": {"from_node": "load"}, "format": "NOPE"}, "result": True}}
+    response = post_result(base, graph)
+    assert response.status_code == 400
+    assert response.json()["code"] == "FormatUnsupported"
+
+
+def test_admission_is_bounded(server):
+    base = server.url + "/openeo/1.2"
+    graph = {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1}, "result": True}}
+    with sync_slot(4), sync_slot(4), sync_slot(4), sync_slot(4):  # the test server allows 4
+        response = post_result(base, graph)
+        assert response.status_code == 503
+        assert response.json()["code"] == "InfrastructureBusy"
+        assert int(response.headers["Retry-After"]) > 0
+        with pytest.raises(OpenEOError) as info:
+            with sync_slot(4):
+                pass
+        assert info.value.code == "InfrastructureBusy"
+    assert post_result(base, graph).status_code == 200
+
+
+def test_deadline_cancels_the_computation(server_config):
+    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncTimeout": 0.001}}
+    running = RunningServer(config).start()
+    try:
+        base = running.url + "/openeo/1.2"
+        graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
+            "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
+        response = post_result(base, graph)
+        assert response.status_code == 408, response.text
+        assert response.json()["code"] == "RequestTimeout"
+        # Results without anything to compute are not affected.
+        scalar = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1},
+                                          "result": True}})
+        assert scalar.json() == 2
+    finally:
+        running.stop()
