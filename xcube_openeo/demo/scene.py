@@ -164,10 +164,10 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
     field = field[: shape[0], : shape[1]]
     opacity = opacity_ext[: shape[0], : shape[1]]
     shadow = np.minimum(1.0, 1.5 * opacity_ext[drow : drow + shape[0], dcol : dcol + shape[1]])
-    shadow[opacity > 0.2] = 0.0  # under the cloud itself the cloud dominates
+    shadow[opacity > 0.1] = 0.0  # under the cloud itself the cloud dominates
     if shadow.any():
         refl *= 1.0 - 0.6 * shadow
-        scl[shadow > 0.35] = SCL.CLOUD_SHADOW
+        scl[shadow > 0.2] = SCL.CLOUD_SHADOW
 
     if has_cirrus:
         streaks = smooth_field(rng, shape, (3, 14))
@@ -177,7 +177,7 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
 
     if cover > 0.0:
         refl += opacity * (_spectrum(_CLOUD) * (1.0 + 0.1 * field) - refl)
-    scl[opacity > 0.2] = SCL.CLOUD_MEDIUM_PROBABILITY
+    scl[opacity > 0.1] = SCL.CLOUD_MEDIUM_PROBABILITY
     scl[opacity > 0.6] = SCL.CLOUD_HIGH_PROBABILITY
 
     # Sensor noise, then digital numbers (0 = no data).
