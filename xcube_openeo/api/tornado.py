@@ -10,7 +10,7 @@ falls short in three ways, all fixed here in one subclass:
 The subclass also streams the request body so that oversized bodies are refused as
 soon as they exceed the configured limit, before they are held in memory or parsed.
 An ApiHandler with ``streams_request_body = True`` (file uploads) gets the body
-instead through ``start_body_stream()``, ``receive_body_chunk(chunk)`` and
+instead through ``start_body_stream(*path_args)``, ``receive_body_chunk(chunk)`` and
 ``end_body_stream()`` (always called at the end, for clean-up), and sets its own
 limits.  ``Authorization`` is checked before dispatch, off the event loop.
 
@@ -87,7 +87,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
         if self._streaming:
             # The ApiHandler takes the body chunk by chunk (file uploads) and enforces
             # its own limits; it may refuse the body here by raising an OpenEOError.
-            self._api_handler.start_body_stream()
+            self._api_handler.start_body_stream(*self.path_args, **self.path_kwargs)
             return
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > self.max_body_size:

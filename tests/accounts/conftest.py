@@ -1,0 +1,106 @@
+"""Fixtures of the accounts tests: a server with users, OIDC, files and a fresh store."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.accounts.oidc_issuer import OidcIssuer
+from tests.server import RunningServer
+from xcube_openeo.auth.passwords import hash_password
+
+PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-2", "carol": "carol-secret-3"}
+MAX_FILE_SIZE = 256 * 1024
+CAROL_QUOTA = 100 * 1024
+
+
+@pytest.fixture(scope="session")
+def password_hashes() -> dict[str, str]:
+    # The cheapest accepted cost: these hashes are made once per session.
+    return {user: hash_password(pw, log2_n=14) for user, pw in PASSWORDS.items()}
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[OidcIssuer]:
+    issuer = OidcIssuer().start()
+    yield issuer
+    issuer.stop()
+
+
+def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer | None,
+                    **extra: Any) -> dict[str, Any]:
+    providers = []
+    if issuer is not None:
+        providers = [{
+            "Id": "testidp", "Issuer": issuer.url, "Title": "Test issuer",
+            "Scopes": ["openid"], "Audience": issuer.audience,
+            "DefaultClients": [{"Id": "test-client", "GrantTypes": ["client_credentials"]}],
+            "JwksRefreshInterval": 0, "ClockSkew": 30,
+        }, {
+            # Nothing listens here: calls must time out quickly, not hang.
+            "Id": "deadidp", "Issuer": "http://10.255.255.1:9", "Title": "Unreachable",
+        }]
+    return {
+        "OpenEO": {
+            "MaxRequestBodySize": 64 * 1024,
+            "DataDir": str(data_dir),
+            "Authentication": {
+                "Users": [
+                    {"Id": "alice", "Name": "Alice", "Password": hashes["alice"]},
+                    {"Id": "bob", "Name": "Bob", "Password": hashes["bob"], "Budget": 12.5,
+                     "Plan": "free"},
+                    {"Id": "carol", "Password": hashes["carol"], "Quota": CAROL_QUOTA},
+                ],
+                "OidcProviders": providers,
+                "HttpTimeout": 1.0,
+            },
+            "Files": {"MaxFileSize": MAX_FILE_SIZE},
+            **extra,
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def accounts_server(tmp_path_factory: pytest.TempPathFactory, password_hashes, oidc_issuer,
+                    server_config) -> Iterator[RunningServer]:
+    config = accounts_config(tmp_path_factory.mktemp("state"), password_hashes, oidc_issuer)
+    config["Datasets"] = server_config["Datasets"]
+    running = RunningServer(config).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def base(accounts_server: RunningServer) -> str:
+    return accounts_server.url + "/openeo/1.2"
+
+
+def basic_header(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def login(base: str, user: str) -> dict[str, str]:
+    """Authorization header of a fresh basic token of ``user``."""
+    response = requests.get(base + "/credentials/basic", headers=basic_header(user, PASSWORDS[user]))
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer basic//{response.json()['access_token']}"}
+
+
+@pytest.fixture(scope="session")
+def alice(base: str) -> dict[str, str]:
+    return login(base, "alice")
+
+
+@pytest.fixture(scope="session")
+def bob(base: str) -> dict[str, str]:
+    return login(base, "bob")
+
+
+@pytest.fixture(scope="session")
+def carol(base: str) -> dict[str, str]:
+    return login(base, "carol")

@@ -1,0 +1,92 @@
+"""Configuration schema of accounts, store and files (keys of the ``OpenEO`` section)."""
+
+from xcube.util.jsonschema import (
+    JsonArraySchema,
+    JsonIntegerSchema,
+    JsonNumberSchema,
+    JsonObjectSchema,
+    JsonStringSchema,
+)
+
+DEFAULT_MAX_FILE_SIZE = 1024**3
+DEFAULT_QUOTA = 10 * 1024**3
+
+_USER = JsonObjectSchema(
+    properties=dict(
+        Id=JsonStringSchema(pattern=r"^\w{1,64}$", description="User id (letters, digits, _)."),
+        Name=JsonStringSchema(),
+        Password=JsonStringSchema(
+            description="scrypt hash of the password (`xcube-openeo hash-password`);"
+            " plain passwords are refused."),
+        Quota=JsonIntegerSchema(minimum=0, description="Storage quota in bytes."),
+        Budget=JsonNumberSchema(),
+        Plan=JsonStringSchema(),
+    ),
+    required=["Id", "Password"],
+    additional_properties=False,
+)
+
+_OIDC_CLIENT = JsonObjectSchema(
+    properties=dict(
+        Id=JsonStringSchema(),
+        GrantTypes=JsonArraySchema(items=JsonStringSchema()),
+        RedirectUrls=JsonArraySchema(items=JsonStringSchema()),
+    ),
+    required=["Id", "GrantTypes"],
+    additional_properties=False,
+)
+
+_OIDC_PROVIDER = JsonObjectSchema(
+    properties=dict(
+        Id=JsonStringSchema(pattern=r"^\w+$"),
+        Issuer=JsonStringSchema(description="Issuer URL; its /.well-known/openid-configuration is used."),
+        Title=JsonStringSchema(),
+        Description=JsonStringSchema(),
+        Scopes=JsonArraySchema(items=JsonStringSchema()),
+        DefaultClients=JsonArraySchema(items=_OIDC_CLIENT),
+        Audience=JsonStringSchema(description="Required 'aud' of access tokens."),
+        Algorithms=JsonArraySchema(items=JsonStringSchema(),
+                                   description="Accepted JWT algorithms (asymmetric only)."),
+        ClockSkew=JsonNumberSchema(minimum=0, description="Seconds of clock skew allowed (60)."),
+        UserinfoCacheSeconds=JsonNumberSchema(
+            minimum=0, maximum=900, description="How long userinfo answers are reused (300)."),
+        JwksRefreshInterval=JsonNumberSchema(
+            minimum=0, description="Least seconds between key set downloads (60)."),
+    ),
+    required=["Id", "Issuer"],
+    additional_properties=False,
+)
+
+AUTHENTICATION_SCHEMA = JsonObjectSchema(
+    properties=dict(
+        Users=JsonArraySchema(items=_USER),
+        UsersFile=JsonStringSchema(description="YAML file with more users (a list like Users)."),
+        BasicTokenLifetime=JsonIntegerSchema(minimum=60, description="Seconds (86400)."),
+        OidcProviders=JsonArraySchema(items=_OIDC_PROVIDER),
+        HttpTimeout=JsonNumberSchema(
+            minimum=0.1, description="Timeout of calls to OIDC providers in seconds (5)."),
+    ),
+    additional_properties=False,
+)
+
+FILES_SCHEMA = JsonObjectSchema(
+    properties=dict(
+        Root=JsonStringSchema(description="fsspec URL of the user files (<DataDir>/files)."),
+        StorageOptions=JsonObjectSchema(additional_properties=True),
+        MaxFileSize=JsonIntegerSchema(minimum=1, description="Bytes per file (1 GiB)."),
+        DefaultQuota=JsonIntegerSchema(minimum=0, description="Bytes per user (10 GiB)."),
+    ),
+    additional_properties=False,
+)
+
+#: Merged into the ``OpenEO`` section's properties by ``xcube_openeo.api.config``.
+ACCOUNTS_CONFIG_PROPERTIES = dict(
+    DataDir=JsonStringSchema(
+        description="Folder of the back-end's state: database, user files"
+        " (default $XDG_DATA_HOME/xcube-openeo)."),
+    Database=JsonStringSchema(
+        description="SQLAlchemy database URL (default: SQLite file <DataDir>/openeo.sqlite);"
+        " postgresql+psycopg://... for several server instances."),
+    Authentication=AUTHENTICATION_SCHEMA,
+    Files=FILES_SCHEMA,
+)

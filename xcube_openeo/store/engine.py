@@ -1,0 +1,109 @@
+"""SQLAlchemy engine set-up and transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from xcube_openeo.store.migrate import migrate
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """A timestamp that is always timezone-aware UTC in Python.
+
+    SQLite keeps no time zone; storing naive UTC and re-attaching it on the way out
+    makes both back-ends behave alike.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use UTC")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Store:
+    """A database with its schema migrated to the newest version."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that will write: committed as a whole or not at all.
+
+        On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``), so two
+        server processes never fail half-way upgrading a read lock.
+        """
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(xcube_openeo_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+
+def create_store(url: str) -> Store:
+    """Connects to ``url`` (creating a SQLite file's folder) and migrates the schema."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url)
+    else:
+        # pool_pre_ping: a PostgreSQL restart must not break the next request.
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    store = Store(engine)
+    migrate(store)
+    return store
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We emit BEGIN ourselves (below): pysqlite's implicit transactions do not
+        # cover DDL and cannot take the write lock up front.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        # WAL: readers never block the writer; synchronous=FULL: a committed
+        # transaction survives kill -9 and power loss; busy_timeout: several server
+        # processes may share the file.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("xcube_openeo_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

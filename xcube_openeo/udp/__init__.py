@@ -1,0 +1,1 @@
+"""User-defined processes (``/process_graphs``): stored per user, callable as namespace ``user``."""
