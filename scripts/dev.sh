@@ -17,7 +17,7 @@ case "${1:-}" in
     ;;
   test)
     shift
-    XCUBE_OPENEO_SKIP_DEMO=1 bash scripts/setup.sh
+    XCUBE_OPENEO_SKIP_DEMO=1 XCUBE_OPENEO_WHEELHOUSE=1 bash scripts/setup.sh
     echo "[test] ruff"
     "$VENV/bin/ruff" check xcube_openeo tiles tests benchmarks scripts
     echo "[test] pytest"

@@ -49,6 +49,21 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] \
   touch "$STAMP"
 fi
 
+# 4b. For the test command: the wheels of everything installed, collected while package
+#     registries are reachable, so that the fresh-install test can build a clean
+#     environment offline (no network at test time).
+if [ -n "${XCUBE_OPENEO_WHEELHOUSE:-}" ]; then
+  WHEELHOUSE="$ROOT/.wheelhouse"
+  if [ ! -f "$WHEELHOUSE/.complete" ] || [ "$STAMP" -nt "$WHEELHOUSE/.complete" ]; then
+    step "collecting wheels for the offline fresh-install test (about a minute)"
+    mkdir -p "$WHEELHOUSE"
+    "$VPY" -m pip freeze --exclude-editable | grep -v '^-e ' > "$WHEELHOUSE/requirements.txt"
+    "$VPY" -m pip download -q --no-deps -d "$WHEELHOUSE" -r "$WHEELHOUSE/requirements.txt" \
+      pip setuptools wheel "setuptools>=68"
+    touch "$WHEELHOUSE/.complete"
+  fi
+fi
+
 # 5. Demo data (deterministic, generated offline); the tests make their own small data.
 if [ -z "${XCUBE_OPENEO_SKIP_DEMO:-}" ]; then
   step "checking demo data in ${XCUBE_OPENEO_DATA_DIR:-data}"
