@@ -23,8 +23,7 @@ say "test command"
 bash scripts/dev.sh test -x -q tests/api/test_discovery.py tests/test_plugin.py
 
 say "serve command (demo data: small variant)"
-export XCUBE_OPENEO_DATA_DIR="$WORK/data"
-"$XCUBE_OPENEO_VENV/bin/python" -m xcube_openeo.demo.generate --small --data-dir "$XCUBE_OPENEO_DATA_DIR"
+export XCUBE_OPENEO_DATA_DIR="$WORK/data" XCUBE_OPENEO_DEMO_SMALL=1
 PORT=${PORT:-$("$XCUBE_OPENEO_VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 PORT=$PORT ADDRESS=127.0.0.1 bash scripts/dev.sh serve > "$WORK/serve.log" 2>&1 &
 SERVER=$!

@@ -67,6 +67,8 @@ fi
 # 5. Demo data (deterministic, generated offline); the tests make their own small data.
 if [ -z "${XCUBE_OPENEO_SKIP_DEMO:-}" ]; then
   step "checking demo data in ${XCUBE_OPENEO_DATA_DIR:-data}"
-  "$VPY" -m xcube_openeo.demo.generate --if-missing --data-dir "${XCUBE_OPENEO_DATA_DIR:-$ROOT/data}"
+  # XCUBE_OPENEO_DEMO_SMALL=1: the tiny variant (same names), for quick checks.
+  "$VPY" -m xcube_openeo.demo.generate --if-missing --data-dir "${XCUBE_OPENEO_DATA_DIR:-$ROOT/data}" \
+    ${XCUBE_OPENEO_DEMO_SMALL:+--small}
 fi
 step "ready"
