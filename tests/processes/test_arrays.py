@@ -449,3 +449,9 @@ def test_sort_compares_temporal_strings_as_instants():
     data = A(["2020-01-01T10:00:00+02:00", "2020-01-01T09:00:00Z", None])
     assert values_of(sort(data)) == ["2020-01-01T10:00:00+02:00", "2020-01-01T09:00:00Z"]
     assert values_of(order(data, nodata=False)) == [2, 0, 1]
+
+
+def test_constant_callback_results_keep_their_type_and_laziness():
+    assert values_of(array_apply(A([1.5, 2.5]), lambda **kw: True)) == [True, True]
+    result = lazy(lambda: array_apply(cube(chunked=True), lambda **kw: 2))
+    assert result.data.chunks is not None and result.data.dtype.kind == "i"

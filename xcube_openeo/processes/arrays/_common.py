@@ -50,32 +50,22 @@ def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def is_object(arr: ArrayValue) -> bool:
-    return arr.data.dtype == object
-
-
 def nodata_mask(data: xr.DataArray) -> xr.DataArray:
     """True where an element is no-data (see the module docstring)."""
     if data.dtype.kind in "fc":
         return data.isnull()
     if data.dtype == object:
-        return xr.apply_ufunc(_is_none_elementwise, data, dask="parallelized", output_dtypes=[bool])
+        return xr.apply_ufunc(
+            _nodata_mask_of_objects, data, dask="parallelized", output_dtypes=[bool]
+        )
     return xr.zeros_like(data, dtype=bool)
 
 
-_is_none_elementwise = np.frompyfunc(lambda v: v is None, 1, 1)
+_is_none = np.frompyfunc(lambda v: v is None, 1, 1)
 
 
-def _is_none(values: np.ndarray) -> np.ndarray:
-    return _is_none_elementwise(values).astype(bool)
-
-
-def nodata_mask_np(values: np.ndarray) -> np.ndarray:
-    if values.dtype.kind in "fc":
-        return np.isnan(values)
-    if values.dtype == object:
-        return _is_none(values) if values.size else np.zeros(values.shape, bool)
-    return np.zeros(values.shape, bool)
+def _nodata_mask_of_objects(values: np.ndarray) -> np.ndarray:
+    return _is_none(values).astype(bool) if values.size else np.zeros(values.shape, bool)
 
 
 def is_number(value: Any) -> bool:
@@ -99,7 +89,7 @@ def numeric(arr: ArrayValue, process_id: str) -> tuple[xr.DataArray, xr.DataArra
     if data.dtype == object:
         # Object arrays come from JSON or are booleans with no-data: in memory.
         values = data.values
-        mask = nodata_mask_np(values)
+        mask = _nodata_mask_of_objects(values)
         # Booleans count as 0/1 (e.g. summing a mask), as in bool data.
         if not all(is_number(v) or isinstance(v, (bool, np.bool_)) for v in values[~mask].ravel()):
             raise OpenEOError(
@@ -210,14 +200,6 @@ def make_array(
     return ArrayValue(arr.data.rename({ARRAY_DIM: dim}), dim, arr.labeled)
 
 
-def with_data(arr: ArrayValue, data: xr.DataArray, labeled: bool | None = None) -> ArrayValue:
-    """A new array along ``arr.dim``; unlabeled results lose the dimension coordinate."""
-    labeled = arr.labeled if labeled is None else labeled
-    if not labeled and arr.dim in data.coords:
-        data = data.drop_vars(arr.dim)
-    return ArrayValue(data, arr.dim, labeled)
-
-
 def keeps_dataarray(arr: ArrayValue) -> bool:
     """Whether results stay DataArrays: for vectorised arrays, and for dask-backed
     1-D arrays (a cube with one dimension), which must not be computed here."""
@@ -269,9 +251,8 @@ def broadcast_result(result: Any, like: xr.DataArray) -> xr.DataArray:
             f"The child process returned an array of shape {result.shape}, "
             f"expected one value per element {like.shape}.",
         )
-    filled = np.empty(like.shape, dtype=object if isinstance(result, str) else None)
-    filled[...] = result
-    return like.copy(data=filled)
+    dtype = object if isinstance(result, str) else np.asarray(result).dtype
+    return xr.full_like(like, result, dtype=dtype)  # lazy (dask) where ``like`` is
 
 
 def call_callback(
