@@ -118,6 +118,20 @@ def test_integer_data_stays_integer() -> None:
     assert call("divide", x=ints, y=2).dtype.kind == "f"  # arithmetic requires float
 
 
+def test_integer_arithmetic_does_not_wrap_around() -> None:
+    a = np.array([5, 60000], dtype=np.uint16)
+    b = np.array([7, 60000], dtype=np.uint16)
+    assert as_list(call("subtract", x=a, y=b)) == [-2, 0]
+    assert as_list(call("add", x=a, y=b)) == [12, 120000]
+    assert as_list(call("multiply", x=a, y=b)) == [35, 3_600_000_000]
+    assert as_list(call("power", base=a, p=2)) == [25, 3_600_000_000]
+    small = np.array([1, 200], dtype=np.uint8)
+    assert as_list(call("add", x=small, y=1000)) == [1001, 1200]
+    assert as_list(call("add", x=small, y=-1)) == [0, 199]
+    assert as_list(call("clip", x=small, min=-5, max=1000)) == [1, 200]
+    assert as_list(call("mod", x=small, y=1000)) == [1, 200]
+
+
 def test_comparisons_of_integer_data_are_boolean() -> None:
     ints = xr.DataArray(np.array([1, 2, 3]), dims="x")
     result = call("gt", x=ints, y=2)

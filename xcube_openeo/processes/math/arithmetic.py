@@ -15,6 +15,7 @@ from xcube_openeo.errors import OpenEOError
 from ..registry import process
 from .elementwise import (
     dispatch,
+    fit_integer_scalars,
     invalid,
     is_array,
     is_number,
@@ -22,6 +23,7 @@ from .elementwise import (
     nodata_like,
     to_python,
     where,
+    widen_integers,
 )
 
 
@@ -40,12 +42,15 @@ def numeric(
     process_id: str,
     scalar_op: Callable[..., Any],
     array_op: Callable[..., Any],
+    widen: str | None = None,
     **operands: Any,
 ) -> Any:
     """An element-wise numeric process: no-data in any operand gives no-data.
 
-    ``scalar_op`` gets Python numbers; ``array_op`` gets at least one array operand.
-    IEEE 754 results (inf, NaN) are wanted, so floating-point warnings are silenced.
+    ``scalar_op`` gets Python numbers; ``array_op`` gets at least one array operand,
+    with integer arrays widened for ``widen`` ('sum' or 'product') so that integer
+    results cannot wrap around.  IEEE 754 results (inf, NaN) are wanted, so
+    floating-point warnings are silenced.
     """
     names = list(operands)
 
@@ -58,8 +63,11 @@ def numeric(
     def vectorised(*values: Any) -> Any:
         if check_numbers(process_id, **dict(zip(names, values, strict=True))):
             return nodata_like(*values)
+        arrays = fit_integer_scalars(list(values))
+        if widen is not None:
+            arrays = widen_integers(arrays, widen)
         with np.errstate(all="ignore"):
-            return array_op(*values)
+            return array_op(*arrays)
 
     return dispatch(scalar, vectorised, *operands.values())
 
@@ -71,17 +79,17 @@ def _float_div(x: float, y: float) -> float:
 
 @process("add")
 def add(x: Any, y: Any) -> Any:
-    return numeric("add", operator.add, np.add, x=x, y=y)
+    return numeric("add", operator.add, np.add, widen="sum", x=x, y=y)
 
 
 @process("subtract")
 def subtract(x: Any, y: Any) -> Any:
-    return numeric("subtract", operator.sub, np.subtract, x=x, y=y)
+    return numeric("subtract", operator.sub, np.subtract, widen="sum", x=x, y=y)
 
 
 @process("multiply")
 def multiply(x: Any, y: Any) -> Any:
-    return numeric("multiply", operator.mul, np.multiply, x=x, y=y)
+    return numeric("multiply", operator.mul, np.multiply, widen="product", x=x, y=y)
 
 
 @process("divide")
@@ -145,7 +153,7 @@ def _any_nan(arrays: list[Any]) -> Any:
 
 @process("power")
 def power(base: Any, p: Any) -> Any:
-    return numeric("power", _power_scalar, _power_array, base=base, p=p)
+    return numeric("power", _power_scalar, _power_array, widen="product", base=base, p=p)
 
 
 @process("absolute")
@@ -181,6 +189,7 @@ def clip(x: Any, min: Any, max: Any) -> Any:
 
     def clipped(v: Any) -> Any:
         # np.minimum/np.maximum propagate NaN (also of the bounds) and stay lazy on xarray.
+        (v,) = fit_integer_scalars([v], (min, max))
         return np.minimum(np.maximum(v, min), max)
 
     return numeric("clip", clipped, clipped, x=x)

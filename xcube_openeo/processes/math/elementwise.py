@@ -216,3 +216,42 @@ def numeric_operands(process_id: str, **operands: Any) -> bool:
         elif value is not None and not is_number(value):
             raise invalid(process_id, name, value, "a number or null")
     return vectorised
+
+
+def _is_int_scalar(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def fit_integer_scalars(values: list[Any], scalars: tuple[Any, ...] = ()) -> list[Any]:
+    """Cast integer arrays so that the integer scalars among the operands (and
+    ``scalars``) fit their dtype: numpy 2 refuses ``uint8_array + 1000``."""
+    ints = [int(v) for v in (*values, *scalars) if _is_int_scalar(v)]
+    if not ints:
+        return values
+    fitted = []
+    for value in values:
+        if is_array(value) and kind(value) in "iu":
+            dtype = value.dtype
+            for number in ints:
+                dtype = np.promote_types(dtype, np.min_scalar_type(number))
+            if dtype != value.dtype:
+                value = value.astype(dtype)  # lazy for dask
+        fitted.append(value)
+    return fitted
+
+
+#: Integer dtypes that sums/differences and products of integer data are computed in,
+#: so that they cannot wrap around (uint16 reflectance: 5 - 7 must be -2, not 65534).
+_SUM_DTYPES = {1: np.int32, 2: np.int32, 4: np.int64}
+_PRODUCT_DTYPES = {1: np.int32, 2: np.int64, 4: np.int64}
+
+
+def widen_integers(values: list[Any], operation: str) -> list[Any]:
+    """Integer arrays in a dtype wide enough for ``operation`` ('sum' or 'product')."""
+    table = _SUM_DTYPES if operation == "sum" else _PRODUCT_DTYPES
+    widened = []
+    for value in values:
+        if is_array(value) and kind(value) in "iu" and np.dtype(value.dtype).itemsize in table:
+            value = value.astype(table[np.dtype(value.dtype).itemsize])
+        widened.append(value)
+    return widened
