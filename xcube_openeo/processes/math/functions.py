@@ -45,13 +45,17 @@ _UNARY_FUNCTIONS: dict[str, np.ufunc] = {
 
 def _register_unary() -> None:
     for process_id, ufunc in _UNARY_FUNCTIONS.items():
-        impl = _unary(process_id, ufunc)
+        process(process_id)(_unary_process(process_id, ufunc))
 
-        def func(x: Any, _impl: Callable[..., Any] = impl) -> Any:
-            return _impl(x=x)
 
-        func.__name__ = func.__qualname__ = process_id
-        process(process_id)(func)
+def _unary_process(process_id: str, ufunc: np.ufunc) -> Callable[[Any], Any]:
+    impl = _unary(process_id, ufunc)
+
+    def func(x: Any) -> Any:
+        return impl(x=x)
+
+    func.__name__ = func.__qualname__ = process_id
+    return func
 
 
 _register_unary()
