@@ -24,12 +24,16 @@ from tiles.encoders import (
 from tiles.errors import (
     InvalidColormap,
     InvalidImage,
+    InvalidParameter,
     InvalidTileSize,
     InvalidValueRange,
+    MissingParameter,
+    OperationNotSupported,
     TileOutsideGrid,
     TilesError,
     UnknownTileMatrixSet,
     UnsupportedFormat,
+    ZoomOutsideGrid,
 )
 from tiles.image import ImageData
 from tiles.tms import (
@@ -40,15 +44,26 @@ from tiles.tms import (
     WorldCRS84Quad,
     get_tile_matrix_set,
 )
-from tiles.wmts import WmtsLayer, WmtsService, WmtsStyle, capabilities_xml
+from tiles.wmts import WmtsLayer, WmtsService, WmtsStyle, capabilities_xml, format_time
+from tiles.wmts_requests import (
+    GetCapabilitiesRequest,
+    GetTileRequest,
+    exception_report_xml,
+    parse_kvp,
+)
 
 __all__ = [
     "Colormap",
+    "GetCapabilitiesRequest",
+    "GetTileRequest",
     "ImageData",
     "InvalidColormap",
     "InvalidImage",
+    "InvalidParameter",
     "InvalidTileSize",
     "InvalidValueRange",
+    "MissingParameter",
+    "OperationNotSupported",
     "Tile",
     "TileMatrixSet",
     "TileOutsideGrid",
@@ -61,6 +76,7 @@ __all__ = [
     "WmtsService",
     "WmtsStyle",
     "WorldCRS84Quad",
+    "ZoomOutsideGrid",
     "apply_colormap",
     "capabilities_xml",
     "colormap_names",
@@ -68,11 +84,14 @@ __all__ = [
     "encode_indexed",
     "encode_palette_png",
     "encode_rgba",
+    "exception_report_xml",
+    "format_time",
     "get_colormap",
     "get_tile_matrix_set",
     "legend_png",
     "media_type",
     "normalize_format",
+    "parse_kvp",
     "scale_bands",
     "scale_to_indices",
 ]

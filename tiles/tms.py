@@ -14,6 +14,7 @@ Both are quad trees anchored at the top-left corner, with square tiles of 256 or
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, NamedTuple
@@ -21,7 +22,13 @@ from typing import ClassVar, Literal, NamedTuple
 import mercantile
 import numpy as np
 
-from tiles.errors import InvalidTileSize, TileOutsideGrid, TilesError, UnknownTileMatrixSet
+from tiles.errors import (
+    InvalidTileSize,
+    TileOutsideGrid,
+    TilesError,
+    UnknownTileMatrixSet,
+    ZoomOutsideGrid,
+)
 
 # OGC "standardized rendering pixel size" used for scale denominators (0.28 mm).
 OGC_PIXEL_SIZE_M = 0.00028
@@ -120,8 +127,11 @@ class TileMatrixSet:
     def scale_denominator(self, z: int) -> float:
         return self.resolution(z) * self.meters_per_unit / OGC_PIXEL_SIZE_M
 
-    def zoom_for_resolution(self, resolution: float, rounding: Rounding = "nearest") -> int:
-        """The zoom level whose pixel size matches ``resolution`` (in CRS units).
+    def zoom_for_resolution(
+        self, resolution: float, rounding: Rounding = "nearest", *, metres: bool = False
+    ) -> int:
+        """The zoom level whose pixel size matches ``resolution``, in CRS units or,
+        with ``metres``, in metres at the equator (CRS84: 1° = 111319.49 m).
 
         ``"finer"`` picks the coarsest zoom at least as detailed as ``resolution``,
         ``"coarser"`` the finest zoom not more detailed; the result is clamped to
@@ -129,6 +139,8 @@ class TileMatrixSet:
         """
         if not (resolution > 0 and math.isfinite(resolution)):
             raise TilesError(f"resolution must be a positive number, not {resolution!r}")
+        if metres:
+            resolution /= self.meters_per_unit
         exact = math.log2(self.resolution(0) / resolution)
         # Tolerate float noise so that resolution(z) maps back to z.
         if rounding == "nearest":
@@ -154,19 +166,21 @@ class TileMatrixSet:
     def check(self, tile: Tile | tuple[int, int, int]) -> Tile:
         """Return the tile as :class:`Tile`, or raise :class:`TileOutsideGrid`."""
         try:
-            x, y, z = (int(v) for v in tile)
+            x, y, z = (_as_int(v) for v in tile)
         except (TypeError, ValueError) as error:
             raise TileOutsideGrid(f"not a tile: {tile!r}") from error
         if not self.min_zoom <= z <= self.max_zoom:
-            raise TileOutsideGrid(
+            raise ZoomOutsideGrid(
                 f"zoom {z} is outside {self.identifier}'s range "
-                f"{self.min_zoom}..{self.max_zoom}"
+                f"{self.min_zoom}..{self.max_zoom}",
+                locator="TileMatrix",
             )
         width, height = self.matrix_width(z), self.matrix_height(z)
         if not (0 <= x < width and 0 <= y < height):
             raise TileOutsideGrid(
                 f"tile x={x}, y={y} is outside {self.identifier}'s "
-                f"{width}x{height} matrix at zoom {z}"
+                f"{width}x{height} matrix at zoom {z}",
+                locator="TileCol" if not 0 <= x < width else "TileRow",
             )
         return Tile(x, y, z)
 
@@ -180,6 +194,12 @@ class TileMatrixSet:
     def bounds(self, tile: Tile | tuple[int, int, int]) -> BBox:
         """Tile bounds (west, south, east, north) in WGS84 degrees."""
         raise NotImplementedError
+
+    def geotransform(self, tile: Tile | tuple[int, int, int]) -> tuple[float, ...]:
+        """GDAL geotransform of the tile's pixel grid in the set's CRS (north up)."""
+        minx, _, _, maxy = self.xy_bounds(tile)
+        resolution = self.resolution(tile[2])
+        return minx, resolution, 0.0, maxy, 0.0, -resolution
 
     def pixel_centers(self, tile: Tile | tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
         """Pixel centre coordinates in the set's CRS: x ascending, y descending."""
@@ -345,6 +365,13 @@ def get_tile_matrix_set(identifier: str, tile_size: int = 256) -> TileMatrixSet:
     raise UnknownTileMatrixSet(
         f"unknown tile matrix set {identifier!r}; known: {', '.join(TILE_MATRIX_SETS)}"
     )
+
+
+def _as_int(value: object) -> int:
+    """Integers and their decimal strings (from URLs); no silent float truncation."""
+    if isinstance(value, str):
+        return int(value.strip())
+    return operator.index(value)  # type: ignore[arg-type]
 
 
 def _wrap_lon(lon: float) -> float:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+import numpy as np
 
 from tiles.encoders import media_type
 from tiles.errors import TilesError
@@ -24,6 +27,7 @@ SCHEMA_LOCATION = (
     f"{WMTS_NS} http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd"
 )
 TIME_DIMENSION = "Time"
+TimeValue = str | date | datetime | np.datetime64
 TILE_PLACEHOLDERS = ("{TileMatrixSet}", "{TileMatrix}", "{TileRow}", "{TileCol}")
 
 # ElementTree cannot combine a default namespace with unqualified attributes
@@ -53,8 +57,8 @@ class WmtsLayer:
     tile_urls: Mapping[str, str]
     abstract: str = ""
     styles: Sequence[WmtsStyle] = (WmtsStyle(),)
-    times: Sequence[str] = ()
-    default_time: str | None = None
+    times: Sequence[TimeValue] = ()
+    default_time: TimeValue | None = None
     tile_matrix_sets: Sequence[str] | None = None  # identifiers; None: all of the service's
 
 
@@ -172,8 +176,8 @@ def _layer(contents: ET.Element, layer: WmtsLayer, tms_by_id: Mapping[str, TileM
 
 
 def _time_dimension(element: ET.Element, layer: WmtsLayer) -> None:
-    times = [str(t) for t in layer.times]
-    default = layer.default_time if layer.default_time is not None else max(times)
+    times = [format_time(t) for t in layer.times]
+    default = format_time(layer.default_time) if layer.default_time is not None else max(times)
     if default not in times:
         raise TilesError(f"default time {default!r} is not one of the layer's times")
     dimension = _sub(element, _wmts("Dimension"))
@@ -183,6 +187,22 @@ def _time_dimension(element: ET.Element, layer: WmtsLayer) -> None:
     _sub(dimension, _wmts("Current"), text="false")
     for value in times:
         _sub(dimension, _wmts("Value"), text=value)
+
+
+def format_time(value: TimeValue) -> str:
+    """ISO 8601 text for a time: strings are kept; naive datetimes and numpy
+    datetime64 values (as in xarray coordinates) are taken as UTC."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.datetime64):
+        return np.datetime_as_string(value.astype("datetime64[s]")) + "Z"
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TilesError(f"not a time: {value!r}")
 
 
 def _tile_matrix_set_link(element: ET.Element, tms: TileMatrixSet, bbox: BBox) -> None:

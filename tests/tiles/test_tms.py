@@ -257,3 +257,29 @@ def test_degenerate_and_invalid_bboxes():
         MERC.tile_ranges((0, 10, 1, 0), 3)  # south > north
     with pytest.raises(TilesError):
         MERC.tile_ranges((0, float("nan"), 1, 1), 3)
+
+
+def test_zoom_for_resolution_in_metres():
+    # 10 m on the equator is about 9e-5 degrees: zoom 13 of CRS84 has 8.4e-5 degrees.
+    assert CRS84.zoom_for_resolution(10.0, "finer", metres=True) == 13
+    assert MERC.zoom_for_resolution(10.0, "finer", metres=True) == 14
+
+
+def test_geotransform_matches_bounds():
+    for tms in (MERC, CRS84, WebMercatorQuad(tile_size=512)):
+        tile = (5, 3, 4)
+        minx, res, _, maxy, _, neg_res = tms.geotransform(tile)
+        bounds = tms.xy_bounds(tile)
+        assert (minx, maxy) == (bounds[0], bounds[3])
+        assert minx + res * tms.tile_size == pytest.approx(bounds[2])
+        assert maxy + neg_res * tms.tile_size == pytest.approx(bounds[1])
+
+
+@pytest.mark.parametrize("tile", [(1.5, 0, 1), ("a", 0, 1), (0, 0), None])
+def test_not_a_tile(tile):
+    with pytest.raises(TileOutsideGrid):
+        MERC.check(tile)
+
+
+def test_tile_from_url_strings():
+    assert MERC.check(("3", "2", "4")) == Tile(3, 2, 4)
