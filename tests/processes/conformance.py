@@ -644,3 +644,60 @@ def check_vectorised_example(example: Example, layout: str) -> None:
             assert_matches(actual, expected, example.delta, in_array=True)
         except Mismatch as mismatch:
             raise AssertionError(f"{example.id} ({layout}): {mismatch}") from None
+
+
+# --------------------------------------------------------------------------- HTTP API
+
+
+class _NotJson(Exception):
+    pass
+
+
+def _plain_json(value: Any) -> Any:
+    """An example argument as strict JSON (null for no-data), or ``_NotJson``."""
+    if isinstance(value, dict) and "process_graph" in value:
+        return _strict(_fix_parameter_references(value))
+    if isinstance(value, list):
+        return [_plain_json(v) for v in value]
+    if not isinstance(value, dict):
+        return _strict(value)
+    kind = value.get("type")
+    if kind == "nodata":
+        return None
+    if kind == "datetime":
+        return value["value"]
+    if kind in ("labeled-array", "datacube") or "$ref" in value:
+        raise _NotJson  # no JSON form in a process graph
+    return {k: _plain_json(v) for k, v in value.items()}
+
+
+def _strict(value: Any) -> Any:
+    """``value`` unchanged if it is strict JSON (no NaN or infinities), else ``_NotJson``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotJson
+    if isinstance(value, list):
+        for v in value:
+            _strict(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _strict(v)
+    return value
+
+
+def example_process_graph(example: Example) -> dict[str, Any] | None:
+    """The example as a one-node openEO process (for ``POST /result``), or None when
+    its arguments have no strict-JSON form (NaN, infinities, labeled arrays, cubes)."""
+    try:
+        arguments = {name: _plain_json(v) for name, v in example.arguments.items()}
+    except _NotJson:
+        return None
+    node = {"process_id": example.process_id, "arguments": arguments, "result": True}
+    return {"process_graph": {"node": node}}
+
+
+def api_examples(process_ids: list[str] | None = None) -> Iterator[tuple[Example, dict[str, Any]]]:
+    """Runnable examples that can be sent through the HTTP API, with their process."""
+    for example in runnable_examples(process_ids):
+        process = example_process_graph(example)
+        if process is not None:
+            yield example, process
