@@ -41,7 +41,7 @@ class Colormap:
 @functools.lru_cache(maxsize=256)
 def get_colormap(name: str) -> Colormap:
     """A colour map by matplotlib or cmocean name (``"viridis"``, ``"RdBu_r"``,
-    ``"cmo.thermal"`` or ``"thermal"``); raises :class:`InvalidColormap`."""
+    ``"cmo.thermal"`` or ``"thermal"``; any case); raises :class:`InvalidColormap`."""
     mpl_cmap = _find_matplotlib_colormap(name)
     colors = mpl_cmap(np.linspace(0.0, 1.0, N_COLORS), bytes=True)
     palette = np.zeros((N_COLORS + 1, 4), dtype=np.uint8)
@@ -64,9 +64,14 @@ def _find_matplotlib_colormap(name: str) -> matplotlib.colors.Colormap:
     # cmocean registers its maps as "cmo.<name>" when imported; importing it takes
     # about a second, so only for names matplotlib does not know.
     _register_cmocean()
+    # Names are matched exactly first, then ignoring case ("rdylgn", "greys_r"):
+    # no two registered names differ by case alone.
+    by_lower = {registered.lower(): registered for registered in matplotlib.colormaps}
     for candidate in (name, CMOCEAN_PREFIX + name):
         if candidate in matplotlib.colormaps:
             return matplotlib.colormaps[candidate]
+        if candidate.lower() in by_lower:
+            return matplotlib.colormaps[by_lower[candidate.lower()]]
     close = difflib.get_close_matches(name, list(matplotlib.colormaps), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise InvalidColormap(f"unknown colour map {name!r}{hint}")

@@ -182,7 +182,7 @@ def _time_dimension(element: ET.Element, layer: WmtsLayer) -> None:
         raise TilesError(f"default time {default!r} is not one of the layer's times")
     dimension = _sub(element, _wmts("Dimension"))
     _sub(dimension, _ows("Identifier"), text=TIME_DIMENSION)
-    _sub(dimension, _wmts("UOM"), text="ISO8601")
+    _sub(dimension, _ows("UOM"), text="ISO8601")
     _sub(dimension, _wmts("Default"), text=default)
     _sub(dimension, _wmts("Current"), text="false")
     for value in times:

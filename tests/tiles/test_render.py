@@ -66,6 +66,9 @@ def test_colormap_ends_and_reversal():
     reversed_colors = get_colormap("viridis_r").colors.astype(int)
     assert np.abs(reversed_colors - viridis.colors[::-1]).max() <= 1
     assert tuple(reversed_colors[0]) == tuple(viridis.colors[-1])
+    # Case does not matter, unless two names differ by case alone (none do).
+    assert (get_colormap("rdylgn").colors == get_colormap("RdYlGn").colors).all()
+    assert (get_colormap("greys_r").colors == get_colormap("Greys_r").colors).all()
     # cmocean names work with and without the prefix.
     assert (get_colormap("haline").colors == get_colormap("cmo.haline").colors).all()
 

@@ -127,6 +127,7 @@ def test_owslib_reads_the_time_dimension(wmts):
     time = wmts["ndvi"].dimensions["Time"]
     assert time["values"] == list(TIMES)
     assert time["default"] == TIMES[-1]
+    assert time["UOM"] == "ISO8601"
     assert "Time" not in wmts["ndvi_static"].dimensions
 
 
