@@ -2,6 +2,11 @@
 
 Readers and writers register themselves with :data:`FORMATS` where they are
 implemented; nothing is listed that cannot be read or written.
+
+An output format writes a process result into a target directory (a local path or
+an fsspec URL) and describes every file it wrote as a :class:`WrittenFile`, the
+material of a STAC asset.  :func:`xcube_openeo.formats.writing.encode_response` turns
+the same writers into bytes for synchronous responses.
 """
 
 from __future__ import annotations
@@ -10,6 +15,64 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Options every output format accepts.
+COMMON_PARAMETERS: dict[str, Any] = {
+    "filename_prefix": {
+        "type": "string",
+        "description": "Name of the written file(s) without extension (batch jobs);"
+        " letters, digits, '-', '_' and '.' only.",
+        "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$",
+    },
+}
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """One file (or directory, for Zarr) an output format wrote."""
+
+    #: Path relative to the target directory, with ``/`` separators.
+    name: str
+    media_type: str
+    #: Size in bytes (of all files, for a directory).
+    size: int
+    roles: tuple[str, ...] = ("data",)
+    title: str | None = None
+    is_directory: bool = False
+    #: Band names in file order (raster formats).
+    band_names: tuple[str, ...] = ()
+    #: STAC ``raster:bands`` entries in file order: nodata, data_type, scale, offset,
+    #: statistics (where they were cheap to get).
+    raster_bands: tuple[dict[str, Any], ...] = ()
+    #: RFC 3339 date-time of the time step a file holds (one GeoTIFF per time step).
+    datetime: str | None = None
+    #: STAC projection fields (``proj:code``/``proj:wkt2``, ``proj:shape``,
+    #: ``proj:transform``, ``proj:bbox``) for georeferenced rasters.
+    projection: dict[str, Any] = field(default_factory=dict)
+
+    def to_stac_asset(self, href: str) -> dict[str, Any]:
+        """A STAC asset object for this file at ``href``."""
+        asset: dict[str, Any] = {
+            "href": href,
+            "type": self.media_type,
+            "roles": list(self.roles),
+            "file:size": self.size,
+        }
+        if self.title:
+            asset["title"] = self.title
+        if self.datetime:
+            asset["datetime"] = self.datetime
+        if self.raster_bands:
+            asset["raster:bands"] = [dict(b) for b in self.raster_bands]
+        if self.band_names:
+            asset["eo:bands"] = [{"name": n} for n in self.band_names]
+        asset.update(self.projection)
+        return asset
+
+
+#: ``writer(value, options, target_dir, stem) -> list[WrittenFile]``; options are
+#: already validated and completed with their defaults.
+Writer = Callable[[Any, dict[str, Any], str, str], list[WrittenFile]]
+
 
 @dataclass(frozen=True)
 class FileFormat:
@@ -17,9 +80,10 @@ class FileFormat:
     gis_data_types: tuple[str, ...]
     title: str
     description: str = ""
+    #: Option name -> JSON schema (with ``description`` and ``default``).
     parameters: dict[str, Any] = field(default_factory=dict)
-    #: ``handler(value, options) -> bytes`` for output formats.
-    handler: Callable[..., Any] | None = None
+    writer: Writer | None = None
+    #: Media type of the (main) file the format writes.
     media_type: str = "application/octet-stream"
 
     def to_json(self) -> dict[str, Any]:
@@ -31,6 +95,21 @@ class FileFormat:
         if self.description:
             doc["description"] = self.description
         return doc
+
+    def validate_options(self, options: dict[str, Any] | None) -> dict[str, Any]:
+        """The options checked against :attr:`parameters`, with defaults filled in."""
+        from xcube_openeo.formats.writing import validate_options
+
+        return validate_options(self, options)
+
+    def write(
+        self, value: Any, options: dict[str, Any] | None, target_dir: str, stem: str
+    ) -> list[WrittenFile]:
+        """Write ``value`` as files named after ``stem`` into ``target_dir``."""
+        if self.writer is None:
+            raise NotImplementedError(f"{self.name} is not an output format")
+        checked = self.validate_options(options)
+        return self.writer(value, checked, target_dir, checked.get("filename_prefix") or stem)
 
 
 @dataclass
@@ -60,6 +139,13 @@ FORMATS = FormatRegistry()
 
 def load_formats() -> FormatRegistry:
     """The registry with every implemented format registered."""
-    from xcube_openeo.formats import jsonformat  # noqa: F401
+    from xcube_openeo.formats import (  # noqa: F401
+        gtiff,
+        jsonformat,
+        netcdf,
+        png,
+        vector,
+        zarrformat,
+    )
 
     return FORMATS

@@ -7,6 +7,17 @@ Structure of a data cube in JSON (documented in the format's description)::
      "data": [[...]],            # nested lists in the order of "dimensions"; null = no-data
      "nodata": null}
 
+Spatial and geometry dimensions with a CRS also carry ``"reference_system"`` (as the
+cube has it: EPSG code or WKT/PROJJSON text).  Vector cubes (``aggregate_spatial``
+results) have the same structure; the labels of their ``geometry`` dimension are
+GeoJSON geometry objects in that dimension's reference system::
+
+    {"type": "datacube",
+     "dimensions": [{"name": "geometry", "type": "geometry", "reference_system": 4326,
+                     "labels": [{"type": "Polygon", "coordinates": [...]}, ...]},
+                    {"name": "bands", "type": "bands", "labels": ["B04", "B08"]}],
+     "data": [[0.12, 0.34], ...], "nodata": null}
+
 Labeled arrays become ``{"type": "labeled-array", "labels": [...], "values": [...]}``;
 other arrays become lists.  NaN becomes null (JSON has no NaN).
 """
@@ -19,13 +30,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely.geometry
 
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.formats import FORMATS, FileFormat
+from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
+from xcube_openeo.formats.writing import Target
 from xcube_openeo.processes.values import ArrayValue, to_json_scalar
 
 #: Largest number of cube values written as JSON; larger cubes need a raster format.
 MAX_JSON_CUBE_VALUES = 1_000_000
+MEDIA_TYPE = "application/json"
 
 
 def to_json_value(value: Any) -> Any:
@@ -36,7 +50,7 @@ def to_json_value(value: Any) -> Any:
         return _cube_json(value)
     if isinstance(value, ArrayValue):
         if value.is_vectorised:
-            raise OpenEOError("FormatUnsupported", "A vectorised array cannot be written as JSON.")
+            raise OpenEOError("FormatUnsuitable", "A vectorised array cannot be written as JSON.")
         values = [to_json_value(v) for v in value.data.values]
         if value.labeled:
             return {"type": "labeled-array", "labels": [to_json_value(v) for v in value.labels],
@@ -64,7 +78,7 @@ def _cube_json(cube: Any) -> dict[str, Any]:
     size = int(np.prod([cube.data.sizes[d] for d in cube.data.dims], dtype=np.int64))
     if size > MAX_JSON_CUBE_VALUES:
         raise OpenEOError(
-            "FormatUnsupported",
+            "FormatUnsuitable",
             f"The data cube has {size} values, too many for JSON (limit"
             f" {MAX_JSON_CUBE_VALUES}); save it as GTiff, netCDF or Zarr.",
         )
@@ -74,17 +88,39 @@ def _cube_json(cube: Any) -> dict[str, Any]:
         values = np.where(np.isnan(values), None, values.astype(object))
     return {
         "type": "datacube",
-        "dimensions": [
-            {"name": d.name, "type": d.type, "labels": to_json_value(cube.labels(d.name))}
-            for d in cube.dimensions
-        ],
+        "dimensions": [_dimension_json(cube, d) for d in cube.dimensions],
         "data": to_json_value(values),
         "nodata": None,
     }
 
 
-def write_json(value: Any, options: dict[str, Any]) -> bytes:
+def _dimension_json(cube: Any, dim: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {"name": dim.name, "type": dim.type}
+    if dim.crs is not None and dim.type in ("spatial", "geometry"):
+        doc["reference_system"] = dim.crs
+    labels = cube.labels(dim.name)
+    if dim.type == "geometry":
+        doc["labels"] = [_geometry_json(g) for g in labels]
+    else:
+        doc["labels"] = to_json_value(labels)
+    return doc
+
+
+def _geometry_json(label: Any) -> Any:
+    if hasattr(label, "__geo_interface__"):
+        return json.loads(json.dumps(shapely.geometry.mapping(label)))  # tuples as lists
+    return to_json_value(label)
+
+
+def encode_json(value: Any) -> bytes:
+    """A process result as UTF-8 JSON text."""
     return json.dumps(to_json_value(value), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def write_json(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
+    name = f"{stem}.json"
+    size = Target(target_dir).write_bytes(name, encode_json(value))
+    return [WrittenFile(name=name, media_type=MEDIA_TYPE, size=size)]
 
 
 FORMATS.add_output(
@@ -93,9 +129,12 @@ FORMATS.add_output(
         gis_data_types=("raster", "vector", "table", "other"),
         title="JavaScript Object Notation",
         description="Numbers, strings, booleans, arrays and objects as they are; labeled"
-        " arrays as {type, labels, values}; small data cubes as {type: datacube,"
-        " dimensions: [{name, type, labels}], data: nested lists, nodata: null}.",
-        handler=write_json,
-        media_type="application/json",
+        " arrays as {type, labels, values}; small raster and vector data cubes as"
+        " {type: datacube, dimensions: [{name, type, reference_system, labels}], data:"
+        " nested lists in dimension order, nodata: null}; geometry labels as GeoJSON"
+        " geometries.",
+        parameters=dict(COMMON_PARAMETERS),
+        writer=write_json,
+        media_type=MEDIA_TYPE,
     )
 )

@@ -8,6 +8,7 @@ from typing import Any
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
 from xcube_openeo.formats import FileFormat, load_formats
+from xcube_openeo.formats.writing import encode_response
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,8 @@ class EncodedResult:
     data: bytes
     media_type: str
     format: str
+    #: File name of the result (for a Content-Disposition header).
+    filename: str | None = None
 
 
 def process_of(body: Any) -> dict[str, Any]:
@@ -58,7 +61,8 @@ def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:
         name = ctx.default_raster_format if isinstance(result, DataCube) else "JSON"
         fmt = _required(formats.find_output(name), name)
         value = result
-    return EncodedResult(fmt.handler(value, options), fmt.media_type, fmt.name)
+    data, media_type, filename = encode_response(fmt, value, options)
+    return EncodedResult(data, media_type, fmt.name, filename)
 
 
 def _required(fmt: FileFormat | None, name: str) -> FileFormat:

@@ -1,0 +1,93 @@
+"""CF conventions shared by netCDF and Zarr: coordinates, grid mapping, band variables."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pyproj
+import xarray as xr
+
+from xcube_openeo.engine.cube import DataCube
+from xcube_openeo.formats.raster import StoredData, _to_crs
+from xcube_openeo.formats.writing import unsuitable
+
+#: Name of the grid-mapping variable holding the CRS.
+GRID_MAPPING = "crs"
+CONVENTIONS = "CF-1.8"
+
+
+def check_raster_dims(cube: DataCube, fmt_name: str) -> None:
+    if len(cube.names_of_type("bands")) > 1:
+        raise unsuitable(fmt_name, "it has several band dimensions.")
+
+
+def coordinates(cube: DataCube, band_dim: str | None, fmt_name: str) -> xr.Dataset:
+    """A dataset of the cube's coordinates (no data), the grid mapping and global
+    attributes."""
+    crs = None
+    if cube.x_dim and cube.y_dim and cube.crs is not None:
+        crs = _to_crs(cube.crs, fmt_name)
+    axis_attrs = _axis_attrs(crs)
+    coords: dict[str, xr.Variable] = {}
+    for dim in cube.dimensions:
+        if dim.name == band_dim or dim.name not in cube.data.coords:
+            continue
+        values = np.asarray(cube.data[dim.name].values)
+        attrs: dict[str, Any] = {}
+        if dim.type == "spatial" and dim.axis in axis_attrs:
+            attrs = dict(axis_attrs[dim.axis])
+        elif dim.type == "temporal":
+            attrs = {"standard_name": "time", "axis": "T"}
+            if values.dtype.kind != "M":
+                values = values.astype(str)  # period labels such as "2020-153"
+        elif values.dtype.kind == "O":
+            values = values.astype(str)
+        coords[dim.name] = xr.Variable(dim.name, values, attrs)
+    ds = xr.Dataset(coords=coords, attrs={"Conventions": CONVENTIONS,
+                                          "source": "xcube-openeo"})  # fmt: skip
+    if crs is not None:
+        gm_attrs = crs.to_cf()
+        gm_attrs["spatial_ref"] = gm_attrs.get("crs_wkt", crs.to_wkt())  # read by GDAL
+        ds[GRID_MAPPING] = xr.Variable((), np.int32(0), gm_attrs)
+    return ds
+
+
+def _axis_attrs(crs: pyproj.CRS | None) -> dict[str, dict[str, Any]]:
+    if crs is None:
+        return {}
+    return {cf["axis"].lower(): dict(cf) for cf in crs.cs_to_cf() if "axis" in cf}
+
+
+def variable_names(bands: list[str], taken: set[str]) -> list[str]:
+    """Band names as unique variable names (valid in netCDF and Zarr)."""
+    names: list[str] = []
+    for band in bands:
+        name = re.sub(r"[^A-Za-z0-9_.+-]", "_", band) or "band"
+        if not name[0].isalpha():
+            name = "band_" + name
+        base, i = name, 1
+        while name in taken or name in names:
+            i += 1
+            name = f"{base}_{i}"
+        names.append(name)
+    return names
+
+
+def variable_attrs(band: str, stored: StoredData, has_grid_mapping: bool) -> dict[str, Any]:
+    """CF attributes of a band variable holding stored (raw) values."""
+    attrs: dict[str, Any] = {"long_name": band}
+    if has_grid_mapping:
+        attrs["grid_mapping"] = GRID_MAPPING
+    if stored.scale is not None:
+        attrs["scale_factor"] = float(stored.scale)
+    if stored.offset is not None:
+        attrs["add_offset"] = float(stored.offset)
+    return attrs
+
+
+def fill_value(stored: StoredData) -> Any:
+    if stored.nodata is None:
+        return None
+    return stored.data.dtype.type(stored.nodata)
