@@ -274,3 +274,74 @@ def test_quantiles_match_numpy_type_7_on_finite_data(values):
     else:
         expected = np.quantile(valid, probabilities, method="linear").tolist()
         assert result == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+# ----------------------------------------------------------------- through the engine
+
+
+def _node(pid: str, result: bool = False, **arguments: Any) -> dict[str, Any]:
+    return {"process_id": pid, "arguments": arguments, **({"result": True} if result else {})}
+
+
+def _run_on_cube(
+    process_id: str, callback: dict[str, Any], **extra: Any
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """``reduce_dimension``/``apply_dimension`` over time of B04 with no-data gaps:
+    the result and the input values (no-data as NaN)."""
+    from tests.fixtures import make_s2_cube
+    from xcube_openeo.engine import EvalEnv, InMemoryCollections, evaluate_process
+
+    raw = make_s2_cube(nx=8, ny=6)
+    raw["B04"] = raw.B04.where(raw.B04 > 1500, 0)  # 0 is the band's no-data value
+    env = EvalEnv(collections=InMemoryCollections({"S2": raw.chunk({"time": 2})}))
+    load = _node("load_collection", id="S2", spatial_extent=None, temporal_extent=None)
+    key = "reducer" if process_id == "reduce_dimension" else "process"
+    graph = {
+        "load": {**load, "arguments": {**load["arguments"], "bands": ["B04"]}},
+        "run": _node(
+            process_id, True, data={"from_node": "load"}, dimension="t",
+            **{key: {"process_graph": callback}}, **extra,
+        ),
+    }  # fmt: skip
+    # xcube computes the (small) grid coordinates once per dataset: a first evaluation
+    # caches them, the second must not compute anything.
+    evaluate_process({"process_graph": graph}, env)
+    cube = lazy(lambda: evaluate_process({"process_graph": graph}, env)).data
+    expected_input = raw.B04.where(raw.B04 != 0) * 0.0001
+    return cube.transpose("bands", "t", "y", "x", missing_dims="ignore"), expected_input
+
+
+def test_reducer_callbacks_through_the_engine():
+    data = {"from_parameter": "data"}
+    first_valid, values = _run_on_cube("reduce_dimension", {"f": _node("first", True, data=data)})
+    expected = _first_valid_numpy(values)
+    np.testing.assert_allclose(first_valid.squeeze("bands").values, expected, rtol=1e-6)
+    upper_quartile, values = _run_on_cube(
+        "reduce_dimension",
+        {
+            "q": _node("quantiles", data=data, probabilities=[0.25, 0.75]),
+            "e": _node("array_element", True, data={"from_node": "q"}, index=1),
+        },
+    )
+    np.testing.assert_allclose(
+        upper_quartile.squeeze("bands").values,
+        values.quantile(0.75, "time").values,
+        rtol=1e-6,
+    )
+
+
+def test_array_callbacks_through_the_engine():
+    data = {"from_parameter": "data"}
+    sorted_, values = _run_on_cube(
+        "apply_dimension", {"s": _node("sort", True, data=data, asc=False, nodata=True)}
+    )
+    expected = -np.sort(-values.values, axis=0)  # NaN (no-data) last
+    np.testing.assert_allclose(sorted_.squeeze("bands").values, expected, rtol=1e-6)
+
+
+def _first_valid_numpy(values: xr.DataArray) -> np.ndarray:
+    array = values.values
+    valid = ~np.isnan(array)
+    index = np.where(valid.any(axis=0), valid.argmax(axis=0), 0)
+    first = np.take_along_axis(array, index[np.newaxis], axis=0)[0]
+    return np.where(valid.any(axis=0), first, np.nan)
