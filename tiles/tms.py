@@ -92,6 +92,8 @@ class TileMatrixSet:
     zoom0_width: ClassVar[int]  # matrix width at zoom 0 (height is 1)
 
     def __post_init__(self) -> None:
+        if not hasattr(type(self), "identifier"):
+            raise TypeError("use a concrete tile matrix set such as WebMercatorQuad")
         if self.tile_size not in TILE_SIZES:
             raise InvalidTileSize(
                 f"tile size must be one of {TILE_SIZES}, not {self.tile_size!r}"
@@ -209,6 +211,25 @@ class TileMatrixSet:
         ys = np.linspace(maxy - half, miny + half, self.tile_size)
         return xs, ys
 
+    def pixel_centers_lonlat(
+        self, tile: Tile | tuple[int, int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel centre longitudes (ascending) and latitudes (descending) in WGS84.
+
+        Both sets' grids are separable in longitude and latitude, so two vectors
+        describe all pixels: ready to sample a regular lon/lat grid tile by tile.
+        """
+        xs, ys = self.pixel_centers(tile)
+        return self.x_to_lon(xs), self.y_to_lat(ys)
+
+    def x_to_lon(self, x: np.ndarray) -> np.ndarray:
+        """Vectorised conversion of the set's x to longitude."""
+        raise NotImplementedError
+
+    def y_to_lat(self, y: np.ndarray) -> np.ndarray:
+        """Vectorised conversion of the set's y to latitude."""
+        raise NotImplementedError
+
     def tile(self, lon: float, lat: float, z: int) -> Tile:
         """The tile containing a WGS84 point; points on the east/south edges of the
         grid belong to the last column/row. Longitudes wrap around."""
@@ -322,6 +343,13 @@ class WebMercatorQuad(TileMatrixSet):
         lon, lat = mercantile.lnglat(x, y)
         return lon, lat
 
+    def x_to_lon(self, x: np.ndarray) -> np.ndarray:
+        return np.degrees(np.asarray(x, dtype=np.float64) / EARTH_RADIUS_M)
+
+    def y_to_lat(self, y: np.ndarray) -> np.ndarray:
+        # Inverse of the spherical Mercator's y = R ln(tan(pi/4 + lat/2)).
+        return np.degrees(np.arctan(np.sinh(np.asarray(y, dtype=np.float64) / EARTH_RADIUS_M)))
+
 
 @dataclass(frozen=True)
 class WorldCRS84Quad(TileMatrixSet):
@@ -349,6 +377,12 @@ class WorldCRS84Quad(TileMatrixSet):
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
         return x, y
+
+    def x_to_lon(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64)
+
+    def y_to_lat(self, y: np.ndarray) -> np.ndarray:
+        return np.asarray(y, dtype=np.float64)
 
 
 TILE_MATRIX_SETS: dict[str, type[TileMatrixSet]] = {

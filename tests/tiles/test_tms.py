@@ -283,3 +283,28 @@ def test_not_a_tile(tile):
 
 def test_tile_from_url_strings():
     assert MERC.check(("3", "2", "4")) == Tile(3, 2, 4)
+
+
+@pytest.mark.parametrize("tms", [MERC, CRS84])
+def test_pixel_centres_in_lonlat(tms):
+    tile = tms.tile(8.68, 50.11, 9)
+    lons, lats = tms.pixel_centers_lonlat(tile)
+    west, south, east, north = tms.bounds(tile)
+    assert lons.shape == lats.shape == (256,)
+    assert west < lons[0] < lons[-1] < east and north > lats[0] > lats[-1] > south
+    xs, ys = tms.pixel_centers(tile)
+    for i in (0, 100, 255):
+        assert tms.to_lonlat(xs[i], ys[i]) == pytest.approx((lons[i], lats[i]), abs=1e-9)
+
+
+def test_pixel_latitudes_near_the_mercator_limit():
+    lons, lats = MERC.pixel_centers_lonlat((0, 0, 0))
+    assert lats[0] < WEB_MERCATOR_MAX_LAT and lats[0] > 84.9
+    assert lats[-1] == pytest.approx(-lats[0])
+    assert lons[0] == pytest.approx(-lons[-1])
+
+
+def test_base_class_is_abstract():
+    from tiles import TileMatrixSet
+    with pytest.raises(TypeError):
+        TileMatrixSet()
