@@ -71,16 +71,25 @@ def as_result_array(value: Any, like: xr.DataArray) -> xr.DataArray:
         raise OpenEOError(
             "Internal", f"The callback result has unexpected dimensions {extra}."
         )
+    if value.dims == like.dims:
+        return value
     if set(value.dims) != set(like.dims):
         value = value.broadcast_like(like)
     return value.transpose(*like.dims)
+
+
+def with_coords_of(value: xr.DataArray, like: xr.DataArray) -> xr.DataArray:
+    """``value`` with the coordinates of ``like`` (cheap when they are there already)."""
+    if all(name in value.coords for name in like.coords):
+        return value
+    return value.assign_coords({k: v for k, v in like.coords.items() if k not in value.coords})
 
 
 @process("apply")
 def apply(data: DataCube, process: Any, context: Any) -> DataCube:
     values = data.masked_float()
     result = process(x=values, context=context)
-    result = as_result_array(result, values).assign_coords(values.coords)
+    result = with_coords_of(as_result_array(result, values), values)
     return data.with_data(result, encoded=False)
 
 
