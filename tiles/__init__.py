@@ -1,7 +1,19 @@
 """Tiles: tile matrix sets, WMTS capabilities, colour maps and image encoders.
 
 A standalone package (no imports from ``xcube_openeo``) used by the XYZ and WMTS
-services to cut, colour and encode map tiles.
+services to cut, colour and encode map tiles. A tile request goes like this::
+
+    tms = WebMercatorQuad(tile_size=256)
+    tile = tms.check((x, y, z))                  # TileOutsideGrid if not in the grid
+    minx, miny, maxx, maxy = tms.xy_bounds(tile)   # read/compute this extent ...
+    zoom_level_resolution = tms.resolution(z)    # ... at this pixel size
+    image = ImageData(values, tms.xy_bounds(tile), tms.crs)   # (bands, h, w), NaN = no data
+    body = empty_tile("png") if image.is_empty() else image.render(
+        "png", colormap="RdYlGn", value_range=(-1.0, 1.0))
+    headers = {"Content-Type": media_type("png")}
+
+Errors are :class:`TilesError` subclasses with ``ows_code``, ``http_status`` and
+``locator`` for WMTS exception reports (:func:`exception_report_xml`).
 """
 
 from tiles.colormaps import (
@@ -36,6 +48,7 @@ from tiles.errors import (
     ZoomOutsideGrid,
 )
 from tiles.image import ImageData
+from tiles.tilejson import tilejson
 from tiles.tms import (
     Tile,
     TileMatrixSet,
@@ -94,4 +107,5 @@ __all__ = [
     "parse_kvp",
     "scale_bands",
     "scale_to_indices",
+    "tilejson",
 ]
