@@ -220,3 +220,22 @@ def test_antimeridian_layer_limits_span_the_whole_row(wmts):
             columns = (limits.find("wmts:MinTileCol", NS).text,
                        limits.find("wmts:MaxTileCol", NS).text)
             assert columns in {("0", "7"), ("0", "15")}  # Mercator 8, CRS84 16 columns
+
+
+def test_gdal_opens_a_global_layer_with_512_pixel_tiles(tmp_path: Path):
+    service = WmtsService(
+        title="World", kvp_url=BASE + "/kvp", capabilities_url=BASE + "/caps.xml",
+        tile_matrix_sets=(WebMercatorQuad(tile_size=512, max_zoom=10),
+                          WorldCRS84Quad(tile_size=512, max_zoom=9)),
+    )
+    template = BASE + "/world/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"
+    layer = WmtsLayer("world", "World", (-180.0, -90.0, 180.0, 90.0), {"png": template})
+    path = tmp_path / "capabilities.xml"
+    path.write_bytes(capabilities_xml(service, [layer]))
+    with rasterio.open(f"WMTS:{path},layer=world,tilematrixset=WebMercatorQuad") as dataset:
+        assert dataset.res[0] == pytest.approx(WebMercatorQuad(tile_size=512).resolution(10))
+        assert dataset.bounds == pytest.approx(WebMercatorQuad.extent)
+    with rasterio.open(f"WMTS:{path},layer=world,tilematrixset=WorldCRS84Quad") as dataset:
+        assert dataset.res[0] == pytest.approx(180 / 512 / 2**9)
+        assert (dataset.width, dataset.height) == (2 * 512 * 2**9, 512 * 2**9)
+        assert tuple(dataset.bounds) == (-180.0, -90.0, 180.0, 90.0)
