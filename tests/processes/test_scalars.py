@@ -275,6 +275,17 @@ def test_strict_types() -> None:
     assert list(call("eq", x=np.array([1.0, np.nan]), y="1")) == [False, None]
 
 
+def test_temporal_labels_compare_as_rfc3339_text() -> None:
+    labels = xr.DataArray(
+        np.array(["2020-06-01", "2020-06-03T12:00:00", "NaT"], dtype="datetime64[ns]"), dims="t"
+    ).chunk(1)
+    equal = call("eq", x=labels, y="2020-06-01T00:00:00Z")
+    assert list(equal.compute().values) == [True, False, None]
+    begins = call("text_begins", data=labels, pattern="2020-06-03T12")
+    assert list(begins.compute().values) == [False, True, None]
+    assert list(call("gt", x=labels, y=0).compute().values) == [False, False, None]
+
+
 def test_between_on_arrays() -> None:
     values = np.array([0.0, 0.5, 1.0, np.nan])
     assert list(call("between", x=values, min=0, max=1)) == [True, True, True, None]

@@ -2,7 +2,7 @@
 
 Types are compared strictly (the string "1" is not the number 1, booleans are not
 numbers); ordering (gt, lt, ...) is only defined for numbers; temporal strings are
-plain strings.  No-data in an operand gives no-data.  Vectorised over arrays, results
+plain strings (``datetime64`` label arrays are compared as RFC 3339 text).  No-data in an operand gives no-data.  Vectorised over arrays, results
 use the boolean representation of :mod:`.math.elementwise`.
 """
 
@@ -18,6 +18,7 @@ from xcube_openeo.errors import OpenEOError
 
 from .math.elementwise import (
     boolean_result,
+    datetimes_as_text,
     dispatch,
     full_like,
     is_array,
@@ -94,6 +95,7 @@ def _negate(value: Any) -> Any:
 @process("eq")
 def eq(x: Any, y: Any, delta: Any = None, case_sensitive: bool = True) -> Any:
     _check_delta("eq", delta)
+    x, y = datetimes_as_text(x), datetimes_as_text(y)
     return dispatch(
         lambda a, b: _eq_scalar(a, b, delta, case_sensitive),
         lambda a, b: _eq_vectorised(a, b, delta),
@@ -133,7 +135,7 @@ def _ordering(
         return with_nodata(full_like(False, bool, x, y), x, y)
 
     def implementation(x: Any, y: Any) -> Any:
-        return dispatch(scalar, vectorised, x, y)
+        return dispatch(scalar, vectorised, datetimes_as_text(x), datetimes_as_text(y))
 
     implementation.__name__ = process_id
     return implementation
@@ -170,4 +172,4 @@ def between(x: Any, min: Any, max: Any, exclude_max: bool = False) -> Any:
             return with_nodata(full_like(False, bool, v), v)
         return with_nodata((v >= min) & below_max(v, max), v)
 
-    return dispatch(scalar, vectorised, x)
+    return dispatch(scalar, vectorised, datetimes_as_text(x))

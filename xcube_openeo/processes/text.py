@@ -13,7 +13,7 @@ from typing import Any
 
 import xarray as xr
 
-from .math.elementwise import dispatch, invalid, is_bool, to_python
+from .math.elementwise import datetimes_as_text, dispatch, invalid, is_bool, to_python
 from .registry import process
 from .values import ArrayValue
 
@@ -52,7 +52,7 @@ def _text_process(
     def vectorised(value: Any) -> Any:
         raise invalid(process_id, "data", value, "strings")
 
-    return dispatch(scalar, vectorised, data)
+    return dispatch(scalar, vectorised, datetimes_as_text(data))
 
 
 @process("text_begins")

@@ -255,3 +255,24 @@ def widen_integers(values: list[Any], operation: str) -> list[Any]:
             value = value.astype(table[np.dtype(value.dtype).itemsize])
         widened.append(value)
     return widened
+
+
+def datetimes_as_text(value: Any) -> Any:
+    """A ``datetime64`` array (temporal labels) as RFC 3339 strings; else unchanged.
+
+    openEO labels of temporal dimensions are strings, and comparison and text processes
+    treat them as such.
+    """
+    if not (is_array(value) and kind(value) == "M"):
+        return value
+
+    def to_text(block: np.ndarray) -> np.ndarray:
+        text = np.datetime_as_string(block, unit="s", timezone="UTC").astype(object)
+        text[np.isnat(block)] = None
+        return text
+
+    if isinstance(value, xr.DataArray):
+        return xr.apply_ufunc(to_text, value, dask="parallelized", output_dtypes=[object])
+    if _is_dask_array(value):
+        return value.map_blocks(to_text, dtype=object)
+    return to_text(value)
