@@ -2,9 +2,10 @@
 
 Booleans arrive as bool data (no no-data possible), as float 1/0/NaN (cube data with
 no-data) or as object data with ``None`` (JSON arrays).  With ``ignore_nodata`` false
-the truth tables of the definitions apply pairwise, so a single element is returned
-as is ... except that a lone no-data gives the neutral result (``true`` for all,
-``false`` for any), as the official examples specify.
+the definitions' truth tables apply pairwise: no-data wins unless a deciding value
+(``false`` for all, ``true`` for any) is present.  A lone no-data element has no pair
+and gives the neutral result (``true`` for all, ``false`` for any), as the official
+examples specify.
 """
 
 from __future__ import annotations
@@ -23,23 +24,26 @@ from ..values import ArrayValue
 def all_(data: Any, ignore_nodata: bool = True) -> Any:
     arr = as_array(data)
     truth, mask = _truth_and_mask(arr)
-    if ignore_nodata or mask is None:
-        value = (truth | mask).all(arr.dim) if mask is not None else truth.all(arr.dim)
-        return _result(arr, value, None)
-    has_false = (~truth & ~mask).any(arr.dim)
-    undecided = ~has_false & mask.any(arr.dim) if arr.size > 1 else None
-    return _result(arr, ~has_false, undecided)
+    falsy = ~truth if mask is None else ~truth & ~mask
+    value = ~falsy.any(arr.dim)
+    return _result(arr, value, None if ignore_nodata else _undecided(arr, value, mask))
 
 
 @process("any")
 def any_(data: Any, ignore_nodata: bool = True) -> Any:
     arr = as_array(data)
     truth, mask = _truth_and_mask(arr)
-    value = (truth & ~mask).any(arr.dim) if mask is not None else truth.any(arr.dim)
-    if ignore_nodata or mask is None:
-        return _result(arr, value, None)
-    undecided = ~value & mask.any(arr.dim) if arr.size > 1 else None
-    return _result(arr, value, undecided)
+    value = truth.any(arr.dim)
+    return _result(arr, value, None if ignore_nodata else _undecided(arr, ~value, mask))
+
+
+def _undecided(
+    arr: ArrayValue, no_decider: xr.DataArray, mask: xr.DataArray | None
+) -> xr.DataArray | None:
+    """Where the result is no-data: no deciding value but no-data, among >= 2 elements."""
+    if mask is None or arr.size < 2:
+        return None
+    return no_decider & mask.any(arr.dim)
 
 
 def _truth_and_mask(arr: ArrayValue) -> tuple[xr.DataArray, xr.DataArray | None]:
