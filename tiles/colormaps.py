@@ -110,12 +110,15 @@ def normalize_values(
     mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Values scaled to 0..1 (vmin -> 0, vmax -> 1, beyond the range clipped) and a
-    boolean no-data array: NaN, masked and, with ``log``, non-positive values."""
+    boolean no-data array: NaN, masked (``mask`` or a numpy masked array) and, with
+    ``log``, non-positive values."""
     low, high = check_value_range(vmin, vmax, log)
-    data = np.asarray(values)
+    data = np.ma.getdata(values)
     if not np.issubdtype(data.dtype, np.floating):
         data = data.astype(np.float64)
     nodata = np.isnan(data)
+    if isinstance(values, np.ma.MaskedArray):
+        nodata |= np.ma.getmaskarray(values)
     if mask is not None:
         nodata |= np.asarray(mask, dtype=bool)
     if log:

@@ -112,6 +112,11 @@ def test_scaling_with_mask_and_integers():
     assert indices.tolist() == [[1, NODATA_INDEX, N_COLORS]]
 
 
+def test_scaling_numpy_masked_arrays():
+    values = np.ma.masked_array([0.0, 0.5, 1.0], mask=[False, True, False])
+    assert scale_to_indices(values, 0.0, 1.0).tolist() == [1, NODATA_INDEX, 255]
+
+
 def test_log_scaling():
     values = np.array([1.0, 10.0, 100.0, 0.0, -5.0])
     indices = scale_to_indices(values, 1.0, 100.0, log=True)
