@@ -141,7 +141,7 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
     if snowline < float(ls.elevation.max()):
         snow = np.clip((ls.elevation - snowline) / 0.04, 0.0, 1.0) * model.snow_cover
         refl += snow * (_spectrum(_SNOW) - refl)
-        scl[snow >= 0.5] = SCL.SNOW
+        scl[snow >= 0.3] = SCL.SNOW
 
     # Clouds: the top `cover` fraction of a fractal field, soft at the edges. The field
     # extends beyond the scene to the south and east, where clouds casting shadows
