@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,18 +33,28 @@ def oidc_issuer() -> Iterator[OidcIssuer]:
     issuer.stop()
 
 
+@pytest.fixture(scope="session")
+def silent_issuer_url() -> Iterator[str]:
+    """A port that accepts connections and never answers: a hanging provider."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
 def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer | None,
-                    **extra: Any) -> dict[str, Any]:
+                    silent_issuer_url: str = "http://127.0.0.1:9", **extra: Any) -> dict[str, Any]:
     providers = []
     if issuer is not None:
         providers = [{
             "Id": "testidp", "Issuer": issuer.url, "Title": "Test issuer",
             "Scopes": ["openid"], "Audience": issuer.audience,
-            "DefaultClients": [{"Id": "test-client", "GrantTypes": ["client_credentials"]}],
+            "DefaultClients": [{"Id": "test-client", "GrantTypes": [
+                "urn:ietf:params:oauth:grant-type:device_code+pkce", "refresh_token"]}],
             "JwksRefreshInterval": 0, "ClockSkew": 30,
         }, {
-            # Nothing listens here: calls must time out quickly, not hang.
-            "Id": "deadidp", "Issuer": "http://10.255.255.1:9", "Title": "Unreachable",
+            # Accepts connections, never answers: calls must time out, not hang.
+            "Id": "deadidp", "Issuer": silent_issuer_url, "Title": "Unreachable",
         }]
     return {
         "OpenEO": {
@@ -67,8 +78,9 @@ def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer |
 
 @pytest.fixture(scope="session")
 def accounts_server(tmp_path_factory: pytest.TempPathFactory, password_hashes, oidc_issuer,
-                    server_config) -> Iterator[RunningServer]:
-    config = accounts_config(tmp_path_factory.mktemp("state"), password_hashes, oidc_issuer)
+                    silent_issuer_url, server_config) -> Iterator[RunningServer]:
+    config = accounts_config(tmp_path_factory.mktemp("state"), password_hashes, oidc_issuer,
+                             silent_issuer_url)
     config["Datasets"] = server_config["Datasets"]
     running = RunningServer(config).start()
     yield running

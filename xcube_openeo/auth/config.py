@@ -26,10 +26,15 @@ _USER = JsonObjectSchema(
     additional_properties=False,
 )
 
+#: The grant types the openEO API allows for default clients.
+GRANT_TYPES = ["implicit", "authorization_code", "authorization_code+pkce",
+               "urn:ietf:params:oauth:grant-type:device_code",
+               "urn:ietf:params:oauth:grant-type:device_code+pkce", "refresh_token"]
+
 _OIDC_CLIENT = JsonObjectSchema(
     properties=dict(
         Id=JsonStringSchema(),
-        GrantTypes=JsonArraySchema(items=JsonStringSchema()),
+        GrantTypes=JsonArraySchema(items=JsonStringSchema(enum=GRANT_TYPES)),
         RedirectUrls=JsonArraySchema(items=JsonStringSchema()),
     ),
     required=["Id", "GrantTypes"],
