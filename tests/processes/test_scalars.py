@@ -146,6 +146,9 @@ def test_integer_arithmetic_does_not_wrap_around() -> None:
     assert as_list(call("add", x=a, y=b)) == [12, 120000]
     assert as_list(call("multiply", x=a, y=b)) == [35, 3_600_000_000]
     assert as_list(call("power", base=a, p=2)) == [25, 3_600_000_000]
+    assert as_list(call("normalized_difference", x=b, y=a)) == [pytest.approx(1 / 6), 0.0]
+    scaled = call("linear_scale_range", x=np.array([10], dtype=np.uint8), inputMin=100, inputMax=0)
+    assert as_list(scaled) == [pytest.approx(0.9)]
     small = np.array([1, 200], dtype=np.uint8)
     assert as_list(call("add", x=small, y=1000)) == [1001, 1200]
     assert as_list(call("add", x=small, y=-1)) == [0, 199]

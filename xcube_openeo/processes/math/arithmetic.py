@@ -14,6 +14,7 @@ from xcube_openeo.errors import OpenEOError
 
 from ..registry import process
 from .elementwise import (
+    as_float,
     dispatch,
     fit_integer_scalars,
     invalid,
@@ -216,7 +217,7 @@ def linear_scale_range(
     low, high = np.fmin(inputMin, inputMax), np.fmax(inputMin, inputMax)
 
     def scaled(v: Any) -> Any:
-        v = np.minimum(np.maximum(v, low), high)  # input range may be given inverted
+        v = np.minimum(np.maximum(as_float(v), low), high)  # the range may be inverted
         return (v - inputMin) / (inputMax - inputMin) * (outputMax - outputMin) + outputMin
 
     return numeric("linear_scale_range", scaled, scaled, x=x)
@@ -225,6 +226,7 @@ def linear_scale_range(
 def _normalized_difference(x: Any, y: Any) -> Any:
     if not is_array(x) and not is_array(y):
         x, y = float(x), float(y)
+    x, y = as_float(x), as_float(y)  # unsigned x - y would wrap around
     return (x - y) / (x + y)
 
 

@@ -13,9 +13,10 @@ dtype) are represented depending on the data:
   element is no-data, else object arrays of True / False / None, so that the values
   come out as JSON booleans and null.
 
-Arrays that cannot hold no-data (bool, integer) give ``bool`` results.  Object arrays (mixed JSON arrays) hold Python
-values with ``None`` as no-data and are handled element by element through the scalar
-implementation (numpy has no faster path for Python objects).
+Arrays that cannot hold no-data (bool, integer) give ``bool`` results.  Object arrays
+(mixed JSON arrays) hold Python values with ``None`` as no-data and are handled element
+by element through the scalar implementation (numpy has no faster path for Python
+objects).
 """
 
 from __future__ import annotations
@@ -205,19 +206,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def numeric_operands(process_id: str, **operands: Any) -> bool:
-    """Check that scalar operands are numbers or None; return whether any is an array."""
-    vectorised = False
-    for name, value in operands.items():
-        if is_array(value):
-            if kind(value) not in "fiubc":
-                raise invalid(process_id, name, value, "numbers")
-            vectorised = True
-        elif value is not None and not is_number(value):
-            raise invalid(process_id, name, value, "a number or null")
-    return vectorised
-
-
 def _is_int_scalar(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
@@ -247,7 +235,12 @@ _PRODUCT_DTYPES = {1: np.int32, 2: np.int64, 4: np.int64}
 
 
 def widen_integers(values: list[Any], operation: str) -> list[Any]:
-    """Integer arrays in a dtype wide enough for ``operation`` ('sum' or 'product')."""
+    """Integer arrays in a dtype wide enough for ``operation`` ('sum' or 'product').
+
+    Widening is skipped when another operand is float: numpy then computes in float.
+    """
+    if any(isinstance(v, float) or (is_array(v) and kind(v) in "fc") for v in values):
+        return values  # the result is float anyway: no integer pass needed
     table = _SUM_DTYPES if operation == "sum" else _PRODUCT_DTYPES
     widened = []
     for value in values:
@@ -276,3 +269,11 @@ def datetimes_as_text(value: Any) -> Any:
     if _is_dask_array(value):
         return value.map_blocks(to_text, dtype=object)
     return to_text(value)
+
+
+def as_float(value: Any) -> Any:
+    """Integer/boolean arrays as float64 (for formulas whose result is float anyway and
+    whose intermediate integer results could wrap around); anything else unchanged."""
+    if is_array(value) and kind(value) in "iub":
+        return value.astype(np.float64)
+    return value
