@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import requests
 
@@ -50,7 +51,7 @@ def test_cube_result_is_computed_on_the_cluster(server, fixture_datasets):
     for name in order:  # walk down to the (y, x) block of the first date and band
         if name in ("t", "bands"):
             values = values[0]
-    assert values == pytest.approx(expected.tolist())
+    np.testing.assert_allclose(np.array(values, dtype=float), expected)
 
 
 def test_invalid_graph_is_refused(server):
@@ -104,3 +105,38 @@ def test_deadline_cancels_the_computation(server_config):
         assert scalar.json() == 2
     finally:
         running.stop()
+
+
+def test_size_budget_is_checked_before_computing(server_config):
+    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncMaxInputValues": 100}}
+    running = RunningServer(config).start()
+    try:
+        base = running.url + "/openeo/1.2"
+        graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
+            "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
+        response = post_result(base, graph)
+        assert response.status_code == 400, response.text
+        doc = response.json()
+        assert doc["code"] == "ProcessGraphComplexity"
+        assert "reads about" in doc["message"] and "values" in doc["message"]
+    finally:
+        running.stop()
+
+
+def test_estimate_counts_the_chunks_read(fixture_datasets):
+    import xarray as xr
+
+    from xcube_openeo.execution.estimate import estimate
+
+    ds = xr.open_zarr(fixture_datasets["S2_SMALL"]).chunk({"time": 1, "y": 10, "x": 10})
+    for variable in ds.variables.values():
+        variable.encoding.pop("chunks", None)
+        variable.encoding.pop("preferred_chunks", None)
+    ds.to_zarr(fixture_datasets["S2_SMALL"].parent / "rechunked.zarr", mode="w")
+    ds = xr.open_zarr(fixture_datasets["S2_SMALL"].parent / "rechunked.zarr")
+    subset = ds.B04.isel(time=slice(0, 2), y=slice(0, 15), x=slice(0, 5)) + ds.B08.isel(time=0)
+    size = estimate(subset)
+    # B04: 2 dates x 2 y-chunks x 1 x-chunk; B08: 1 date x 2 x 1; chunks of 10 x 10.
+    assert size.input_values == (4 + 2) * 100
+    assert size.input_bytes == size.input_values * 2
+    assert size.output_values == 2 * 15 * 5

@@ -32,6 +32,12 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             description="Seconds a synchronous request may compute before it is"
             " cancelled with RequestTimeout (default 300).",
         ),
+        SyncMaxInputValues=JsonIntegerSchema(
+            minimum=1,
+            description="Most values (pixels x bands x time steps, estimated from the"
+            " graph) a synchronous request may read; more is refused at once with"
+            " ProcessGraphComplexity (default 250000000).",
+        ),
         SyncMaxConcurrent=JsonIntegerSchema(
             minimum=1,
             description="Synchronous requests computing at once; more get"

@@ -72,6 +72,10 @@ class OpenEOContext(AccountsContextMixin, ApiContext):
         return float(self.openeo_config.get("SyncTimeout", 300))
 
     @property
+    def sync_max_input_values(self) -> int:
+        return int(self.openeo_config.get("SyncMaxInputValues", 250_000_000))
+
+    @property
     def sync_max_concurrent(self) -> int:
         return int(self.openeo_config.get("SyncMaxConcurrent", 4))
 

@@ -8,6 +8,7 @@ work on the cluster when it passes), and returns the same result with in-memory 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,26 +19,26 @@ from xcube_openeo.errors import OpenEOError
 
 def compute_result(value: Any, client: Any, timeout: float | None) -> Any:
     """``value`` with every dask-backed array computed by ``client``'s cluster."""
-    from distributed import wait
-
     lazy: list[xr.DataArray] = []
     _walk(value, lambda array: lazy.append(array) or array)
     if not lazy:
         return value
     futures = client.compute(lazy)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    computed = []
     try:
-        done, not_done = wait(futures, timeout=timeout)
+        for future in futures:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            computed.append(future.result(timeout=remaining))
     except TimeoutError:
-        not_done = futures
-    if not_done:
         client.cancel(futures)
         raise OpenEOError(
             "RequestTimeout",
             f"The computation did not finish within {timeout:g} seconds and was cancelled;"
             " run it as a batch job instead.",
-        )
-    computed = iter(client.gather(futures))
-    return _walk(value, lambda array: next(computed))
+        ) from None
+    results = iter(computed)
+    return _walk(value, lambda array: next(results))
 
 
 def _walk(value: Any, visit: Callable[[xr.DataArray], xr.DataArray]) -> Any:

@@ -36,9 +36,17 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None) -> Encod
     """
     from xcube_openeo.engine import evaluate_process
     from xcube_openeo.execution import compute_result
+    from xcube_openeo.execution.estimate import estimate
 
     process = process_of(body)
     result = evaluate_process(process, ctx.eval_env(user_id))
+    size = estimate(result)
+    if size.input_values > ctx.sync_max_input_values:
+        raise OpenEOError(
+            "ProcessGraphComplexity",
+            f"This request {size.describe()}; synchronous requests may read at most"
+            f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
+        )
     result = compute_result(result, ctx.cluster.client(), ctx.sync_timeout)
     return encode_result(ctx, result)
 
