@@ -263,6 +263,8 @@ def test_vectorised_numbers_agree_with_scalars(
 
 
 def test_eq_delta_and_case_on_arrays() -> None:
+    unsigned = np.array([8, 10, 13], dtype=np.uint8)
+    assert as_list(call("eq", x=unsigned, y=10, delta=2)) == [True, True, False]
     assert as_list(call("eq", x=np.array([1.0, 1.02, 1.2]), y=1, delta=0.05)) == [True, True, False]
     texts = np.array(["Äpfel", "äpfel", "Birne", None], dtype=object)
     assert list(call("eq", x=texts, y="äpfel", case_sensitive=False)) == [True, True, False, None]

@@ -17,6 +17,7 @@ import numpy as np
 from xcube_openeo.errors import OpenEOError
 
 from .math.elementwise import (
+    as_float,
     boolean_result,
     datetimes_as_text,
     dispatch,
@@ -67,8 +68,11 @@ def _eq_vectorised(x: Any, y: Any, delta: Any) -> Any:
         return boolean_result(nodata_like(x, y))
     if type_class(x) != type_class(y):
         return with_nodata(full_like(False, bool, x, y), x, y)
-    with np.errstate(invalid="ignore"):
-        equal = abs(x - y) <= delta if delta is not None and type_class(x) == "number" else x == y
+    if delta is not None and type_class(x) == "number":
+        with np.errstate(invalid="ignore"):
+            equal = abs(as_float(x) - as_float(y)) <= delta  # unsigned x - y would wrap
+    else:
+        equal = x == y
     return with_nodata(equal, x, y)
 
 
