@@ -286,6 +286,8 @@ def test_temporal_labels_compare_as_rfc3339_text() -> None:
     ).chunk(1)
     equal = call("eq", x=labels, y="2020-06-01T00:00:00Z")
     assert list(equal.compute().values) == [True, False, None]
+    different = call("neq", x=labels, y="2020-06-01T00:00:00Z")
+    assert list(different.compute().values) == [False, True, None]
     begins = call("text_begins", data=labels, pattern="2020-06-03T12")
     assert list(begins.compute().values) == [False, True, None]
     assert list(call("gt", x=labels, y=0).compute().values) == [False, False, None]

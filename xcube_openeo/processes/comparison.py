@@ -27,6 +27,7 @@ from .math.elementwise import (
     is_number,
     kind,
     nodata_like,
+    object_elementwise,
     to_python,
     with_nodata,
 )
@@ -92,7 +93,7 @@ def _negate(value: Any) -> Any:
     if kind(value) == "b":
         return ~value
     if kind(value) == "O":
-        return np.frompyfunc(lambda v: v if v is None else not v, 1, 1)(value)
+        return object_elementwise(lambda v: None if v is None else not v, value)
     return 1.0 - value  # tri-state float: NaN stays NaN
 
 
