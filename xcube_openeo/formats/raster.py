@@ -104,8 +104,9 @@ class Grid:
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
-        x0, y0 = self.transform * (0, 0)
-        x1, y1 = self.transform * (self.width, self.height)
+        t = self.transform  # north-up: no rotation terms
+        x0, y0 = t.c, t.f
+        x1, y1 = t.c + t.a * self.width, t.f + t.e * self.height
         return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
     def projection_fields(self) -> dict[str, Any]:
