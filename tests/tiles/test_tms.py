@@ -7,7 +7,7 @@ import math
 import mercantile
 import pyproj
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiles import (
@@ -308,3 +308,51 @@ def test_base_class_is_abstract():
     from tiles import TileMatrixSet
     with pytest.raises(TypeError):
         TileMatrixSet()
+
+
+lons = st.floats(-180.0, 180.0, allow_nan=False)
+lats = st.floats(-85.0, 85.0, allow_nan=False)
+
+
+@settings(deadline=None, max_examples=60)
+@given(west=lons, east=lons, a=lats, b=lats, z=st.integers(0, 6))
+def test_bbox_tiles_agree_with_mercantile_anywhere(west, east, a, b, z):
+    south, north = min(a, b), max(a, b)
+    ours = set(MERC.tiles((west, south, east, north), z))
+    theirs = {tuple(t) for t in mercantile.tiles(west, south, east, north, z)}
+    # mercantile nudges edges by a tiny epsilon; only tiles the box merely touches
+    # at an edge may differ.
+    for x, y, tz in ours ^ theirs:
+        w, s, e, n = MERC.bounds((x, y, tz))
+        touches = any(math.isclose(v, edge, abs_tol=1e-7) for v in (w, e)
+                      for edge in (west, east)) or any(
+            math.isclose(v, edge, abs_tol=1e-7) for v in (s, n) for edge in (south, north))
+        assert touches, (x, y, tz)
+
+
+@pytest.mark.parametrize("tms", [MERC, CRS84])
+@settings(deadline=None, max_examples=60)
+@given(lon=lons, lat=lats, dlon=st.floats(0.0, 30.0), dlat=st.floats(0.0, 5.0),
+       z=st.integers(0, 10))
+def test_bbox_ranges_contain_the_tiles_of_their_points(tms, lon, lat, dlon, dlat, z):
+    west, east = lon, lon + dlon  # east may pass 180: the box crosses the antimeridian
+    south, north = lat, min(lat + dlat, 85.0)
+    ranges = tms.tile_ranges((west, south, east if east <= 180 else east - 360, north), z)
+    assert len(ranges) == (2 if east > 180 else 1)
+
+    def covered(tile):
+        return any(r.min_col <= tile.x <= r.max_col and r.min_row <= tile.y <= r.max_row
+                   for r in ranges)
+
+    centre_lon = west + dlon / 2
+    centre_lon = centre_lon - 360 if centre_lon > 180 else centre_lon
+    assert covered(tms.tile(centre_lon, (south + north) / 2, z))
+    assert covered(tms.tile(west, north, z))
+    # The first and last rows reach the box's latitudes (up to the tolerance that
+    # drops tiles touched by a hair's breadth), and no further.
+    for r in ranges:
+        _, _, _, top = tms.bounds((r.min_col, r.min_row, z))
+        _, bottom, _, _ = tms.bounds((r.min_col, r.max_row, z))
+        assert top >= north - 1e-6 and bottom <= south + 1e-6
+        assert tms.bounds((r.min_col, r.min_row, z))[1] < north or north == south
+        assert r.count == (r.max_col - r.min_col + 1) * (r.max_row - r.min_row + 1)
