@@ -45,27 +45,37 @@ class SCL:
 
 
 SCENE_SEED = 2022
-# Sensor noise std = A + B * reflectance: visible, yet small, because noise is what
-# costs storage (it cannot be compressed).
-_NOISE_A, _NOISE_B = 0.0005, 0.002
+REFLECTANCE_SCALE = 0.0001  # reflectance per digital number
+# Sensor noise std = 5 DN + 0.2 % of the signal: visible, yet small, because noise is
+# what costs storage (it cannot be compressed).
+_NOISE_ABSOLUTE, _NOISE_RELATIVE = 5.0, 0.002
 SCENE_LATITUDE = 46.5  # for the solar elevation that sets cloud-shadow lengths
 _SCENE_WIDTH_M = 10_000.0  # shadow lengths are expressed relative to the full scene
 _MAX_SHADOW_LENGTH = 0.3  # as a fraction of the scene (low winter sun, low clouds)
 
 
 def _spectrum(values: tuple[float, ...]) -> np.ndarray:
-    return np.asarray(values, dtype=np.float32)[:, None, None]
+    """(band, 1, 1) in digital numbers."""
+    return (np.asarray(values, dtype=np.float32) / REFLECTANCE_SCALE)[:, None, None]
 
 
 @dataclass(frozen=True)
 class SurfaceModel:
-    """Per-pixel endmember spectra (band, y, x) derived once from the landscape."""
+    """What rendering needs per pixel, prepared once; reflectances in digital numbers.
+
+    Rendering works in digital numbers (reflectance / 0.0001) and in place, because
+    per-pixel passes over the ten bands dominate the generation time.
+    """
 
     landscape: Landscape
-    green: np.ndarray
-    background: np.ndarray
-    snow_cover: np.ndarray  # float32 (y, x): snow fraction when snow lies (0 on water)
-    noise_bank: np.ndarray  # float32, flat: standard normal noise, 2x the band size
+    background: np.ndarray  # float32 (band, y, x): spectrum without green vegetation
+    green_minus_background: np.ndarray  # float32 (band, y, x)
+    snow_cover: np.ndarray  # float32 (y, x): snow fraction where snow lies (0 on water)
+    # Noise: a random window into fixed banks (fresh noise per date would cost more
+    # than all the rest of a date). Multiplicative part, and additive part + 0.5 for
+    # rounding by truncation.
+    noise_gain: np.ndarray  # float32, flat, twice the size of one date's bands
+    noise_offset: np.ndarray  # float32, flat, same size
 
     @classmethod
     def from_landscape(cls, ls: Landscape) -> SurfaceModel:
@@ -84,19 +94,20 @@ class SurfaceModel:
             ],
             _spectrum(_BARE_SOIL) * brightness,
         )
+        green = (green * texture).astype(np.float32)
+        background = (background * texture).astype(np.float32)
         snow_cover = np.select(
             [ls.land_cover == LandCover.WATER, ls.land_cover == LandCover.FOREST], [0.0, 0.5], 1.0
         ).astype(np.float32)
-        # Drawing fresh noise for every date costs more than the rest of a date's
-        # rendering; a random window into a fixed bank looks just as noisy.
         rng = np.random.default_rng([SCENE_SEED, 1_000_000])
-        noise_bank = rng.standard_normal(2 * green.size, dtype=np.float32)
+        noise = rng.standard_normal(2 * green.size, dtype=np.float32)
         return cls(
-            ls,
-            (green * texture).astype(np.float32),
-            (background * texture).astype(np.float32),
-            snow_cover,
-            noise_bank,
+            landscape=ls,
+            background=background,
+            green_minus_background=green - background,
+            snow_cover=snow_cover,
+            noise_gain=1.0 + _NOISE_RELATIVE * noise,
+            noise_offset=_NOISE_ABSOLUTE * noise + 0.5,
         )
 
 
@@ -132,7 +143,8 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
 
     # Clear-sky surface.
     veg = ls.vegetation_fraction(doy)
-    refl = veg * model.green + (1.0 - veg) * model.background
+    refl = np.multiply(veg, model.green_minus_background)
+    refl += model.background
     lc = ls.land_cover
     scl = np.where(veg >= 0.45, SCL.VEGETATION, SCL.NOT_VEGETATED).astype(np.uint8)
     scl[lc == LandCover.WATER] = SCL.WATER
@@ -140,7 +152,8 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
 
     if snowline < float(ls.elevation.max()):
         snow = np.clip((ls.elevation - snowline) / 0.04, 0.0, 1.0) * model.snow_cover
-        refl += snow * (_spectrum(_SNOW) - refl)
+        refl *= 1.0 - snow
+        refl += snow * _spectrum(_SNOW)
         scl[snow >= 0.3] = SCL.SNOW
 
     # Clouds: the top `cover` fraction of a fractal field, soft at the edges. The field
@@ -166,7 +179,7 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
     shadow = np.minimum(1.0, 1.5 * opacity_ext[drow : drow + shape[0], dcol : dcol + shape[1]])
     shadow[opacity > 0.1] = 0.0  # under the cloud itself the cloud dominates
     if shadow.any():
-        refl *= 1.0 - 0.6 * shadow
+        refl *= 1.0 - 0.6 * shadow  # (y, x) factor: one pass over the bands
         scl[shadow > 0.2] = SCL.CLOUD_SHADOW
 
     if has_cirrus:
@@ -175,16 +188,19 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
         refl += cirrus * _spectrum(_CIRRUS)
         scl[cirrus > 0.06] = SCL.THIN_CIRRUS
 
-    if cover > 0.0:
-        refl += opacity * (_spectrum(_CLOUD) * (1.0 + 0.1 * field) - refl)
+    if cover > 0.0:  # blend towards the (textured) cloud spectrum
+        refl *= 1.0 - opacity
+        refl += (opacity * (1.0 + 0.1 * field)) * _spectrum(_CLOUD)
     scl[opacity > 0.1] = SCL.CLOUD_MEDIUM_PROBABILITY
     scl[opacity > 0.6] = SCL.CLOUD_HIGH_PROBABILITY
 
     # Sensor noise, then digital numbers (0 = no data).
-    offset = int(rng.integers(0, model.noise_bank.size - refl.size))
-    noise = model.noise_bank[offset : offset + refl.size].reshape(refl.shape)
-    refl += noise * (_NOISE_A + _NOISE_B * refl)
-    dn = np.clip(np.rint(refl * 10_000.0), 1, 65_535).astype(np.uint16)
+    start = int(rng.integers(0, model.noise_gain.size - refl.size))
+    window = slice(start, start + refl.size)
+    refl *= model.noise_gain[window].reshape(refl.shape)
+    refl += model.noise_offset[window].reshape(refl.shape)
+    np.clip(refl, 1.0, 65_535.0, out=refl)
+    dn = refl.astype(np.uint16)  # truncation of value + 0.5: rounding
 
     if swath_edge is not None:
         u = pixel_centres(shape[1])[None, :]
