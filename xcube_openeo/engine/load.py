@@ -38,6 +38,9 @@ class LoadRequest:
     time_range: tuple[Any, Any] | None = None
     #: False if a metadata (``properties``) filter rejected the collection.
     accepted: bool = True
+    #: The multi-resolution dataset ``dataset`` is level ``level`` of (if known).
+    ml_dataset: Any = None
+    level: int = 0
 
     def refine(self, **changes: Any) -> LoadRequest:
         return replace(self, **changes)

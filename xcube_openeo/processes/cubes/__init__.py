@@ -3,7 +3,7 @@
 from importlib import import_module
 
 # Each module registers its processes on import.
-for _name in ("io", "filters", "apply", "dims", "combine", "temporal", "spatial", "vector"):
+for _name in ("io", "filters", "apply", "dims", "combine", "temporal", "resample", "spatial", "vector"):
     try:
         import_module(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:

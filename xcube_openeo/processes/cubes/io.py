@@ -35,7 +35,7 @@ def load_collection(
     ml_dataset = env.collections.get_ml_dataset(id)
     # Level 0 (full resolution) unless a later resampling asks for less.
     dataset = ml_dataset.get_dataset(0)
-    request = LoadRequest(id, dataset)
+    request = LoadRequest(id, dataset, ml_dataset=ml_dataset, level=0)
     gm, _time_dim, all_bands = dataset_structure(dataset)
     band_list = as_list(bands)
     if band_list is not None:
