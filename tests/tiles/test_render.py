@@ -84,9 +84,14 @@ def test_unknown_colormap_suggests_names():
         get_colormap("viridiss")
 
 
-def test_colormap_names_include_matplotlib_and_cmocean():
+def test_colormap_names_include_matplotlib_and_cmocean_and_all_load():
     names = colormap_names()
     assert {"viridis", "viridis_r", "cmo.thermal", "cmo.thermal_r"} <= set(names)
+    plain = [n for n in matplotlib.colormaps if not n.startswith("cmo.") and not n.endswith("_r")]
+    assert {name + "_r" for name in plain} <= set(names)
+    for name in names:
+        colors = get_colormap(name).colors
+        assert colors.shape == (N_COLORS, 4)
 
 
 # -- value scaling ---------------------------------------------------------------
