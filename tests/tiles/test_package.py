@@ -1,0 +1,39 @@
+"""The tiles package stands alone: it imports nothing from xcube_openeo."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import tiles
+
+PACKAGE = Path(tiles.__file__).parent
+
+
+def test_no_imports_from_xcube_openeo():
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            assert not any(m.split(".")[0] == "xcube_openeo" for m in modules), path.name
+
+
+def test_importing_tiles_loads_neither_xcube_openeo_nor_cmocean():
+    code = ("import sys, tiles; tiles.get_colormap('viridis'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('xcube_openeo', 'cmocean', 'xarray', 'xcube')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_everything_exported_exists():
+    for name in tiles.__all__:
+        assert hasattr(tiles, name), name
