@@ -50,6 +50,9 @@ def encode_palette_png(
     palette = np.asarray(palette, dtype=np.uint8)
     if palette.ndim != 2 or palette.shape[1] != 4 or not 0 < palette.shape[0] <= 256:
         raise InvalidImage(f"a palette must have shape (n <= 256, 4), not {palette.shape}")
+    if palette.shape[0] < 256 and indices.size and int(indices.max()) >= palette.shape[0]:
+        raise InvalidImage(f"indices reach {int(indices.max())}, beyond the "
+                           f"{palette.shape[0]}-colour palette")
     image = Image.fromarray(indices, mode="P")
     image.putpalette(palette[:, :3].tobytes(), rawmode="RGB")
     alpha = palette[:, 3]

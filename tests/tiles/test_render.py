@@ -230,6 +230,8 @@ def test_encoders_reject_bad_arrays():
         encode_rgba(np.zeros((4, 4, 4), dtype=np.float32))
     with pytest.raises(InvalidImage):
         encode_palette_png(np.zeros((4, 4), dtype=np.uint8), np.zeros((300, 4), dtype=np.uint8))
+    with pytest.raises(InvalidImage):
+        encode_palette_png(np.full((4, 4), 2, dtype=np.uint8), np.zeros((2, 4), dtype=np.uint8))
 
 
 # -- legend ---------------------------------------------------------------------
