@@ -180,9 +180,10 @@ def north_up(data: xr.DataArray, grid: Grid) -> xr.DataArray:
 
 
 def iter_strips(
-    data: xr.DataArray, dim: str, max_bytes: int = STRIP_BYTES
+    data: xr.DataArray, dim: str, max_bytes: int | None = None
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """``(slice along dim, computed values)`` strip by strip along ``dim``."""
+    max_bytes = STRIP_BYTES if max_bytes is None else max_bytes
     size = data.sizes[dim]
     row_bytes = max(1, data.nbytes // max(size, 1))
     if data.chunks is not None:

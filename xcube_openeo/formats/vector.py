@@ -27,7 +27,6 @@ import numpy as np
 import pyproj
 import shapely
 import shapely.geometry
-import shapely.ops
 import shapely.wkt
 
 from xcube_openeo.engine.cube import DataCube, format_datetime
@@ -54,7 +53,8 @@ def geometries_wgs84(cube: DataCube, fmt_name: str) -> list[shapely.Geometry]:
     if source == wgs84:
         return geometries
     transform = pyproj.Transformer.from_crs(source, wgs84, always_xy=True).transform
-    return [shapely.ops.transform(transform, g) for g in geometries]
+    return list(shapely.transform(np.asarray(geometries, dtype=object), transform,
+                                  interleaved=False))
 
 
 def _as_geometry(label: Any, fmt_name: str) -> shapely.Geometry:

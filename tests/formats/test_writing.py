@@ -1,0 +1,98 @@
+"""The writer interface: registry, options, responses, strips, remote targets."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+import dask
+import numpy as np
+import pytest
+import rasterio
+
+from tests.formats.cubes import raster_cube
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.formats import load_formats
+from xcube_openeo.formats.raster import iter_strips
+from xcube_openeo.formats.writing import encode_response
+
+FORMATS = load_formats()
+
+
+def test_registry_lists_exactly_the_implemented_formats():
+    doc = FORMATS.to_json()
+    assert set(doc["output"]) == {"GTiff", "netCDF", "Zarr", "JSON", "PNG", "CSV", "GeoJSON"}
+    assert doc["input"] == {}
+    for name, fmt in doc["output"].items():
+        assert fmt["title"] and fmt["gis_data_types"]
+        for param in fmt["parameters"].values():
+            assert param["description"]
+        assert FORMATS.find_output(name.lower()) is FORMATS.output[name]
+    assert doc["output"]["GTiff"]["parameters"]["compression"]["default"] == "deflate"
+
+
+@pytest.mark.parametrize(("options", "code"), [
+    ({"no_such_option": 1}, "FormatArgumentUnsupported"),
+    ({"compression": "jpeg2000"}, "FormatArgumentInvalid"),
+    ({"blocksize": "big"}, "FormatArgumentInvalid"),
+    ({"filename_prefix": "../escape"}, "FormatArgumentInvalid"),
+    ("not an object", "FormatArgumentInvalid"),
+])
+def test_bad_options_are_refused_before_computing(options, code, tmp_path):
+    with pytest.raises(OpenEOError) as e:
+        FORMATS.find_output("GTiff").write(raster_cube(), options, str(tmp_path), "out")
+    assert e.value.code == code and e.value.status == 400
+    assert not list(tmp_path.iterdir())
+
+
+def test_defaults_are_filled_in():
+    checked = FORMATS.find_output("GTiff").validate_options({"blocksize": 256})
+    assert checked == {"blocksize": 256, "compression": "deflate",
+                       "overview_resampling": "nearest", "filename_prefix": None}
+
+
+def test_several_time_steps_come_as_a_tar(tmp_path):
+    cube = raster_cube(times=3)
+    data, media_type, filename = encode_response(FORMATS.find_output("GTiff"), cube, {})
+    assert media_type == "application/x-tar" and filename == "result.tar"
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        names = tar.getnames()
+        assert names == [f"result_2022-01-{d}T000000Z.tif" for d in ("01", "06", "11")]
+        raw = tar.extractfile(names[2]).read()
+    with rasterio.MemoryFile(raw) as mem, mem.open() as ds:
+        np.testing.assert_array_equal(ds.read(), cube.data.values[2])
+
+
+def test_strips_follow_the_chunks_and_stay_small():
+    cube = raster_cube(times=2, height=100, width=10, chunks=(2, 2, 10, 10))
+    data = cube.data
+    row_bytes = data.nbytes // 100
+    strips = list(iter_strips(data, "y", max_bytes=row_bytes * 25))
+    assert [(s.start, s.stop) for s, _ in strips] == [(0, 20), (20, 40), (40, 60), (60, 80),
+                                                       (80, 100)]
+    np.testing.assert_array_equal(np.concatenate([v for _, v in strips], axis=2), data.values)
+
+
+def test_writing_computes_strip_by_strip(tmp_path, monkeypatch):
+    """No computation covers the whole cube: each covers a strip of chunks, once."""
+    from dask.callbacks import Callback
+
+    import xcube_openeo.formats.raster as raster
+
+    cube = raster_cube(times=1, height=64, width=8, chunks=(1, 2, 8, 8))
+    rows: list[int] = []
+
+    def record(block):
+        rows.append(block.shape[-2])
+        return block
+
+    blocks = cube.data.data.map_blocks(record, meta=np.array((), dtype=cube.data.dtype))
+    traced = cube.with_data(cube.data.copy(data=blocks))
+    monkeypatch.setattr(raster, "STRIP_BYTES", traced.data.nbytes // 4)
+    computes: list[int] = []
+    with Callback(start=lambda dsk: computes.append(len(dsk))), \
+            dask.config.set(scheduler="synchronous"):
+        FORMATS.find_output("netCDF").write(traced, {}, str(tmp_path), "out")
+        FORMATS.find_output("GTiff").write(traced, {}, str(tmp_path), "out")
+    assert len(computes) == 8  # four strips per file
+    assert sorted(rows) == [8] * 16  # each of the 8 chunks computed once per file
