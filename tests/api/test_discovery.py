@@ -84,7 +84,7 @@ def test_capabilities_endpoints_are_the_registered_routes(base: str):
     assert endpoints["/collections/{collection_id}"] == ["GET"]
     assert endpoints["/validation"] == ["POST"]
     assert "/{path}" not in endpoints and "/.well-known/openeo" not in endpoints
-    registered = {r.path for r in api.routes}
+    registered = {r.path.replace("{*", "{") for r in api.routes}
     for path in endpoints:
         assert "/openeo/1.2" + (path if path != "/" else "") in registered
     assert caps["api_version"] == "1.2.0"

@@ -69,10 +69,11 @@ def test_enough_examples_go_through_http():
 
 
 @pytest.mark.parametrize(("example", "arguments"), EXAMPLES)
-def test_example_through_http(server, example: conformance.Example, arguments: dict):
+def test_example_through_http(server, auth_headers, example: conformance.Example,
+                              arguments: dict):
     graph = {"node": {"process_id": example.process_id, "arguments": arguments, "result": True}}
     response = requests.post(server.url + "/openeo/1.2/result",
-                             json={"process": {"process_graph": graph}})
+                             json={"process": {"process_graph": graph}}, headers=auth_headers)
     # As in-process: an example with both `throws` and `returns` accepts either outcome.
     if response.status_code != 200 and example.throws is not None:
         doc = response.json()

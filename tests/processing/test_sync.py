@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import requests
 
+from tests.conftest import login
 from tests.openapi import validate_response
 from tests.server import RunningServer
 from xcube_openeo.errors import OpenEOError
@@ -19,27 +20,36 @@ LOAD_S2 = {
 }
 
 
-def post_result(base: str, graph: dict) -> requests.Response:
-    return requests.post(base + "/result", json={"process": {"process_graph": graph}})
+def post_result(base: str, graph: dict, headers: dict | None = None) -> requests.Response:
+    return requests.post(base + "/result", json={"process": {"process_graph": graph}},
+                         headers=headers)
 
 
-def test_scalar_result_is_json(server):
+def test_result_requires_authentication(server):
+    base = server.url + "/openeo/1.2"
+    graph = {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1}, "result": True}}
+    response = post_result(base, graph)
+    assert response.status_code == 401
+    assert response.json()["code"] == "AuthenticationRequired"
+
+
+def test_scalar_result_is_json(server, auth_headers):
     base = server.url + "/openeo/1.2"
     response = post_result(base, {"a": {"process_id": "multiply",
-                                        "arguments": {"x": 6, "y": 7}, "result": True}})
+                                        "arguments": {"x": 6, "y": 7}, "result": True}}, auth_headers)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
     assert response.json() == 42
     validate_response(base, response)
 
 
-def test_cube_result_is_computed_on_the_cluster(server, fixture_datasets):
+def test_cube_result_is_computed_on_the_cluster(server, auth_headers, fixture_datasets):
     import xarray as xr
 
     base = server.url + "/openeo/1.2"
     graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
         "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
-    response = post_result(base, graph)
+    response = post_result(base, graph, auth_headers)
     assert response.status_code == 200, response.text
     doc = response.json()
     assert [d["name"] for d in doc["dimensions"]] == ["t", "bands", "y", "x"] or \
@@ -54,31 +64,32 @@ def test_cube_result_is_computed_on_the_cluster(server, fixture_datasets):
     np.testing.assert_allclose(np.array(values, dtype=float), expected)
 
 
-def test_invalid_graph_is_refused(server):
+def test_invalid_graph_is_refused(server, auth_headers):
     base = server.url + "/openeo/1.2"
-    response = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1}, "result": True}})
+    response = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1},
+                                        "result": True}}, auth_headers)
     assert response.status_code == 400
     assert response.json()["code"] == "ProcessParameterRequired"
-    response = requests.post(base + "/result", json={"process": {}})
+    response = requests.post(base + "/result", json={"process": {}}, headers=auth_headers)
     assert response.status_code == 400
     assert response.json()["code"] == "ProcessGraphMissing"
     validate_response(base, response)
 
 
-def test_unknown_format_is_refused(server):
+def test_unknown_format_is_refused(server, auth_headers):
     base = server.url + "/openeo/1.2"
     graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
         "data": {"from_node": "load"}, "format": "NOPE"}, "result": True}}
-    response = post_result(base, graph)
+    response = post_result(base, graph, auth_headers)
     assert response.status_code == 400
     assert response.json()["code"] == "FormatUnsupported"
 
 
-def test_admission_is_bounded(server):
+def test_admission_is_bounded(server, auth_headers):
     base = server.url + "/openeo/1.2"
     graph = {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1}, "result": True}}
     with sync_slot(4), sync_slot(4), sync_slot(4), sync_slot(4):  # the test server allows 4
-        response = post_result(base, graph)
+        response = post_result(base, graph, auth_headers)
         assert response.status_code == 503
         assert response.json()["code"] == "InfrastructureBusy"
         assert int(response.headers["Retry-After"]) > 0
@@ -86,7 +97,7 @@ def test_admission_is_bounded(server):
             with sync_slot(4):
                 pass
         assert info.value.code == "InfrastructureBusy"
-    assert post_result(base, graph).status_code == 200
+    assert post_result(base, graph, auth_headers).status_code == 200
 
 
 def test_deadline_cancels_the_computation(server_config):
@@ -94,14 +105,15 @@ def test_deadline_cancels_the_computation(server_config):
     running = RunningServer(config).start()
     try:
         base = running.url + "/openeo/1.2"
+        auth_headers = login(running.url)
         graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
             "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
-        response = post_result(base, graph)
+        response = post_result(base, graph, auth_headers)
         assert response.status_code == 408, response.text
         assert response.json()["code"] == "RequestTimeout"
         # Results without anything to compute are not affected.
         scalar = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1},
-                                          "result": True}})
+                                          "result": True}}, auth_headers)
         assert scalar.json() == 2
     finally:
         running.stop()
@@ -112,9 +124,10 @@ def test_size_budget_is_checked_before_computing(server_config):
     running = RunningServer(config).start()
     try:
         base = running.url + "/openeo/1.2"
+        auth_headers = login(running.url)
         graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
             "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
-        response = post_result(base, graph)
+        response = post_result(base, graph, auth_headers)
         assert response.status_code == 400, response.text
         doc = response.json()
         assert doc["code"] == "ProcessGraphComplexity"

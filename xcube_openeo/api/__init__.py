@@ -6,6 +6,7 @@ from xcube_openeo.api.api import api
 from xcube_openeo.auth import routes as _auth_routes  # noqa: F401  (credentials, /me)
 from xcube_openeo.collections import routes as _collection_routes  # noqa: F401
 from xcube_openeo.files import routes as _file_routes  # noqa: F401
+from xcube_openeo.jobs import routes as _job_routes  # noqa: F401
 from xcube_openeo.processes import routes as _process_routes  # noqa: F401
 from xcube_openeo.processing import routes as _processing_routes  # noqa: F401
 from xcube_openeo.udp import routes as _udp_routes  # noqa: F401  (/process_graphs)

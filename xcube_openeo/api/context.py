@@ -16,10 +16,12 @@ from xcube_openeo import __version__
 from xcube_openeo.api.config import DEFAULT_MAX_REQUEST_BODY_SIZE
 from xcube_openeo.api.tornado import use_openeo_handler
 from xcube_openeo.auth.context import AccountsContextMixin
+from xcube_openeo.jobs.context import JobsContextMixin
 
 
 # AccountsContextMixin: store, accounts, files, user_processes (xcube_openeo.auth).
-class OpenEOContext(AccountsContextMixin, ApiContext):
+# JobsContextMixin: jobs, job_results, job_runner, job_url_signer (xcube_openeo.jobs).
+class OpenEOContext(AccountsContextMixin, JobsContextMixin, ApiContext):
     def __init__(self, server_ctx: Context):
         super().__init__(server_ctx)
         self._install_handler()
@@ -103,11 +105,17 @@ class OpenEOContext(AccountsContextMixin, ApiContext):
 
         return DatasetsCollectionSource(self.datasets_ctx, default_license=self.default_license)
 
-    def eval_env(self, user_id: str | None = None) -> Any:
+    def eval_env(self, user_id: str | None = None, logger: Any = None) -> Any:
         """The environment process graphs of ``user_id`` are evaluated in."""
         from xcube_openeo.engine import EvalEnv
 
-        return EvalEnv(collections=self.collections, user_id=user_id)
+        extra = {"logger": logger} if logger is not None else {}
+        return EvalEnv(
+            collections=self.collections,
+            user_id=user_id,
+            user_processes=self.user_processes.all(user_id) if user_id else {},
+            **extra,
+        )
 
     @cached_property
     def processes(self) -> Any:

@@ -1,0 +1,208 @@
+"""Batch job operations for the HTTP API (plain functions taking the context)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pandas as pd
+
+from xcube_openeo.api.pagination import paginate
+from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.jobs.repository import LOG_LEVELS, Job
+
+STAC_EXTENSIONS = [
+    "https://stac-extensions.github.io/file/v2.1.0/schema.json",
+    "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/eo/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
+]
+
+
+def job_url(base_url: str, job_id: str) -> str:
+    return f"{base_url}/jobs/{job_id}"
+
+
+def list_jobs(ctx: Any, user_id: str, base_url: str, limit: int | None,
+              token: str | None) -> dict[str, Any]:
+    page, links = paginate(ctx.jobs.list(user_id), limit, token,
+                           lambda lim, tok: f"{base_url}/jobs?limit={lim}&next={tok}")
+    return {"jobs": [job.summary_json() for job in page],
+            "links": [{"rel": "self", "href": f"{base_url}/jobs", "type": "application/json"},
+                      *links]}
+
+
+def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    from xcube_openeo.engine import validate_process
+
+    fields: dict[str, Any] = {}
+    if "process" in body or creating:
+        process = body.get("process")
+        if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
+            raise ProcessGraphMissing("The job has no process with a process graph.")
+        errors = validate_process(process, registry=ctx.processes,
+                                  user_processes=ctx.user_processes.all(user_id))
+        if errors:
+            raise errors[0]
+        fields["process"] = process
+    for name in ("title", "description", "plan"):
+        if name in body:
+            if body[name] is not None and not isinstance(body[name], str):
+                raise OpenEOError("BadRequest", f"{name!r} must be a string or null.")
+            fields[name] = body[name]
+    if "budget" in body:
+        if body["budget"] is not None and (not isinstance(body["budget"], (int, float))
+                                           or isinstance(body["budget"], bool)):
+            raise OpenEOError("BudgetInvalid", "'budget' must be a number or null.")
+        fields["budget"] = body["budget"]
+    if "log_level" in body:
+        if body["log_level"] not in LOG_LEVELS:
+            raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
+        fields["log_level"] = body["log_level"]
+    return fields
+
+
+def create_job(ctx: Any, user_id: str, body: dict[str, Any]) -> Job:
+    fields = _checked_fields(ctx, user_id, body, creating=True)
+    return ctx.jobs.create(user_id, fields.pop("process"), **fields)
+
+
+def update_job(ctx: Any, user_id: str, job_id: str, body: dict[str, Any]) -> Job:
+    ctx.jobs.get(user_id, job_id)  # 404 first, before validating the body
+    return ctx.jobs.update(user_id, job_id, _checked_fields(ctx, user_id, body, creating=False))
+
+
+def delete_job(ctx: Any, user_id: str, job_id: str) -> None:
+    ctx.jobs.cancel(user_id, job_id)
+    ctx.jobs.delete(user_id, job_id)
+    ctx.job_results.clear(job_id)
+
+
+def start_job(ctx: Any, user_id: str, job_id: str) -> None:
+    job, queued = ctx.jobs.queue(user_id, job_id)
+    if queued:
+        ctx.job_results.clear(job_id)
+        ctx.job_runner.submit(job, lambda logger: ctx.eval_env(user_id, logger=logger))
+
+
+def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
+    ctx.jobs.cancel(user_id, job_id)
+
+
+def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
+    from xcube_openeo.engine import evaluate_process
+    from xcube_openeo.execution.estimate import estimate
+
+    job = ctx.jobs.get(user_id, job_id)
+    size = estimate(evaluate_process(job.process, ctx.eval_env(user_id)))
+    seconds = max(1.0, size.input_bytes / ctx.job_throughput)
+    return {
+        "duration": pd.Timedelta(seconds=round(seconds)).isoformat(),
+        "size": int(size.output_bytes),
+        "downloads_included": None,
+        "expires": (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def job_logs(ctx: Any, user_id: str, job_id: str, base_url: str, offset: str | None,
+             level: str | None, limit: int | None) -> dict[str, Any]:
+    job = ctx.jobs.get(user_id, job_id)
+    level = level or "debug"
+    if level not in LOG_LEVELS:
+        raise OpenEOError("BadRequest", f"'level' must be one of {', '.join(LOG_LEVELS)}.")
+    entries, last = ctx.jobs.logs(job_id, offset, level, limit)
+    links = []
+    if limit is not None and len(entries) == limit and last is not None:
+        links.append({"rel": "next", "type": "application/json",
+                      "href": f"{job_url(base_url, job_id)}/logs?offset={last}&limit={limit}"
+                              f"&level={level}"})
+    return {"level": job.log_level, "logs": entries, "links": links}
+
+
+def job_results(ctx: Any, job: Job, base_url: str, partial: bool) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, document): the STAC Item of the results, or the last error."""
+    if job.status == "error":
+        error = job.error or {"code": "Internal", "message": "The job failed."}
+        return 424, {"id": error.get("id", "error"), "code": error.get("code"), "level": "error",
+                     "message": error.get("message", "The job failed.")}
+    if job.status != "finished" and not partial:
+        if job.status == "created":
+            raise OpenEOError("JobNotStarted", f"Batch job {job.job_id} has not been started.")
+        raise OpenEOError("JobNotFinished", f"Batch job {job.job_id} is {job.status};"
+                          " its results are not there yet.")
+    return 200, results_item(ctx, job, base_url)
+
+
+def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
+    signer = ctx.job_url_signer
+    expires = signer.expiry()
+    signature = signer.signature(job.job_id, "", expires)
+    signed_base = f"{job_url(base_url, job.job_id)}/results/{expires}/{signature}"
+    files = (job.results or {}).get("files", []) if job.status == "finished" else []
+    assets = {}
+    for file in files:
+        from xcube_openeo.formats import WrittenFile
+
+        written = WrittenFile(**{**file, "roles": tuple(file["roles"]),
+                                 "band_names": tuple(file["band_names"]),
+                                 "raster_bands": tuple(file["raster_bands"])})
+        assets[file["name"]] = written.to_stac_asset(f"{signed_base}/{file['name']}")
+    bbox = _wgs84_bbox(files)
+    expires_at = datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    item: dict[str, Any] = {
+        "type": "Feature",
+        "stac_version": "1.0.0",
+        "stac_extensions": STAC_EXTENSIONS,
+        "id": job.job_id,
+        "geometry": None,
+        "properties": {
+            **_datetimes(files, job),
+            "title": job.title,
+            "description": job.description,
+            "created": _iso(job.created),
+            "updated": _iso(job.updated),
+            "expires": expires_at,
+            "openeo:status": job.status,
+        },
+        "assets": assets,
+        "links": [
+            {"rel": "self", "href": f"{job_url(base_url, job.job_id)}/results",
+             "type": "application/geo+json"},
+            {"rel": "canonical", "href": signed_base, "type": "application/geo+json"},
+        ],
+    }
+    if bbox is not None:
+        w, s, e, n = bbox
+        item["bbox"] = bbox
+        item["geometry"] = {"type": "Polygon",
+                            "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+    return item
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _datetimes(files: list[dict[str, Any]], job: Job) -> dict[str, Any]:
+    """STAC wants ``datetime``, or a range with ``datetime`` null."""
+    times = sorted({f["datetime"] for f in files if f.get("datetime")})
+    if len(times) > 1:
+        return {"datetime": None, "start_datetime": times[0], "end_datetime": times[-1]}
+    return {"datetime": times[0] if times else _iso(job.finished or job.created)}
+
+
+def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
+    import pyproj
+
+    boxes = []
+    for file in files:
+        projection = file.get("projection") or {}
+        bbox = projection.get("proj:bbox")
+        crs = projection.get("proj:code") or projection.get("proj:wkt2")
+        if bbox and crs:
+            transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+            boxes.append(transformer.transform_bounds(*bbox, densify_pts=21))
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes)]
