@@ -7,10 +7,10 @@ services to cut, colour and encode map tiles. A tile request goes like this::
     tile = tms.check((x, y, z))                  # TileOutsideGrid if not in the grid
     minx, miny, maxx, maxy = tms.xy_bounds(tile)   # read/compute this extent ...
     zoom_level_resolution = tms.resolution(z)    # ... at this pixel size
+    style = RenderStyle("RdYlGn", (-1.0, 1.0), image_format="png")  # check at set-up
     image = ImageData(values, tms.xy_bounds(tile), tms.crs)   # (bands, h, w), NaN = no data
-    body = empty_tile("png") if image.is_empty() else image.render(
-        "png", colormap="RdYlGn", value_range=(-1.0, 1.0))
-    headers = {"Content-Type": media_type("png")}
+    body = style.render(image)                   # the cached empty tile if no data
+    headers = {"Content-Type": style.media_type, "ETag": f'"{version}-{z}-{x}-{y}-{style.key}"'}
 
 Errors are :class:`TilesError` subclasses with ``ows_code``, ``http_status`` and
 ``locator`` for WMTS exception reports (:func:`exception_report_xml`).
@@ -48,6 +48,7 @@ from tiles.errors import (
     ZoomOutsideGrid,
 )
 from tiles.image import ImageData
+from tiles.style import RenderStyle
 from tiles.tilejson import tilejson
 from tiles.tms import (
     Tile,
@@ -77,6 +78,7 @@ __all__ = [
     "InvalidValueRange",
     "MissingParameter",
     "OperationNotSupported",
+    "RenderStyle",
     "Tile",
     "TileMatrixSet",
     "TileOutsideGrid",

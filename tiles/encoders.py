@@ -121,12 +121,16 @@ def flatten_alpha(rgba: np.ndarray, background: Color = DEFAULT_BACKGROUND) -> n
     return blended.astype(np.uint8)
 
 
-@functools.lru_cache(maxsize=32)
 def empty_tile(
     image_format: str = "png", size: int = 256, background: Color = DEFAULT_BACKGROUND
 ) -> bytes:
     """A fully transparent tile (JPEG: filled with ``background``), cached."""
-    name = normalize_format(image_format)
+    return _empty_tile(normalize_format(image_format), int(size),
+                       tuple(int(c) for c in background))  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=32)
+def _empty_tile(name: str, size: int, background: Color) -> bytes:
     if name == "png":
         # One transparent palette entry: the smallest PNG for an empty tile.
         return encode_palette_png(

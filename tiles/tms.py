@@ -435,5 +435,8 @@ def _index_range(start: float, stop: float, span: float, count: int) -> tuple[in
     # The tolerance keeps float noise at cell edges from adding a neighbour cell.
     first = math.floor(start / span + 1e-9)
     last = math.ceil(stop / span - 1e-9) - 1
-    last = max(last, first)
+    if last < first:
+        # A point, or an interval within the tolerance of an edge: the cell of its
+        # middle, as for points.
+        first = last = math.floor((start + stop) / 2 / span)
     return min(max(first, 0), count - 1), min(max(last, 0), count - 1)

@@ -338,7 +338,8 @@ def test_bbox_ranges_contain_the_tiles_of_their_points(tms, lon, lat, dlon, dlat
     west, east = lon, lon + dlon  # east may pass 180: the box crosses the antimeridian
     south, north = lat, min(lat + dlat, 85.0)
     ranges = tms.tile_ranges((west, south, east if east <= 180 else east - 360, north), z)
-    assert len(ranges) == (2 if east > 180 else 1)
+    # Only a box starting west of 180° and ending east of it crosses the antimeridian.
+    assert len(ranges) == (2 if west < 180 < east else 1)
 
     def covered(tile):
         return any(r.min_col <= tile.x <= r.max_col and r.min_row <= tile.y <= r.max_row
@@ -356,3 +357,11 @@ def test_bbox_ranges_contain_the_tiles_of_their_points(tms, lon, lat, dlon, dlat
         assert top >= north - 1e-6 and bottom <= south + 1e-6
         assert tms.bounds((r.min_col, r.min_row, z))[1] < north or north == south
         assert r.count == (r.max_col - r.min_col + 1) * (r.max_row - r.min_row + 1)
+
+
+@pytest.mark.parametrize("tms", [MERC, CRS84])
+@pytest.mark.parametrize("lon, lat", [(-1e-10, 0.0), (0.0, 0.0), (1e-10, -1e-10),
+                                      (90.0, 45.0), (179.9999, -60.0)])
+def test_point_boxes_cover_the_point_tile(tms, lon, lat):
+    for z in (1, 5, 12):
+        assert list(tms.tiles((lon, lat, lon, lat), z)) == [tms.tile(lon, lat, z)]
