@@ -9,6 +9,7 @@ levels are derived from it in memory, so the full cube is never held in memory.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -236,6 +237,11 @@ def write_sentinel2(path: Path, variant: Variant) -> None:
     for level, level_path in enumerate(level_paths):
         ds, encoding = level_template(variant, level)
         write_template(ds, level_path, encoding)
+        print(
+            f"  level {level}: {ds.sizes['x']} x {ds.sizes['y']} px at "
+            f"{variant.resolution * 2**level:g} m, chunks {encoding['B02']['chunks']}",
+            file=sys.stderr,
+        )
 
     model = SurfaceModel.from_landscape(make_landscape(variant.size, variant.size))
     n_dates = len(variant.date_indexes)
