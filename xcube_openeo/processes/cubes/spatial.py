@@ -82,9 +82,8 @@ def aggregate_spatial_window(
     pid = getattr(reducer, "single_process_id", None)
     centres = windows.mean()  # only for the window-centre coordinates
     simple = {"mean": "mean", "median": "median", "min": "min", "max": "max", "sum": "sum", "product": "prod"}
-    if pid in simple:
-        skipna = reducer.single_process_arguments.get("ignore_nodata", True) is not False
-        result = getattr(windows, simple[pid])(skipna=skipna)
+    if pid in simple and reducer.single_process_arguments.get("ignore_nodata", True) is not False:
+        result = getattr(windows, simple[pid])()  # skips NaN like ignore_nodata
     else:
         stacked = values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side).construct(
             {x_dim: (x_dim, "_wx"), y_dim: (y_dim, "_wy")}

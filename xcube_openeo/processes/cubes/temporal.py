@@ -64,7 +64,8 @@ def aggregate_temporal(
     groups = []
     for start, end in interval_list:
         if _is_time_of_day(start) or _is_time_of_day(end):
-            raise OpenEOError("ProcessParameterInvalid", "Intervals by time of day are not supported.")
+            groups.append(_time_of_day_positions(times, start, end))
+            continue
         lo = None if start is None else parse_datetime(start)
         hi = None if end is None else parse_datetime(end)
         if lo is not None and hi is not None and hi <= lo:
@@ -81,6 +82,20 @@ def aggregate_temporal(
             "DistinctDimensionLabelsRequired", "The interval labels are not distinct (one per interval)."
         )
     return _reduce_groups(data, dim, groups, label_list, reducer, context)
+
+
+def _time_of_day_positions(times: np.ndarray, start: Any, end: Any) -> np.ndarray:
+    """Positions of times within a time-of-day interval (which may wrap midnight)."""
+    seconds = (times - times.astype("datetime64[D]")) // np.timedelta64(1, "s")
+    lo = 0 if start is None else _seconds(start)
+    hi = 86400 if end is None else _seconds(end)
+    keep = (seconds >= lo) & (seconds < hi) if lo <= hi else (seconds >= lo) | (seconds < hi)
+    return np.nonzero(keep)[0]
+
+
+def _seconds(value: str) -> int:
+    h, m, s = (int(v) for v in value.split(":"))
+    return h * 3600 + m * 60 + s
 
 
 def _is_time_of_day(value: Any) -> bool:

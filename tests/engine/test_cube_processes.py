@@ -1,0 +1,205 @@
+"""Cube processes without (usable) official examples, checked against plain xarray."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import xarray as xr
+from xcube.core.mldataset import BaseMultiLevelDataset
+
+from tests.fixtures import make_s2_cube
+from xcube_openeo.engine import Callback, DataCube, EvalEnv, InMemoryCollections
+from xcube_openeo.engine.cube import Dimension
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.processes import REGISTRY
+
+
+def call(pid: str, **kwargs: Any) -> Any:
+    impl = REGISTRY.impls[pid]
+    if impl.takes_env:
+        kwargs.setdefault("env", EvalEnv())
+    return impl.func(**kwargs)
+
+
+def reducer(pid: str) -> Callback:
+    return Callback.from_json(
+        {"process_graph": {"r": {"process_id": pid, "arguments": {"data": {"from_parameter": "data"}}, "result": True}}}
+    )
+
+
+def square() -> Callback:
+    return Callback.from_json(
+        {"process_graph": {"m": {"process_id": "multiply",
+                                 "arguments": {"x": {"from_parameter": "x"}, "y": {"from_parameter": "x"}},
+                                 "result": True}}}  # fmt: skip
+    )
+
+
+def cube(chunked: bool = True) -> DataCube:
+    """A float (t, y, x) cube in EPSG:32632 at 10 m."""
+    rng = np.random.default_rng(1)
+    x = 675005.0 + 10 * np.arange(8)
+    y = 5156995.0 - 10 * np.arange(6)
+    t = pd.date_range("2022-01-01", periods=3, freq="10D")
+    data = xr.DataArray(rng.normal(size=(3, 6, 8)), dims=("t", "y", "x"), coords={"t": t, "y": y, "x": x})
+    if chunked:
+        data = data.chunk({"t": 1, "y": 3, "x": 4})
+    return DataCube(
+        data,
+        [Dimension("t", "temporal"), Dimension("y", "spatial", "y", 32632, 10.0),
+         Dimension("x", "spatial", "x", 32632, 10.0)],  # fmt: skip
+    )
+
+
+def test_reduce_spatial_mean() -> None:
+    c = cube()
+    result = call("reduce_spatial", data=c, reducer=reducer("mean"), context=None)
+    assert result.dim_names == ("t",)
+    np.testing.assert_allclose(result.data.values, c.data.mean(("x", "y")).values)
+
+
+def test_reduce_dimension_generic_callback_vectorised() -> None:
+    c = cube()
+    spread = Callback.from_json({"process_graph": {
+        "mx": {"process_id": "max", "arguments": {"data": {"from_parameter": "data"}}},
+        "mn": {"process_id": "min", "arguments": {"data": {"from_parameter": "data"}}},
+        "d": {"process_id": "subtract", "arguments": {"x": {"from_node": "mx"}, "y": {"from_node": "mn"}},
+              "result": True}}})  # fmt: skip
+    result = call("reduce_dimension", data=c, reducer=spread, dimension="t", context=None)
+    assert result.data.chunks is not None
+    np.testing.assert_allclose(result.data.values, (c.data.max("t") - c.data.min("t")).values)
+
+
+def test_apply_neighborhood_runs_process_per_block() -> None:
+    c = cube()
+    times_two = Callback.from_json({"process_graph": {"a": {"process_id": "apply", "arguments": {
+        "data": {"from_parameter": "data"},
+        "process": {"process_graph": {"m": {"process_id": "multiply",
+                    "arguments": {"x": {"from_parameter": "x"}, "y": 2}, "result": True}}}},
+        "result": True}}})  # fmt: skip
+    size = [{"dimension": "x", "value": 4, "unit": "px"}, {"dimension": "y", "value": 3, "unit": "px"}]
+    overlap = [{"dimension": "x", "value": 1, "unit": "px"}]
+    result = call("apply_neighborhood", data=c, process=times_two, size=size, overlap=overlap, context=None)
+    np.testing.assert_allclose(result.data.values, c.data.values * 2)
+
+
+def test_aggregate_spatial_window_mean_and_generic() -> None:
+    c = cube()
+    mean = call("aggregate_spatial_window", data=c, reducer=reducer("mean"), size=[2, 3],
+                boundary="pad", align="upper-left", context=None)  # fmt: skip
+    expected = c.data.coarsen(x=2, y=3).mean()
+    np.testing.assert_allclose(mean.data.values, expected.values)
+    np.testing.assert_allclose(mean.data["x"].values, expected["x"].values)
+    generic = call("aggregate_spatial_window", data=c, reducer=reducer("sd"), size=[2, 3],
+                   boundary="pad", align="upper-left", context=None)  # fmt: skip
+    windows = c.data.values.reshape(3, 2, 3, 4, 2)  # (t, y windows, 3 rows, x windows, 2 cols)
+    np.testing.assert_allclose(generic.data.values, windows.std(axis=(2, 4), ddof=1))
+
+
+def test_resample_spatial_average_and_near() -> None:
+    c = cube()
+    avg = call("resample_spatial", data=c, resolution=20, projection=None, method="average", align="upper-left")
+    np.testing.assert_allclose(avg.data.values, c.data.coarsen(x=2, y=2).mean().values)
+    assert avg.dimension("x").step == 20
+    near = call("resample_spatial", data=c, resolution=5, projection=None, method="near", align="upper-left")
+    assert near.data.sizes["x"] == 16 and near.data.sizes["y"] == 12
+    np.testing.assert_allclose(near.data.values[:, ::2, ::2], c.data.values)
+
+
+def test_resample_spatial_reprojects_lazily() -> None:
+    c = cube()
+    result = call("resample_spatial", data=c, resolution=0, projection=4326, method="near", align="upper-left")
+    assert result.crs == 4326 and result.data.chunks is not None
+    values = result.data.values
+    assert np.isfinite(values).sum() > 0.5 * values.size
+    # Every valid value is one of the source values (nearest neighbour).
+    assert np.isin(values[np.isfinite(values)], c.data.values).all()
+
+
+def test_resample_cube_spatial_to_coarser_target() -> None:
+    c = cube()
+    target = call("resample_spatial", data=c, resolution=20, projection=None, method="near", align="upper-left")
+    result = call("resample_cube_spatial", data=c, target=target, method="max")
+    np.testing.assert_allclose(result.data.values, c.data.coarsen(x=2, y=2).max().values)
+
+
+def test_load_collection_picks_pyramid_level_for_coarse_resampling() -> None:
+    ds = make_s2_cube(nx=64, ny=64).chunk({"time": 1})
+    ml = BaseMultiLevelDataset(ds, num_levels=3)
+    env = EvalEnv(collections=InMemoryCollections({"S2": ml}))
+    loaded = call("load_collection", id="S2", spatial_extent=None, temporal_extent=None,
+                  bands=["B04"], properties=None, env=env)  # fmt: skip
+    assert loaded.source.level == 0
+    coarse = call("resample_spatial", data=loaded, resolution=40, projection=None, method="near", align="upper-left")
+    assert coarse.data.sizes["x"] == 16
+    assert coarse.data.dtype == np.uint16  # read from level 2, nothing averaged
+
+
+def test_aggregate_spatial_polygon_mean_to_vector_cube() -> None:
+    c = cube()
+    to_wgs84 = pyproj.Transformer.from_crs(32632, 4326, always_xy=True)
+    corners = [to_wgs84.transform(x, y) for x, y in
+               [(675000, 5156970), (675040, 5156970), (675040, 5157000), (675000, 5157000)]]  # fmt: skip
+    polygon = {"type": "Polygon", "coordinates": [[*map(list, corners), list(corners[0])]]}
+    result = call("aggregate_spatial", data=c, geometries=polygon, reducer=reducer("mean"),
+                  target_dimension=None, context=None)  # fmt: skip
+    assert result.dim_names == ("geometry", "t") and result.is_vector
+    expected = c.data.sel(x=slice(675000, 675040), y=slice(5157000, 5156970)).mean(("x", "y"))
+    np.testing.assert_allclose(result.data.values[0], expected.values)
+
+
+def test_vector_processes() -> None:
+    point = {"type": "Point", "coordinates": [9.0, 46.0]}
+    with pytest.raises(OpenEOError) as info:
+        call("vector_buffer", geometries=point, distance=10)
+    assert info.value.code == "UnitMismatch"
+    vc = call("vector_reproject", data=_points(), projection=32632, dimension=None)
+    assert vc.crs == 32632
+    buffered = call("vector_buffer", geometries=vc, distance=100)
+    assert buffered.data["geometry"].values[0].area == pytest.approx(np.pi * 100**2, rel=0.01)
+    box = {"type": "Polygon", "coordinates": [[[8.9, 45.9], [9.05, 45.9], [9.05, 46.05], [8.9, 46.05], [8.9, 45.9]]]}
+    kept = call("filter_vector", data=_points(), geometries=box, relation="intersects")
+    assert kept.data.sizes["geometry"] == 1
+
+
+def _points() -> DataCube:
+    import shapely
+
+    from xcube_openeo.processes.cubes.vector import make_vector_cube
+
+    return make_vector_cube([shapely.Point(9.0, 46.0), shapely.Point(10.0, 47.0)], pyproj.CRS.from_epsg(4326))
+
+
+def test_flatten_and_unflatten_roundtrip() -> None:
+    c = cube(chunked=False)
+    flat = call("flatten_dimensions", data=c, dimensions=["t", "y"], target_dimension="ty", label_separator="~")
+    assert flat.dim_names == ("ty", "x") and flat.data.sizes["ty"] == 18
+    back = call("unflatten_dimension", data=flat, dimension="ty", target_dimensions=["t", "y"], label_separator="~")
+    assert back.data.sizes == c.data.sizes
+    np.testing.assert_allclose(back.data.values, c.data.values)
+
+
+def test_filter_labels_and_merge_along_time() -> None:
+    c = cube()
+    before = Callback.from_json({"process_graph": {"d": {"process_id": "date_between", "arguments": {
+        "x": {"from_parameter": "value"}, "min": "2021-01-01", "max": "2022-01-05"}, "result": True}}})  # fmt: skip
+    first = call("filter_labels", data=c, condition=before, dimension="t", context=None)
+    assert first.labels("t") == ["2022-01-01T00:00:00Z"]
+    rest = call("filter_temporal", data=c, extent=["2022-01-05", None], dimension=None)
+    merged = call("merge_cubes", cube1=rest, cube2=first, overlap_resolver=None, context=None)
+    assert merged.labels("t") == c.labels("t")  # sorted again
+    np.testing.assert_allclose(merged.data.values, c.data.values)
+    with pytest.raises(OpenEOError) as info:
+        call("merge_cubes", cube1=c, cube2=first, overlap_resolver=None, context=None)
+    assert info.value.code == "OverlapResolverMissing"
+
+
+def test_apply_is_vectorised_over_whole_cube() -> None:
+    c = cube()
+    result = call("apply", data=c, process=square(), context=None)
+    assert result.data.chunks is not None
+    np.testing.assert_allclose(result.data.values, c.data.values**2)
