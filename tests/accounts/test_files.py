@@ -194,3 +194,19 @@ def test_listing_is_paginated(base: str, bob):
     assert len(rest) >= 1
     for i in range(3):
         requests.delete(f"{base}/files/page/{i}.txt", headers=bob)
+
+
+@pytest.mark.parametrize("raw_path", ["../x.txt", "a/../../x.txt", "./x.txt", "a/./x.txt",
+                                      "..%2Fx.txt", "%2e%2e/x.txt"])
+def test_unnormalised_dot_segments_are_refused(accounts_server, alice, raw_path: str):
+    # http.client sends the path as it is (requests/urllib3 would resolve the dots).
+    import http.client
+
+    for method in ("GET", "PUT", "DELETE"):
+        conn = http.client.HTTPConnection("127.0.0.1", accounts_server.port, timeout=10)
+        body = b"evil" if method == "PUT" else None
+        conn.request(method, f"/openeo/1.2/files/{raw_path}", body=body, headers=alice)
+        response = conn.getresponse()
+        assert response.status == 400, (method, raw_path)
+        assert b"FilePathInvalid" in response.read()
+        conn.close()
