@@ -2,7 +2,8 @@
 
 Every colour map is sampled to :data:`N_COLORS` (255) colours so that a tile fits an
 8-bit palette with one more entry, :data:`NODATA_INDEX` (0), kept fully transparent
-for no data; putting it first keeps the PNG transparency chunk one byte long. RGBA rendering uses the very same colours, so palette and RGBA tiles agree.
+for no data; putting it first keeps the PNG transparency chunk one byte long.
+RGBA rendering uses the very same colours, so palette and RGBA tiles agree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 
-from tiles.errors import InvalidColormap, InvalidValueRange
+from tiles.errors import InvalidColormap, InvalidParameter, InvalidValueRange
 
 N_COLORS = 255
 NODATA_INDEX = 0
@@ -38,10 +39,16 @@ class Colormap:
         return self.palette[1:]
 
 
-@functools.lru_cache(maxsize=256)
 def get_colormap(name: str) -> Colormap:
     """A colour map by matplotlib or cmocean name (``"viridis"``, ``"RdBu_r"``,
     ``"cmo.thermal"`` or ``"thermal"``; any case); raises :class:`InvalidColormap`."""
+    if not isinstance(name, str) or not name:
+        raise InvalidColormap(f"a colour map name must be a non-empty string, not {name!r}")
+    return _cached_colormap(name)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_colormap(name: str) -> Colormap:
     mpl_cmap = _find_matplotlib_colormap(name)
     colors = mpl_cmap(np.linspace(0.0, 1.0, N_COLORS), bytes=True)
     palette = np.zeros((N_COLORS + 1, 4), dtype=np.uint8)
@@ -57,8 +64,6 @@ def colormap_names() -> list[str]:
 
 
 def _find_matplotlib_colormap(name: str) -> matplotlib.colors.Colormap:
-    if not isinstance(name, str) or not name:
-        raise InvalidColormap(f"a colour map name must be a non-empty string, not {name!r}")
     if name in matplotlib.colormaps:
         return matplotlib.colormaps[name]
     # cmocean registers its maps as "cmo.<name>" when imported; importing it takes
@@ -189,7 +194,6 @@ def scale_bands(
     return out
 
 
-@functools.lru_cache(maxsize=64)
 def legend_png(
     colormap: str,
     vmin: float,
@@ -200,14 +204,25 @@ def legend_png(
     width: int = 320,
     height: int = 64,
 ) -> bytes:
-    """A horizontal colour bar with ticks as PNG bytes, in the tiles' own colours."""
+    """A horizontal colour bar with ticks as PNG bytes, in the tiles' own colours
+    (cached)."""
+    low, high = check_value_range(vmin, vmax, log)
+    cmap = get_colormap(colormap)
+    if not all(isinstance(v, int) and 16 <= v <= 4096 for v in (width, height)):
+        raise InvalidParameter(f"legend size must be 16..4096 pixels, not {width}x{height}")
+    return _legend_png(cmap.name, low, high, bool(log), str(label) if label else None,
+                       width, height)
+
+
+@functools.lru_cache(maxsize=64)
+def _legend_png(colormap: str, low: float, high: float, log: bool, label: str | None,
+                width: int, height: int) -> bytes:
     # Imported here: only legends need matplotlib's figure machinery.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import ListedColormap, LogNorm, Normalize
     from matplotlib.figure import Figure
 
-    low, high = check_value_range(vmin, vmax, log)
     cmap = get_colormap(colormap)
     listed = ListedColormap(cmap.colors / 255.0, name=cmap.name)
     norm = LogNorm(low, high) if log else Normalize(low, high)

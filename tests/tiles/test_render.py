@@ -13,6 +13,7 @@ from tiles import (
     ImageData,
     InvalidColormap,
     InvalidImage,
+    InvalidParameter,
     InvalidValueRange,
     UnsupportedFormat,
     apply_colormap,
@@ -73,7 +74,7 @@ def test_colormap_ends_and_reversal():
     assert (get_colormap("haline").colors == get_colormap("cmo.haline").colors).all()
 
 
-@pytest.mark.parametrize("name", ["", "viridiss", "cmo.nothing", None, 3])
+@pytest.mark.parametrize("name", ["", "viridiss", "cmo.nothing", None, 3, ["viridis"]])
 def test_unknown_colormaps(name):
     with pytest.raises(InvalidColormap):
         get_colormap(name)
@@ -249,11 +250,19 @@ def test_legend_png_shows_the_colour_map():
     assert legend_png("viridis", 0.0, 1.0, label="NDVI") is data
 
 
+def test_log_legend():
+    image = decode(legend_png("cmo.thermal", 1.0, 1000.0, log=True, width=400, height=80))
+    assert image.size == (400, 80)
+    assert len(np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)) > 100
+
+
 def test_legend_rejects_bad_ranges():
     with pytest.raises(InvalidValueRange):
         legend_png("viridis", 0.0, 100.0, log=True)
     with pytest.raises(InvalidColormap):
         legend_png("nope", 0.0, 1.0)
+    with pytest.raises(InvalidParameter):
+        legend_png("viridis", 0.0, 1.0, width=0)
 
 
 # -- ImageData ------------------------------------------------------------------------
