@@ -67,6 +67,7 @@ def test_sentinel2_band_and_dataset_attrs(small_demo_dir: Path) -> None:
 
     attrs = ds.attrs
     assert attrs["license"] == "CC-BY-4.0"
+    assert attrs["providers"][0]["name"] and "producer" in attrs["providers"][0]["roles"]
     assert attrs["title"] and attrs["description"]
     assert attrs["time_coverage_start"].startswith("2022-01-01")
     assert attrs["time_coverage_end"].startswith("2022-12-17")
@@ -129,7 +130,8 @@ def test_climate_layout_and_crs(small_demo_dir: Path) -> None:
         assert ds[name].dtype == np.float32
         assert ds[name].dims == ("time", "lat", "lon")
         assert ds[name].attrs["units"] == units and ds[name].attrs["long_name"]
-    assert ds.attrs["license"] == "CC-BY-4.0"
+    assert ds.attrs["license"] == "CC-BY-4.0" and ds.attrs["providers"]
+    assert ds.attrs["time_coverage_start"].startswith("2022-01-01")
     gm = GridMapping.from_dataset(ds)
     assert gm.crs.to_epsg() == 4326
     assert gm.xy_bbox == (-180.0, -90.0, 180.0, 90.0)
