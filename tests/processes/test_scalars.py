@@ -411,6 +411,14 @@ def test_date_processes_on_datetime64_arrays() -> None:
     assert as_list(inside.compute()) == [False, True]
 
 
+def test_datetime_scalars_are_rfc3339_text() -> None:
+    label = np.datetime64("2020-06-01T00:00:00.000000000")
+    assert call("eq", x=label, y="2020-06-01T00:00:00Z") is True
+    assert call("date_shift", date=label, value=1, unit="day") == "2020-06-02T00:00:00Z"
+    assert call("date_difference", date1=label, date2="2020-06-02", unit="hour") == 24
+    assert call("date_between", x=label, min="2020-01-01", max=label) is True
+
+
 def test_date_difference_calendar_units() -> None:
     assert call("date_difference", date1="2020-01-31", date2="2020-02-29", unit="month") == 1
     assert call("date_difference", date1="2020-01-01", date2="2021-07-01", unit="year") == 1.5

@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .math.elementwise import dispatch, invalid, is_array, kind, to_python, with_nodata
+from .math.elementwise import (
+    datetimes_as_text,
+    dispatch,
+    invalid,
+    is_array,
+    kind,
+    to_python,
+    with_nodata,
+)
 from .registry import process
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -108,7 +116,7 @@ def date_shift(date: Any, value: Any, unit: Any) -> Any:
     offset = _offset(int(value), unit)
 
     def scalar(d: Any) -> Any:
-        d = to_python(d)
+        d = to_python(datetimes_as_text(d))
         if d is None:
             return None
         parsed = parse_date(d, "date_shift", "date")
@@ -160,7 +168,7 @@ def date_difference(date1: Any, date2: Any, unit: Any = "second") -> Any:
     _check_unit("date_difference", unit)
 
     def scalar(d1: Any, d2: Any) -> Any:
-        d1, d2 = to_python(d1), to_python(d2)
+        d1, d2 = to_python(datetimes_as_text(d1)), to_python(datetimes_as_text(d2))
         if d1 is None or d2 is None:
             return None
         t1 = parse_date(d1, "date_difference", "date1").timestamp
@@ -186,7 +194,7 @@ def _as_datetime64(value: Any, parameter: str) -> Any:
         if kind(value) != "M":
             raise invalid("date_difference", parameter, value, "dates")
         return value
-    ts = parse_date(value, "date_difference", parameter).timestamp
+    ts = parse_date(datetimes_as_text(value), "date_difference", parameter).timestamp
     return ts.tz_convert("UTC").tz_localize(None).to_datetime64()
 
 
@@ -195,11 +203,11 @@ def _as_datetime64(value: Any, parameter: str) -> Any:
 
 @process("date_between")
 def date_between(x: Any, min: Any, max: Any, exclude_max: bool = False) -> Any:
-    low = parse_date(min, "date_between", "min").timestamp
-    high = parse_date(max, "date_between", "max").timestamp
+    low = parse_date(datetimes_as_text(min), "date_between", "min").timestamp
+    high = parse_date(datetimes_as_text(max), "date_between", "max").timestamp
 
     def scalar(v: Any) -> Any:
-        v = to_python(v)
+        v = to_python(datetimes_as_text(v))
         if v is None:
             return None
         t = parse_date(v, "date_between", "x").timestamp

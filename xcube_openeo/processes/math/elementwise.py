@@ -21,6 +21,7 @@ objects).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -251,11 +252,14 @@ def widen_integers(values: list[Any], operation: str) -> list[Any]:
 
 
 def datetimes_as_text(value: Any) -> Any:
-    """A ``datetime64`` array (temporal labels) as RFC 3339 strings; else unchanged.
+    """A ``datetime64`` array or a datetime scalar (temporal labels) as RFC 3339
+    strings; anything else unchanged.
 
     openEO labels of temporal dimensions are strings, and comparison and text processes
     treat them as such.
     """
+    if isinstance(value, (np.datetime64, datetime.datetime)):
+        return _datetime_text(value)
     if not (is_array(value) and kind(value) == "M"):
         return value
 
@@ -277,3 +281,13 @@ def as_float(value: Any) -> Any:
     if is_array(value) and kind(value) in "iub":
         return value.astype(np.float64)
     return value
+
+
+def _datetime_text(value: np.datetime64 | datetime.datetime) -> str | None:
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        return str(np.datetime_as_string(value, unit="s", timezone="UTC"))
+    if value.tzinfo is None or value.utcoffset() == datetime.timedelta(0):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")  # naive datetimes are UTC
+    return value.isoformat()
