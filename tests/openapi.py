@@ -42,8 +42,9 @@ def openapi_for(base_url: str) -> OpenAPI:
             if isinstance(operation, dict):
                 operation.pop("servers", None)
     # openapi-core knows no 'application/schema+json' (queryables); it is JSON.
+    as_json = lambda value, **_params: json.loads(value)  # noqa: E731
     config = Config(extra_media_type_deserializers={
-        "application/schema+json": lambda value, **_params: json.loads(value)})
+        "application/schema+json": as_json, "application/geo+json": as_json})
     return OpenAPI.from_dict(spec, config=config)
 
 

@@ -40,12 +40,12 @@ def stage_cube(cube: DataCube, url: str, storage_options: dict[str, Any] | None 
     dataset.attrs[_METADATA_ATTR] = json.dumps(metadata)
     dataset[VARIABLE].encoding = {}
     return dataset.to_zarr(url, mode="w", compute=False, consolidated=True,
-                           storage_options=storage_options)
+                           storage_options=storage_options or None)
 
 
 def open_staged(url: str, storage_options: dict[str, Any] | None = None) -> DataCube:
     """The staged cube, lazily (dask-backed)."""
-    dataset = xr.open_zarr(url, storage_options=storage_options, consolidated=True)
+    dataset = xr.open_zarr(url, storage_options=storage_options or None, consolidated=True)
     metadata = json.loads(dataset.attrs[_METADATA_ATTR])
     dims = [Dimension(**d) for d in metadata["dimensions"]]
     return DataCube(dataset[VARIABLE], dims, metadata["nodata"], scale=metadata["scale"],

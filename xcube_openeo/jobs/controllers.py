@@ -15,7 +15,7 @@ STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",
     "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
     "https://stac-extensions.github.io/eo/v1.1.0/schema.json",
-    "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
+    "https://stac-extensions.github.io/projection/v1.1.0/schema.json",
 ]
 
 
@@ -86,7 +86,10 @@ def start_job(ctx: Any, user_id: str, job_id: str) -> None:
 
 
 def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
-    ctx.jobs.cancel(user_id, job_id)
+    before = ctx.jobs.get(user_id, job_id).status
+    job = ctx.jobs.cancel(user_id, job_id)
+    if job.status == "canceled" and before != "canceled":
+        ctx.jobs.append_log(job_id, "info", f"Job canceled by its owner while {before}.")
 
 
 def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
@@ -198,7 +201,8 @@ def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
     for file in files:
         projection = file.get("projection") or {}
         bbox = projection.get("proj:bbox")
-        crs = projection.get("proj:code") or projection.get("proj:wkt2")
+        epsg = projection.get("proj:epsg")
+        crs = f"EPSG:{epsg}" if epsg else projection.get("proj:code") or projection.get("proj:wkt2")
         if bbox and crs:
             transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
             boxes.append(transformer.transform_bounds(*bbox, densify_pts=21))

@@ -87,7 +87,8 @@ class Job:
         }
         if self.progress is not None and self.status in ("running", "finished", "error", "canceled"):
             doc["progress"] = round(self.progress, 2)
-        return doc
+        # Unset optional fields are left out (the API does not allow null for all of them).
+        return {k: v for k, v in doc.items() if v is not None}
 
     def to_json(self) -> dict[str, Any]:
         """The job as described by ``GET /jobs/{job_id}``."""
