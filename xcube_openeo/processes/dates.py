@@ -102,7 +102,9 @@ def _lazy_map(func: Callable[[np.ndarray], np.ndarray], array: Any, dtype: Any) 
     """Apply a numpy-to-numpy function block-wise (lazy for dask-backed DataArrays)."""
     if isinstance(array, xr.DataArray):
         return xr.apply_ufunc(func, array, dask="parallelized", output_dtypes=[dtype])
-    return func(array)
+    if isinstance(array, np.ndarray):
+        return func(array)
+    return array.map_blocks(func, dtype=dtype)  # a dask array
 
 
 # --------------------------------------------------------------------------- date_shift
