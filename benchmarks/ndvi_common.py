@@ -90,7 +90,10 @@ def ndvi_composite_graph(
         },
         "mask1": {
             "process_id": "mask",
-            "arguments": {"data": {"from_node": "ndvi1"}, "mask": {"from_node": "reducedimension1"}},
+            "arguments": {
+                "data": {"from_node": "ndvi1"},
+                "mask": {"from_node": "reducedimension1"},
+            },
         },
         "reducedimension2": {
             "process_id": "reduce_dimension",
@@ -171,7 +174,11 @@ def print_table(title: str, rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(f"\n{title}")
     for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                        enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if n == 0:
             print("  ".join("-" * w for w in widths))

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
+import ndvi_common as common
 import numpy as np
 import pandas as pd
 import pyproj
 import xarray as xr
-
-import ndvi_common as common
 
 SIZE = 48
 CHUNKS = {"time": 2, "y": 24, "x": 24}
@@ -58,6 +58,9 @@ def write_tiny_cube(data_dir: Path) -> Path:
     if levels.exists():
         shutil.rmtree(levels)
     levels.mkdir(parents=True)
-    _dataset().to_zarr(levels / "0.zarr", mode="w")
+    with warnings.catch_warnings():
+        # Consolidated like the demo cube; zarr warns that v3 has no such standard.
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        _dataset().to_zarr(levels / "0.zarr", mode="w", consolidated=True)
     (levels / ".zlevels").write_text(json.dumps({"version": "1.0", "num_levels": 1}))
     return levels
