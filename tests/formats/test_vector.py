@@ -110,3 +110,15 @@ def test_raster_formats_refuse_vector_cubes(fmt_name, tmp_path):
     with pytest.raises(OpenEOError) as e:
         FORMATS.find_output(fmt_name).write(vector_cube(), {}, str(tmp_path), "out")
     assert e.value.code == "FormatUnsuitable" and "GeoJSON" in e.value.message
+
+
+def test_bands_come_last_whatever_the_cube_order():
+    cube = vector_cube()
+    data = cube.data.transpose("geometry", "bands", "t")
+    swapped = cube.with_data(data)
+    doc = json.loads(encode_response(GEOJSON, swapped, {})[0])
+    assert [d["name"] for d in doc["dimensions"]] == ["t", "bands"]
+    assert doc["features"][2]["properties"]["2022-01-06T00:00:00Z|B04"] == data.values[2, 0, 1]
+    rows = list(csv.DictReader(io.StringIO(encode_response(CSV, swapped, {})[0].decode())))
+    assert list(rows[0]) == ["id", "geometry", "t", "B04", "B08"]
+    assert float(rows[5]["B04"]) == data.values[2, 0, 1]

@@ -5,9 +5,9 @@ the CRS of that dimension), usually with ``bands`` and a temporal dimension.  Bo
 formats give geometries in WGS 84 longitude/latitude (as GeoJSON requires).
 
 GeoJSON: one feature per geometry, ``id`` its index; each value is a property named
-after its labels in the other dimensions (in cube order, joined with ``|``, e.g.
-``"2020-01-01T00:00:00Z|B04"``; just the band name with bands only; ``value`` with no
-other dimension); null for no data.  The collection's foreign member ``dimensions``
+after its labels in the other dimensions (in cube order but bands last, joined with
+``|``, e.g. ``"2020-01-01T00:00:00Z|B04"``; just the band name with bands only;
+``value`` with no other dimension); null for no data.  The collection's foreign member ``dimensions``
 lists the other dimensions with their labels.
 
 CSV: one row per geometry and label combination of the other dimensions except
@@ -69,11 +69,14 @@ def _as_geometry(label: Any, fmt_name: str) -> shapely.Geometry:
 
 
 def vector_values(cube: DataCube, fmt_name: str) -> tuple[np.ndarray, list[str]]:
-    """Values as (geometry, other dims in cube order) and the other dimension names."""
+    """Values as (geometry, other dims in cube order, bands) and the names of those
+    other dimensions."""
     geom_dim = cube.names_of_type("geometry")[0]
     if cube.data.size > MAX_VALUES:
         raise unsuitable(fmt_name, f"it has {cube.data.size} values, more than {MAX_VALUES}.")
-    others = [n for n in cube.dim_names if n != geom_dim]
+    # Bands last: property names end with the band, CSV has a column per band.
+    others = sorted((n for n in cube.dim_names if n != geom_dim),
+                    key=lambda n: cube.dimension(n).type == "bands")
     data = cube.masked_float() if cube.is_encoded else cube.data
     # Eager: vector results are small tables (bounded by MAX_VALUES).
     return np.asarray(data.transpose(geom_dim, *others).values), others
@@ -134,10 +137,8 @@ def write_csv(value: Any, options: dict[str, Any], target_dir: str, stem: str) -
     values, others = vector_values(cube, "CSV")
     bands = cube.names_of_type("bands")
     band_dim = bands[0] if len(bands) == 1 else None
-    if band_dim is not None:  # bands last: one column per band
-        axis = 1 + others.index(band_dim)
-        values = np.moveaxis(values, axis, -1)
-        others = [d for d in others if d != band_dim]
+    if band_dim is not None:  # bands come last: one column per band
+        others = others[:-1]
         value_columns = _label_strings(cube, band_dim)
     else:
         values = values[..., np.newaxis]
@@ -170,8 +171,9 @@ FORMATS.add_output(
         gis_data_types=("vector",),
         title="GeoJSON feature collection (vector cubes)",
         description="One feature per geometry (WGS 84); each value is a property named"
-        " after its labels in the other dimensions joined with '|' (band names alone for"
-        " bands only); the collection's 'dimensions' member lists those dimensions.",
+        " after its labels in the other dimensions, bands last, joined with '|' (such as"
+        " '2022-01-01T00:00:00Z|B04'; band names alone for bands only); the collection's"
+        " 'dimensions' member lists those dimensions.",
         parameters=dict(COMMON_PARAMETERS),
         writer=write_geojson,
         media_type=GEOJSON_MEDIA_TYPE,
