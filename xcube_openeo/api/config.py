@@ -61,7 +61,7 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
         ),
         DefaultRasterFormat=JsonStringSchema(
             description="Output format of raster results of POST /result without"
-            " save_result (default 'JSON')."
+            " save_result (default 'GTiff')."
         ),
         DefaultLicense=JsonStringSchema(
             description="License of collections whose dataset names none"

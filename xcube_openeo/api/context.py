@@ -90,7 +90,7 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ApiContext):
 
     @property
     def default_raster_format(self) -> str:
-        return self.openeo_config.get("DefaultRasterFormat", "JSON")
+        return self.openeo_config.get("DefaultRasterFormat", "GTiff")
 
     # --- components ----------------------------------------------------------------------
 

@@ -19,4 +19,7 @@ class ResultHandler(OpenEOHandler[OpenEOContext]):
             result = await self.ctx.run_in_executor(None, controllers.run_sync, self.ctx, body,
                                                      user.user_id)
         self.response.set_header("Content-Type", result.media_type)
+        if result.filename:
+            self.response.set_header("Content-Disposition",
+                                     f'attachment; filename="{result.filename}"')
         self.response.finish(result.data)
