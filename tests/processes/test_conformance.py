@@ -111,3 +111,17 @@ VECTORISED = [
 def test_vectorised_example(example: conformance.Example, layout: str) -> None:
     """Element-wise processes give the scalar example's result for every array element."""
     conformance.check_vectorised_example(example, layout)
+
+
+@pytest.mark.parametrize(
+    ("process_id", "examples"),
+    [
+        pytest.param(pid, group, id=f"{pid}/{'+'.join(str(e.index) for e in group)}")
+        for pid, all_in_group in conformance.vectorised_groups()
+        if len(group := [e for e in all_in_group if e.id not in EXPECTED_FAILURES]) > 1
+    ],
+)
+def test_vectorised_example_group(process_id: str, examples: list[conformance.Example]) -> None:
+    """All examples of a process (with the same other arguments) in one array at once:
+    mixed values, no-data and types side by side must not affect each other."""
+    conformance.check_vectorised_group(process_id, examples)
