@@ -109,3 +109,26 @@ def test_http_never_leaves_the_user_root(base: str, carol, accounts_server, path
     after = {p: p.stat().st_mtime_ns for p in root.rglob("*") if "carol" not in p.parts
              and ".uploads" not in p.parts}
     assert after == before  # other users' files untouched
+
+
+def test_object_storage_through_fsspec(tmp_path: Path):
+    """Any fsspec URL works as the root (here fsspec's in-memory file system)."""
+    storage = FileStorage("memory://xcube-openeo-test-files", None, tmp_path / "staging",
+                          max_file_size=100, default_quota=150)
+    assert not storage.is_local
+    user = User("dana")
+    upload = storage.begin_upload(user, "deep/folder/one.txt", None)
+    upload.write(b"x" * 80)
+    assert upload.commit().size == 80
+    assert [(f.path, f.size) for f in storage.list("dana")] == [("deep/folder/one.txt", 80)]
+    assert b"".join(storage.read_chunks("dana", "deep/folder/one.txt")) == b"x" * 80
+    over_quota = storage.begin_upload(user, "two.txt", None)
+    over_quota.write(b"y" * 80)
+    with pytest.raises(OpenEOError, match="quota"):
+        over_quota.commit()
+    with pytest.raises(OpenEOError) as error:
+        storage.begin_upload(user, "../escape.txt", None)
+    assert error.value.code == "FilePathInvalid"
+    storage.delete("dana", "deep/folder/one.txt")
+    assert storage.list("dana") == []
+    assert not list((tmp_path / "staging").iterdir())  # staged copies removed

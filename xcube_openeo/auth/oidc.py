@@ -32,8 +32,9 @@ DEFAULT_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
 _KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
 #: Userinfo answers for opaque tokens are reused for at most this long.
 MAX_USERINFO_CACHE_SECONDS = 15 * 60
-_PROVIDER_ID = re.compile(r"^\w+$")
-_SAFE_SUB = re.compile(r"^[\w\-.~]{1,128}$")
+# ASCII: user ids must match the API's pattern (JavaScript \w) and be safe folder names.
+_PROVIDER_ID = re.compile(r"^\w+$", re.ASCII)
+_SAFE_SUB = re.compile(r"^[\w\-.~]{1,128}$", re.ASCII)
 
 
 def token_invalid(reason: str) -> OpenEOError:
@@ -176,7 +177,7 @@ class OidcValidator:
             if state.discovery is None:
                 response = self._get_json(self.provider.discovery_url)
                 doc = _json_object(response, self.provider.id, "discovery document")
-                if doc.get("issuer", "").rstrip("/") != self.provider.issuer.rstrip("/"):
+                if str(doc.get("issuer", "")).rstrip("/") != self.provider.issuer.rstrip("/"):
                     raise provider_unavailable(self.provider.id, "its discovery document names another issuer")
                 state.discovery = doc
             return state.discovery

@@ -49,7 +49,3 @@ class BasicTokens:
         if row is None or row.expires_at <= utcnow():
             return None
         return row.user_id
-
-    def revoke_all(self, user_id: str) -> None:
-        with self.store.write() as conn:
-            conn.execute(access_tokens.delete().where(access_tokens.c.user_id == user_id))

@@ -14,7 +14,7 @@ from xcube_openeo.auth.passwords import PasswordHashInvalid, check_password_hash
 
 #: Basic user ids are plain words, so they never collide with OIDC user ids
 #: (``<provider>-<sub>``) and are safe as folder names.
-BASIC_USER_ID = re.compile(r"^\w{1,64}$")
+BASIC_USER_ID = re.compile(r"^\w{1,64}$", re.ASCII)
 
 
 class AccountsConfigError(ValueError):

@@ -23,7 +23,7 @@ from fsspec.implementations.local import LocalFileSystem
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.files.paths import path_invalid, split_user_path
 
-_USER_DIR = re.compile(r"^\w[\w\-.~]{0,199}$")
+_USER_DIR = re.compile(r"^\w[\w\-.~]{0,199}$", re.ASCII)
 CHUNK_SIZE = 1024 * 1024
 
 

@@ -13,7 +13,7 @@ from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.tables import user_processes
 
-PROCESS_ID = re.compile(r"^\w+$")
+PROCESS_ID = re.compile(r"^\w+$", re.ASCII)  # the API's pattern, in JavaScript terms
 MAX_PROCESS_ID_LENGTH = 200
 #: Fields of a stored process the API defines (``process_graph_with_metadata``).
 _FIELDS = ("summary", "description", "parameters", "returns", "categories", "deprecated",
