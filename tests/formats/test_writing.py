@@ -96,3 +96,28 @@ def test_writing_computes_strip_by_strip(tmp_path, monkeypatch):
         FORMATS.find_output("GTiff").write(traced, {}, str(tmp_path), "out")
     assert len(computes) == 8  # four strips per file
     assert sorted(rows) == [8] * 16  # each of the 8 chunks computed once per file
+
+
+def test_writers_on_a_dask_worker_compute_on_its_threads(tmp_path):
+    """A writing task computes its strips on its worker, not by submitting them to the
+    cluster (which is the default scheduler inside a task of an in-process cluster)."""
+    from distributed import Client, LocalCluster
+
+    cube = raster_cube(times=1, height=32, width=8, chunks=(1, 2, 8, 8))
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        def write() -> tuple[str, list]:
+            import dask.base
+
+            from xcube_openeo.formats.writing import writer_scheduler
+
+            with writer_scheduler():
+                scheduler = str(dask.base.get_scheduler())
+            return scheduler, FORMATS.find_output("netCDF").write(cube, {}, str(tmp_path), "out")
+
+        scheduler, files = client.submit(write, pure=False).result(timeout=60)
+    assert "Client" not in scheduler
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / files[0].name) as ds:
+        np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])

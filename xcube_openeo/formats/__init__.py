@@ -108,8 +108,11 @@ class FileFormat:
         """Write ``value`` as files named after ``stem`` into ``target_dir``."""
         if self.writer is None:
             raise NotImplementedError(f"{self.name} is not an output format")
+        from xcube_openeo.formats.writing import writer_scheduler
+
         checked = self.validate_options(options)
-        return self.writer(value, checked, target_dir, checked.get("filename_prefix") or stem)
+        with writer_scheduler():
+            return self.writer(value, checked, target_dir, checked.get("filename_prefix") or stem)
 
 
 @dataclass

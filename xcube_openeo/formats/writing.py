@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import dask
 import fsspec
 import jsonschema
 from fsspec.implementations.local import LocalFileSystem
@@ -71,6 +72,23 @@ class Target:
         if self.fs.isdir(path):
             return int(self.fs.du(path, total=True))
         return int(self.fs.size(path))
+
+
+def writer_scheduler() -> contextlib.AbstractContextManager[Any]:
+    """The dask scheduler for computations of a writer.
+
+    On a dask worker (batch jobs write there) computations run on the worker's own
+    threads: every strip has to come to this worker for writing anyway, and a task
+    that submits tasks and waits for them holds its thread meanwhile.  Elsewhere the
+    caller's scheduler is used.
+    """
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        return contextlib.nullcontext()
+    return dask.config.set(scheduler="threads")
 
 
 def validate_options(fmt: FileFormat, options: dict[str, Any] | None) -> dict[str, Any]:
