@@ -169,6 +169,13 @@ def test_booleans_with_nodata_in_memory_are_objects() -> None:
     assert no_nan.dtype == bool and list(no_nan) == [False, True]
 
 
+def test_booleans_with_nodata_of_large_in_memory_data_are_float_tri_state() -> None:
+    values = np.zeros(200_000)
+    values[0] = np.nan
+    result = call("gt", x=xr.DataArray(values, dims="x"), y=-1)
+    assert result.dtype == float and math.isnan(float(result[0])) and float(result[1]) == 1.0
+
+
 def test_booleans_with_nodata_when_lazy_are_float_tri_state() -> None:
     result = call("gt", x=lazy([1.0, np.nan, 3.0]), y=2)
     assert result.dtype == float

@@ -7,10 +7,10 @@ vectorised inside a callback over a cube or an array.  Inside arrays NaN is no-d
 Booleans that may be no-data inside arrays ("tri-state"; numpy has no nullable boolean
 dtype) are represented depending on the data:
 
-* lazy (dask-backed) data, i.e. cubes: float arrays of 1.0 / 0.0 / NaN, which stay lazy
-  and fast; logical processes read non-zero as true and NaN as no-data;
-* in-memory data, i.e. arrays from JSON or small test cubes: ``bool`` arrays when no
-  element is no-data, else object arrays of True / False / None, so that the values
+* lazy (dask-backed) or large data, i.e. cubes: float arrays of 1.0 / 0.0 / NaN, which
+  stay lazy and fast; logical processes read non-zero as true and NaN as no-data;
+* small in-memory data, i.e. arrays from JSON or small test cubes: ``bool`` arrays when
+  no element is no-data, else object arrays of True / False / None, so that the values
   come out as JSON booleans and null.
 
 Arrays that cannot hold no-data (bool, integer) give ``bool`` results.  Object arrays
@@ -154,12 +154,24 @@ def is_lazy(value: Any) -> bool:
     return _is_dask_array(value)
 
 
+#: Largest in-memory array given JSON-like booleans (object arrays are slow; arrays
+#: from JSON are small, cubes are not).
+SMALL_ARRAY_SIZE = 100_000
+
+
+def _small_in_memory(value: Any) -> bool:
+    if is_lazy(value) or value.size > SMALL_ARRAY_SIZE:
+        return False
+    # lazily indexed backend data (not dask) is not in memory either; xarray's flag
+    return bool(getattr(value, "_in_memory", True))
+
+
 def boolean_result(tri_state: Any) -> Any:
     """A float 1.0/0.0/NaN array in the boolean representation for its kind of data.
 
-    For in-memory data this looks at the values (cheap: they are in memory already).
+    For small in-memory data this looks at the values (cheap: they are in memory).
     """
-    if not is_array(tri_state) or kind(tri_state) != "f" or is_lazy(tri_state):
+    if not is_array(tri_state) or kind(tri_state) != "f" or not _small_in_memory(tri_state):
         return tri_state
     null = isnull(tri_state)
     truth = tri_state.astype(bool)
