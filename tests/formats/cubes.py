@@ -81,3 +81,10 @@ def vector_cube(crs: int = 32632, with_time: bool = True) -> DataCube:
     values = np.arange(np.prod(shape), dtype=np.float64).reshape(shape) / 4
     values.ravel()[3] = np.nan
     return make_cube(values, dims, coords)
+
+
+def period_cube() -> DataCube:
+    """Two time steps labelled with periods (as aggregate_temporal_period gives them)."""
+    cube = raster_cube(times=2, bands=("B04",), height=12, width=10, chunks=6)
+    labels = np.array(["2022-001", "2022-002"], dtype=object)
+    return cube.with_data(cube.data.assign_coords(t=labels))

@@ -121,3 +121,37 @@ def test_writers_on_a_dask_worker_compute_on_its_threads(tmp_path):
 
     with xr.open_dataset(tmp_path / files[0].name) as ds:
         np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])
+
+
+def test_period_labels_in_every_raster_format(tmp_path):
+    import xarray as xr
+
+    from tests.formats.cubes import period_cube
+
+    cube = period_cube()
+    tifs = FORMATS.find_output("GTiff").write(cube, {}, str(tmp_path), "p")
+    assert [f.name for f in tifs] == ["p_2022-001.tif", "p_2022-002.tif"]
+    assert [f.datetime for f in tifs] == ["2022-001", "2022-002"]
+    with rasterio.open(tmp_path / tifs[1].name) as ds:
+        np.testing.assert_array_equal(ds.read(1), cube.data.values[1, 0])
+    FORMATS.find_output("netCDF").write(cube, {}, str(tmp_path), "p")
+    with xr.open_dataset(tmp_path / "p.nc") as ds:
+        assert list(ds.t.values) == ["2022-001", "2022-002"]
+        np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])
+    FORMATS.find_output("Zarr").write(cube, {}, str(tmp_path), "p")
+    ds = xr.open_zarr(tmp_path / "p.zarr")
+    assert list(ds.t.values) == ["2022-001", "2022-002"]
+    np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])
+
+
+def test_computed_cubes_get_file_chunks(tmp_path):
+    import xarray as xr
+
+    cube = raster_cube(times=3, height=300, width=20)
+    computed = cube.with_data(cube.data.compute())
+    FORMATS.find_output("Zarr").write(computed, {}, str(tmp_path), "c")
+    FORMATS.find_output("netCDF").write(computed, {}, str(tmp_path), "c")
+    assert xr.open_zarr(tmp_path / "c.zarr").B04.encoding["chunks"] == (3, 256, 20)
+    with xr.open_dataset(tmp_path / "c.nc") as ds:
+        assert ds.B04.encoding["chunksizes"] == (3, 256, 20)
+        np.testing.assert_array_equal(ds.B08.values, cube.data.values[:, 1])

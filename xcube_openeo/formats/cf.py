@@ -16,6 +16,10 @@ from xcube_openeo.formats.writing import unsuitable
 #: Name of the grid-mapping variable holding the CRS.
 GRID_MAPPING = "crs"
 CONVENTIONS = "CF-1.8"
+#: Largest chunk edges in written files: spatial dimensions, then all others (a
+#: chunk of at most 256 x 256 x 8 values reads well as a map and as a time series).
+SPATIAL_CHUNK = 256
+OTHER_CHUNK = 8
 
 
 def check_raster_dims(cube: DataCube, fmt_name: str) -> None:
@@ -91,3 +95,10 @@ def fill_value(stored: StoredData) -> Any:
     if stored.nodata is None:
         return None
     return stored.data.dtype.type(stored.nodata)
+
+
+def file_chunks(cube: DataCube, dims: list[str]) -> list[int]:
+    """Chunk sizes of the written variables along ``dims``."""
+    spatial = set(cube.names_of_type("spatial"))
+    return [min(cube.data.sizes[d], SPATIAL_CHUNK if d in spatial else OTHER_CHUNK)
+            for d in dims]  # fmt: skip

@@ -19,6 +19,7 @@ from xcube_openeo.formats.cf import (
     GRID_MAPPING,
     check_raster_dims,
     coordinates,
+    file_chunks,
     fill_value,
     variable_attrs,
     variable_names,
@@ -28,8 +29,6 @@ from xcube_openeo.formats.writing import Target, require_cube
 
 NAME = "netCDF"
 MEDIA_TYPE = "application/netcdf"
-#: Largest chunk edge of the netCDF variables (HDF5 chunks).
-MAX_CHUNK = 512
 
 PARAMETERS: dict[str, Any] = {
     **COMMON_PARAMETERS,
@@ -74,7 +73,7 @@ def write_netcdf(
                     zlib=options["compression_level"] > 0,
                     complevel=options["compression_level"] or None,
                     fill_value=fill_value(stored),
-                    chunksizes=[min(cube.data.sizes[d], MAX_CHUNK) for d in dims] or None,
+                    chunksizes=file_chunks(cube, dims) or None,
                 )
                 var.set_auto_maskandscale(False)  # values are written as stored
                 var.setncatts(variable_attrs(band, stored, has_gm))

@@ -15,6 +15,7 @@ from xcube_openeo.formats.cf import (
     GRID_MAPPING,
     check_raster_dims,
     coordinates,
+    file_chunks,
     fill_value,
     variable_attrs,
     variable_names,
@@ -24,8 +25,6 @@ from xcube_openeo.formats.writing import Target, require_cube
 
 NAME = "Zarr"
 MEDIA_TYPE = "application/vnd+zarr"
-#: Largest chunk edge of the written arrays when the cube is not chunked.
-MAX_CHUNK = 512
 
 PARAMETERS: dict[str, Any] = {
     **COMMON_PARAMETERS,
@@ -49,8 +48,9 @@ def write_zarr(
     has_gm = GRID_MAPPING in dataset
     var_names = variable_names(bands, set(dataset.variables) | set(cube.dim_names))
     data = stored.data.drop_vars([c for c in stored.data.coords if c != band_dim])
-    if data.chunks is None:
-        data = data.chunk({d: min(s, MAX_CHUNK) for d, s in data.sizes.items()})
+    if data.chunks is None:  # computed already: chunks that suit the file
+        data = data.chunk(dict(zip(cube.dim_names, file_chunks(cube, list(cube.dim_names)),
+                                   strict=True)))  # fmt: skip
     encoding = {}
     for band, var_name, index in zip(bands, var_names, range(len(bands)), strict=True):
         band_data = data if band_dim is None else data.isel({band_dim: index}, drop=True)
