@@ -251,7 +251,7 @@ def write_sentinel2(path: Path, variant: Variant) -> None:
 
     model = SurfaceModel.from_landscape(make_landscape(variant.size, variant.size))
     n_dates = len(variant.date_indexes)
-    progress = Progress(f"{NAME} dates (all {variant.num_levels} levels)", n_dates)
+    progress = Progress(f"{NAME} dates written (all {variant.num_levels} levels)", n_dates)
     shape = (variant.size, variant.size)
 
     def write_levels(start: int, level_data: dict[str, np.ndarray]) -> None:
@@ -259,6 +259,7 @@ def write_sentinel2(path: Path, variant: Variant) -> None:
             if level > 0:
                 level_data = _downsample(level_data)
             write_time_region(level_path, start, level_data)
+        progress.advance(len(level_data["SCL"]))  # counted when written: no silent tail
 
     # One writer thread: the next chunk of dates renders while this one is
     # downsampled, compressed and written (numpy and Blosc release the GIL).
@@ -272,7 +273,6 @@ def write_sentinel2(path: Path, variant: Variant) -> None:
                 acquisition = render(model, date_index, FULL_DATES[date_index].dayofyear)
                 bands[:, j] = acquisition.bands
                 scl[j] = acquisition.scl
-                progress.advance()
             level_data = {band: bands[i] for i, band in enumerate(BANDS)}
             level_data["SCL"] = scl
             if pending is not None:
