@@ -82,6 +82,8 @@ def accounts_server(tmp_path_factory: pytest.TempPathFactory, password_hashes, o
     config = accounts_config(tmp_path_factory.mktemp("state"), password_hashes, oidc_issuer,
                              silent_issuer_url)
     config["Datasets"] = server_config["Datasets"]
+    # Below MaxFileSize: uploads must lift tornado's own body limit for themselves.
+    config["tornado"] = {"max_body_size": 128 * 1024}
     running = RunningServer(config).start()
     yield running
     running.stop()

@@ -97,6 +97,17 @@ def test_uploads_stream_to_disk(base: str, alice, files_root: Path):
 
 
 @pytest.mark.parametrize("announced", [True, False])
+def test_files_up_to_the_limit_are_accepted(base: str, alice, announced: bool):
+    # Larger than tornado's max_body_size in this server's configuration, too.
+    content = os.urandom(MAX_FILE_SIZE)
+    data = content if announced else iter([content[:1000], content[1000:]])
+    response = requests.put(base + "/files/at-limit.bin", data=data, headers=alice)
+    assert response.status_code == 200, response.text
+    assert requests.get(base + "/files/at-limit.bin", headers=alice).content == content
+    requests.delete(base + "/files/at-limit.bin", headers=alice)
+
+
+@pytest.mark.parametrize("announced", [True, False])
 def test_file_size_limit(base: str, alice, files_root: Path, announced: bool):
     content = b"y" * (MAX_FILE_SIZE + 1)
     data = content if announced else iter([content[:1000], content[1000:]])  # chunked

@@ -132,3 +132,20 @@ def test_object_storage_through_fsspec(tmp_path: Path):
     storage.delete("dana", "deep/folder/one.txt")
     assert storage.list("dana") == []
     assert not list((tmp_path / "staging").iterdir())  # staged copies removed
+
+
+def test_stale_staged_uploads_are_removed(tmp_path: Path):
+    import os
+    import time
+
+    root = tmp_path / "root"
+    (root / ".uploads").mkdir(parents=True)
+    stale, fresh = root / ".uploads" / "upload-stale", root / ".uploads" / "upload-fresh"
+    stale.write_bytes(b"left by a killed server")
+    fresh.write_bytes(b"still streaming")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    storage = FileStorage(str(root), None, tmp_path / "staging", max_file_size=100, default_quota=1000)
+    upload = storage.begin_upload(User("erin"), "f.txt", None)
+    assert not stale.exists() and fresh.exists()
+    upload.discard()

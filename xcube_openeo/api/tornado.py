@@ -10,9 +10,9 @@ falls short in three ways, all fixed here in one subclass:
 The subclass also streams the request body so that oversized bodies are refused as
 soon as they exceed the configured limit, before they are held in memory or parsed.
 An ApiHandler with ``streams_request_body = True`` (file uploads) gets the body
-instead through ``start_body_stream(*path_args)``, ``receive_body_chunk(chunk)`` and
-``end_body_stream()`` (always called at the end, for clean-up), and sets its own
-limits.  ``Authorization`` is checked before dispatch, off the event loop.
+instead through ``start_body_stream(*path_args)`` (returns its size limit),
+``receive_body_chunk(chunk)`` and ``end_body_stream()`` (always called at the end,
+for clean-up), and enforces its own limits.  ``Authorization`` is checked before dispatch, off the event loop.
 
 xcube creates its tornado rules with its own handler class; :func:`use_openeo_handler`
 swaps the class of the openEO API's rules (and only those) after the server has added
@@ -87,7 +87,11 @@ class OpenEORequestHandler(TornadoRequestHandler):
         if self._streaming:
             # The ApiHandler takes the body chunk by chunk (file uploads) and enforces
             # its own limits; it may refuse the body here by raising an OpenEOError.
-            self._api_handler.start_body_stream(*self.path_args, **self.path_kwargs)
+            limit = self._api_handler.start_body_stream(*self.path_args, **self.path_kwargs)
+            if limit is not None:
+                # tornado's own limit (100 MiB unless configured) would cut larger files
+                # off; past the handler's limit plus a margin, stop reading altogether.
+                self.request.connection.set_max_body_size(limit + 1024 * 1024)
             return
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > self.max_body_size:

@@ -45,12 +45,13 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
 
     # --- upload ----------------------------------------------------------------------
 
-    def start_body_stream(self, path: str) -> None:
+    def start_body_stream(self, path: str) -> int:
         user = self.require_user()
         self._check_route(path)
         length = self.request.headers.get("Content-Length")
         announced = int(length) if length and length.isdigit() else None
         self._upload = self.ctx.files.begin_upload(user, path, announced)
+        return self.ctx.files.max_file_size
 
     def receive_body_chunk(self, chunk: bytes) -> None:
         if self._upload is not None:

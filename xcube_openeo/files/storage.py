@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ from xcube_openeo.files.paths import path_invalid, split_user_path
 
 _USER_DIR = re.compile(r"^\w[\w\-.~]{0,199}$", re.ASCII)
 CHUNK_SIZE = 1024 * 1024
+#: A staged upload untouched this long belongs to a request that no longer exists.
+STALE_UPLOAD_SECONDS = 24 * 3600
 
 
 def file_not_found(path: str) -> OpenEOError:
@@ -179,6 +182,7 @@ class Upload:
         else:
             staging = str(self.storage.staging_dir)
         os.makedirs(staging, exist_ok=True)
+        _remove_stale_uploads(staging)
         fd, self._temp_path = tempfile.mkstemp(prefix="upload-", dir=staging)
         self._file = os.fdopen(fd, "wb")
 
@@ -242,6 +246,18 @@ def _modified(info: Mapping[str, Any]) -> dt.datetime:
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value, dt.timezone.utc)
     return dt.datetime.now(dt.timezone.utc)
+
+
+def _remove_stale_uploads(staging: str, max_age: float = STALE_UPLOAD_SECONDS) -> None:
+    """Removes staged uploads of requests that died with their server (kill -9)."""
+    limit = time.time() - max_age
+    with os.scandir(staging) as entries:
+        for entry in entries:
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+            except FileNotFoundError:
+                pass  # another request cleaned up first
 
 
 def _fsync_dir(path: str) -> None:
