@@ -155,3 +155,56 @@ def test_computed_cubes_get_file_chunks(tmp_path):
     with xr.open_dataset(tmp_path / "c.nc") as ds:
         assert ds.B04.encoding["chunksizes"] == (3, 256, 20)
         np.testing.assert_array_equal(ds.B08.values, cube.data.values[:, 1])
+
+
+def _exploding(cube):
+    """The cube with data that fails when computed."""
+    def explode(block):
+        raise AssertionError("computed")
+
+    blocks = cube.data.data.map_blocks(explode, meta=np.array((), dtype=cube.data.dtype))
+    return cube.with_data(cube.data.copy(data=blocks))
+
+
+def test_check_finds_unsuitable_values_without_computing():
+    from tests.formats.cubes import vector_cube
+    from xcube_openeo.engine.cube import DataCube, Dimension
+
+    raster = _exploding(raster_cube(times=2))
+    for name in ("GTiff", "netCDF", "Zarr", "JSON"):
+        assert FORMATS.find_output(name).check(raster, {}) is not None
+    with pytest.raises(OpenEOError) as e:
+        FORMATS.find_output("PNG").check(raster, {})  # two bands, two dates
+    assert e.value.code == "FormatUnsuitable"
+    for name in ("GeoJSON", "CSV"):
+        with pytest.raises(OpenEOError) as e:
+            FORMATS.find_output(name).check(raster, {})
+        assert e.value.code == "FormatUnsuitable" and name in e.value.message
+    with pytest.raises(OpenEOError) as e:
+        FORMATS.find_output("GeoJSON").check(vector_cube(), {"bogus": 1})
+    assert e.value.code == "FormatArgumentUnsupported"
+    extra = DataCube(raster.data.expand_dims(z=[1, 2]), [Dimension("z", "other"),
+                                                         *raster.dimensions])
+    with pytest.raises(OpenEOError, match="dimension"):
+        FORMATS.find_output("GTiff").check(extra, {})
+    FORMATS.find_output("netCDF").check(extra, {})  # netCDF holds any dimension
+
+
+def test_object_values_with_nodata_become_float(tmp_path):
+    import xarray as xr
+
+    cube = raster_cube(times=None, bands=("mask",), height=4, width=5)
+    values = np.empty((1, 4, 5), dtype=object)
+    values[:] = True
+    values[0, 1, 2] = None
+    values[0, 3, 4] = False
+    objects = cube.with_data(xr.DataArray(values, dims=cube.data.dims, coords=cube.data.coords))
+    (file,) = FORMATS.find_output("GTiff").write(objects, {}, str(tmp_path), "o")
+    with rasterio.open(tmp_path / file.name) as ds:
+        data = ds.read(1)
+    assert data.dtype == np.float64 and np.isnan(data[1, 2]) and data[3, 4] == 0
+    assert np.nansum(data) == 18
+    strings = objects.with_data(objects.data.where(objects.data.isnull(), "x"))
+    with pytest.raises(OpenEOError) as e:
+        FORMATS.find_output("netCDF").check(strings, {})
+    assert e.value.code == "FormatUnsuitable"

@@ -72,6 +72,9 @@ class WrittenFile:
 #: ``writer(value, options, target_dir, stem) -> list[WrittenFile]``; options are
 #: already validated and completed with their defaults.
 Writer = Callable[[Any, dict[str, Any], str, str], list[WrittenFile]]
+#: ``checker(value, options)`` raises what the writer would raise for the value's
+#: structure (dimensions, data type, grid, size) without computing anything.
+Checker = Callable[[Any, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class FileFormat:
     #: Option name -> JSON schema (with ``description`` and ``default``).
     parameters: dict[str, Any] = field(default_factory=dict)
     writer: Writer | None = None
+    checker: Checker | None = None
     #: Media type of the (main) file the format writes.
     media_type: str = "application/octet-stream"
 
@@ -101,6 +105,15 @@ class FileFormat:
         from xcube_openeo.formats.writing import validate_options
 
         return validate_options(self, options)
+
+    def check(self, value: Any, options: dict[str, Any] | None) -> dict[str, Any]:
+        """Whether ``value`` can be written with ``options`` (cheap, computes nothing):
+        the validated options, or an OpenEOError.  For checks on the server before
+        the writing is sent to a dask worker."""
+        checked = self.validate_options(options)
+        if self.checker is not None:
+            self.checker(value, checked)
+        return checked
 
     def write(
         self, value: Any, options: dict[str, Any] | None, target_dir: str, stem: str

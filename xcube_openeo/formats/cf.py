@@ -10,8 +10,8 @@ import pyproj
 import xarray as xr
 
 from xcube_openeo.engine.cube import DataCube
-from xcube_openeo.formats.raster import StoredData, _to_crs
-from xcube_openeo.formats.writing import unsuitable
+from xcube_openeo.formats.raster import StoredData, _to_crs, band_names, stored_data
+from xcube_openeo.formats.writing import require_cube
 
 #: Name of the grid-mapping variable holding the CRS.
 GRID_MAPPING = "crs"
@@ -22,9 +22,16 @@ SPATIAL_CHUNK = 256
 OTHER_CHUNK = 8
 
 
-def check_raster_dims(cube: DataCube, fmt_name: str) -> None:
-    if len(cube.names_of_type("bands")) > 1:
-        raise unsuitable(fmt_name, "it has several band dimensions.")
+def prepare_cf(
+    value: Any, fmt_name: str
+) -> tuple[DataCube, StoredData, str | None, list[str], xr.Dataset]:
+    """(cube, stored data, bands dimension, band names, coordinates dataset) of a
+    raster cube that netCDF and Zarr can hold (any dimensions but one bands one)."""
+    cube = require_cube(value, fmt_name, vector=False)
+    stored = stored_data(cube, fmt_name)
+    band_dim, bands = band_names(cube)
+    return cube, stored, band_dim, bands, coordinates(cube, band_dim, fmt_name)
+
 
 
 def coordinates(cube: DataCube, band_dim: str | None, fmt_name: str) -> xr.Dataset:

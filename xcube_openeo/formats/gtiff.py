@@ -61,14 +61,23 @@ PARAMETERS: dict[str, Any] = {
 }
 
 
-def write_gtiff(
-    value: Any, options: dict[str, Any], target_dir: str, stem: str
-) -> list[WrittenFile]:
+def check_gtiff(value: Any, options: dict[str, Any]) -> None:
+    _prepare(value)
+
+
+def _prepare(value: Any) -> tuple[DataCube, str | None, Grid, StoredData, str | None, list[str]]:
     cube = require_cube(value, NAME, vector=False)
     time_dim = _check_dimensions(cube)
     grid = cube_grid(cube, NAME)
     stored = stored_data(cube, NAME)
     band_dim, names = band_names(cube)
+    return cube, time_dim, grid, stored, band_dim, names
+
+
+def write_gtiff(
+    value: Any, options: dict[str, Any], target_dir: str, stem: str
+) -> list[WrittenFile]:
+    cube, time_dim, grid, stored, band_dim, names = _prepare(value)
     data = north_up(stored.data, grid)
     if band_dim is None:
         data = data.expand_dims("_band")
@@ -205,6 +214,7 @@ FORMATS.add_output(
         " refused.",
         parameters=PARAMETERS,
         writer=write_gtiff,
+        checker=check_gtiff,
         media_type=MEDIA_TYPE,
     )
 )

@@ -74,7 +74,17 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
-def _cube_json(cube: Any) -> dict[str, Any]:
+def check_json(value: Any, options: dict[str, Any]) -> None:
+    """The checks of :func:`to_json_value` that need no computation (top level)."""
+    from xcube_openeo.engine.cube import DataCube
+
+    if isinstance(value, DataCube):
+        _check_cube_size(value)
+    elif isinstance(value, ArrayValue) and value.is_vectorised:
+        raise OpenEOError("FormatUnsuitable", "A vectorised array cannot be written as JSON.")
+
+
+def _check_cube_size(cube: Any) -> None:
     size = int(np.prod([cube.data.sizes[d] for d in cube.data.dims], dtype=np.int64))
     if size > MAX_JSON_CUBE_VALUES:
         raise OpenEOError(
@@ -82,6 +92,10 @@ def _cube_json(cube: Any) -> dict[str, Any]:
             f"The data cube has {size} values, too many for JSON (limit"
             f" {MAX_JSON_CUBE_VALUES}); save it as GTiff, netCDF or Zarr.",
         )
+
+
+def _cube_json(cube: Any) -> dict[str, Any]:
+    _check_cube_size(cube)
     data = cube.masked_float() if cube.is_encoded else cube.data
     values = np.asarray(data.compute().values)
     if values.dtype.kind == "f":
@@ -135,6 +149,7 @@ FORMATS.add_output(
         " geometries.",
         parameters=dict(COMMON_PARAMETERS),
         writer=write_json,
+        checker=check_json,
         media_type=MEDIA_TYPE,
     )
 )

@@ -17,15 +17,14 @@ import numpy as np
 from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.cf import (
     GRID_MAPPING,
-    check_raster_dims,
-    coordinates,
     file_chunks,
     fill_value,
+    prepare_cf,
     variable_attrs,
     variable_names,
 )
-from xcube_openeo.formats.raster import BandStatistics, band_names, iter_strips, stored_data
-from xcube_openeo.formats.writing import Target, require_cube
+from xcube_openeo.formats.raster import BandStatistics, iter_strips
+from xcube_openeo.formats.writing import Target
 
 NAME = "netCDF"
 MEDIA_TYPE = "application/netcdf"
@@ -42,14 +41,14 @@ PARAMETERS: dict[str, Any] = {
 }
 
 
+def check_netcdf(value: Any, options: dict[str, Any]) -> None:
+    prepare_cf(value, NAME)
+
+
 def write_netcdf(
     value: Any, options: dict[str, Any], target_dir: str, stem: str
 ) -> list[WrittenFile]:
-    cube = require_cube(value, NAME, vector=False)
-    check_raster_dims(cube, NAME)
-    stored = stored_data(cube, NAME)
-    band_dim, bands = band_names(cube)
-    skeleton = coordinates(cube, band_dim, NAME)
+    cube, stored, band_dim, bands, skeleton = prepare_cf(value, NAME)
     has_gm = GRID_MAPPING in skeleton
     var_names = variable_names(bands, set(skeleton.variables) | set(cube.dim_names))
     data = stored.data
@@ -120,6 +119,7 @@ FORMATS.add_output(
         " add_offset.",
         parameters=PARAMETERS,
         writer=write_netcdf,
+        checker=check_netcdf,
         media_type=MEDIA_TYPE,
     )
 )

@@ -16,7 +16,7 @@ from tiles.errors import TilesError
 from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
-from xcube_openeo.formats.raster import band_names, cube_grid, north_up
+from xcube_openeo.formats.raster import Grid, band_names, cube_grid, north_up
 from xcube_openeo.formats.writing import Target, require_cube, unsuitable
 
 NAME = "PNG"
@@ -62,7 +62,12 @@ PARAMETERS: dict[str, Any] = {
 }
 
 
-def write_png(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
+def check_png(value: Any, options: dict[str, Any]) -> None:
+    _prepare(value, options)
+
+
+def _prepare(value: Any, options: dict[str, Any]) -> tuple[Any, Grid, list[str], list[int]]:
+    """(lazy picture values (band, y, x) north up, grid, band names, selected bands)."""
     cube = require_cube(value, NAME, vector=False)
     grid = cube_grid(cube, NAME)
     band_dim, names = band_names(cube)
@@ -75,12 +80,16 @@ def write_png(value: Any, options: dict[str, Any], target_dir: str, stem: str) -
         data = data.expand_dims("_band")
         band_dim = "_band"
     data = north_up(data.isel({band_dim: selected}), grid)
-    data = data.transpose(band_dim, grid.y_dim, grid.x_dim)
     if grid.width * grid.height > MAX_PIXELS:
         raise unsuitable(
             NAME, f"it has {grid.width} x {grid.height} pixels, more than {MAX_PIXELS} for a"
             " picture; use GTiff, or reduce the extent or resolution.",
         )
+    return data.transpose(band_dim, grid.y_dim, grid.x_dim), grid, names, selected
+
+
+def write_png(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
+    data, grid, names, selected = _prepare(value, options)
     # Eager: PNG encoders need the whole picture in memory (bounded by MAX_PIXELS).
     values = np.asarray(data.values, dtype=np.float32)
     ranges = [_value_range(values[i], options, i) for i in range(len(selected))]
@@ -175,6 +184,7 @@ FORMATS.add_output(
         " transparent.",
         parameters=PARAMETERS,
         writer=write_png,
+        checker=check_png,
         media_type=MEDIA_TYPE,
     )
 )

@@ -61,22 +61,20 @@ def stored_data(cube: DataCube, fmt_name: str) -> StoredData:
         if data.dtype.itemsize < 4:
             data = data.astype(np.float32)
         return StoredData(data, np.nan, None, None)
-    if kind == "O":
-        # Booleans or numbers with no-data (None) live in object arrays in memory.
-        converted = xr.apply_ufunc(
-            _objects_to_float, data, dask="parallelized", output_dtypes=[np.float64]
-        )
+    if kind == "O" and data.chunks is None:
+        # Booleans or numbers with no-data (None) live in object arrays in memory
+        # (lazy data uses float instead), so converting them here computes nothing.
+        try:
+            converted = data.copy(data=_objects_to_float(data.values))
+        except (TypeError, ValueError) as e:
+            raise unsuitable(fmt_name, f"it has values that are not numbers ({e}).") from None
         return StoredData(converted, np.nan, None, None)
     raise unsuitable(fmt_name, f"its values have data type {data.dtype}, which is not numeric.")
 
 
 def _objects_to_float(values: np.ndarray) -> np.ndarray:
-    try:
-        return np.array(
-            [np.nan if v is None else float(v) for v in values.ravel()], dtype=np.float64
-        ).reshape(values.shape)
-    except (TypeError, ValueError) as e:
-        raise OpenEOError("FormatUnsuitable", f"The result has non-numeric values: {e}") from None
+    flat = [np.nan if v is None else float(v) for v in values.ravel()]
+    return np.array(flat, dtype=np.float64).reshape(values.shape)
 
 
 def _is_nan(value: Any) -> bool:

@@ -72,8 +72,7 @@ def vector_values(cube: DataCube, fmt_name: str) -> tuple[np.ndarray, list[str]]
     """Values as (geometry, other dims in cube order, bands) and the names of those
     other dimensions."""
     geom_dim = cube.names_of_type("geometry")[0]
-    if cube.data.size > MAX_VALUES:
-        raise unsuitable(fmt_name, f"it has {cube.data.size} values, more than {MAX_VALUES}.")
+    _check_size(cube, fmt_name)
     # Bands last: property names end with the band, CSV has a column per band.
     others = sorted((n for n in cube.dim_names if n != geom_dim),
                     key=lambda n: cube.dimension(n).type == "bands")
@@ -102,6 +101,25 @@ def _json(value: Any) -> Any:
 
 def _label_strings(cube: DataCube, dim: str) -> list[str]:
     return [str(v) for v in cube.labels(dim)]
+
+
+def check_geojson(value: Any, options: dict[str, Any]) -> None:
+    _check(value, "GeoJSON")
+
+
+def check_csv(value: Any, options: dict[str, Any]) -> None:
+    _check(value, "CSV")
+
+
+def _check(value: Any, fmt_name: str) -> None:
+    cube = require_cube(value, fmt_name, vector=True)
+    geometries_wgs84(cube, fmt_name)
+    _check_size(cube, fmt_name)
+
+
+def _check_size(cube: DataCube, fmt_name: str) -> None:
+    if cube.data.size > MAX_VALUES:
+        raise unsuitable(fmt_name, f"it has {cube.data.size} values, more than {MAX_VALUES}.")
 
 
 def write_geojson(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
@@ -176,6 +194,7 @@ FORMATS.add_output(
         " 'dimensions' member lists those dimensions.",
         parameters=dict(COMMON_PARAMETERS),
         writer=write_geojson,
+        checker=check_geojson,
         media_type=GEOJSON_MEDIA_TYPE,
     )
 )
@@ -189,6 +208,7 @@ FORMATS.add_output(
         " geometry (WKT, WGS 84), one per non-band dimension, one per band.",
         parameters=dict(COMMON_PARAMETERS),
         writer=write_csv,
+        checker=check_csv,
         media_type=CSV_MEDIA_TYPE,
     )
 )

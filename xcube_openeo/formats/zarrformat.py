@@ -13,15 +13,13 @@ from typing import Any
 from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.cf import (
     GRID_MAPPING,
-    check_raster_dims,
-    coordinates,
     file_chunks,
     fill_value,
+    prepare_cf,
     variable_attrs,
     variable_names,
 )
-from xcube_openeo.formats.raster import band_names, stored_data
-from xcube_openeo.formats.writing import Target, require_cube
+from xcube_openeo.formats.writing import Target
 
 NAME = "Zarr"
 MEDIA_TYPE = "application/vnd+zarr"
@@ -37,14 +35,14 @@ PARAMETERS: dict[str, Any] = {
 }
 
 
+def check_zarr(value: Any, options: dict[str, Any]) -> None:
+    prepare_cf(value, NAME)
+
+
 def write_zarr(
     value: Any, options: dict[str, Any], target_dir: str, stem: str
 ) -> list[WrittenFile]:
-    cube = require_cube(value, NAME, vector=False)
-    check_raster_dims(cube, NAME)
-    stored = stored_data(cube, NAME)
-    band_dim, bands = band_names(cube)
-    dataset = coordinates(cube, band_dim, NAME)
+    cube, stored, band_dim, bands, dataset = prepare_cf(value, NAME)
     has_gm = GRID_MAPPING in dataset
     var_names = variable_names(bands, set(dataset.variables) | set(cube.dim_names))
     data = stored.data.drop_vars([c for c in stored.data.coords if c != band_dim])
@@ -91,6 +89,7 @@ FORMATS.add_output(
         " a grid_mapping variable 'crs', CF time, consolidated metadata.",
         parameters=PARAMETERS,
         writer=write_zarr,
+        checker=check_zarr,
         media_type=MEDIA_TYPE,
     )
 )
