@@ -119,3 +119,17 @@ def test_openeo_client_manages_user_processes(accounts_server):
     assert connection.user_defined_process("client_udp").describe()["id"] == "client_udp"
     connection.user_defined_process("client_udp").delete()
     assert "client_udp" not in [p["id"] for p in connection.list_user_defined_processes()]
+
+
+def test_stored_processes_run_in_synchronous_requests_of_their_owner(base: str, alice, bob):
+    body = {"parameters": X, "process_graph": {
+        "p": {"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1}, "result": True}}}
+    assert requests.put(base + "/process_graphs/plus_one", json=body, headers=alice).ok
+    request = {"process": {"process_graph": {
+        "c": {"process_id": "plus_one", "namespace": "user", "arguments": {"x": 41}, "result": True}}}}
+    response = requests.post(base + "/result", json=request, headers=alice)
+    assert response.status_code == 200, response.text
+    assert response.json() == 42
+    # Another user has no such process.
+    response = requests.post(base + "/result", json=request, headers=bob)
+    assert response.status_code == 400 and response.json()["code"] == "ProcessUnsupported"
