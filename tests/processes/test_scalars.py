@@ -4,6 +4,7 @@ conformance harness's own comparison logic."""
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import math
 from typing import Any
@@ -414,6 +415,9 @@ def test_date_processes_on_datetime64_arrays() -> None:
     assert list(shifted.values.astype("datetime64[D]").astype(str)) == ["2020-02-29", "2020-04-15"]
     days = call("date_difference", date1="2020-01-01", date2=times, unit="day")
     assert as_list(days.compute()) == [30.0, 74.0]
+    months = call("date_difference", date1="2020-01-31", date2=times, unit="month")
+    assert months.chunks is not None
+    assert as_list(months.compute()) == [0.0, pytest.approx(1 + 15 / 31)]
     inside = call("date_between", x=times, min="2020-02-01", max="2020-12-31T00:00:00+01:00")
     assert as_list(inside.compute()) == [False, True]
 
@@ -424,6 +428,30 @@ def test_datetime_scalars_are_rfc3339_text() -> None:
     assert call("date_shift", date=label, value=1, unit="day") == "2020-06-02T00:00:00Z"
     assert call("date_difference", date1=label, date2="2020-06-02", unit="hour") == 24
     assert call("date_between", x=label, min="2020-01-01", max=label) is True
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    start=st.datetimes(datetime.datetime(1300, 1, 1), datetime.datetime(9700, 1, 1)),
+    value=st.integers(-10_000, 10_000),
+    unit=st.sampled_from(["millisecond", "second", "minute", "hour", "day", "week"]),
+)
+def test_date_shift_and_difference_are_inverse(start: Any, value: int, unit: str) -> None:
+    date = start.replace(microsecond=start.microsecond // 1000 * 1000).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ"
+    )
+    shifted = call("date_shift", date=date, value=value, unit=unit)
+    assert call("date_difference", date1=date, date2=shifted, unit=unit) == pytest.approx(value)
+
+
+def test_dates_outside_the_pandas_range() -> None:
+    assert call("date_shift", date="2263-01-01", value=1, unit="year") == "2264-01-01"
+    assert call("date_shift", date="0900-03-31T00:00:00Z", value=-1, unit="month") == (
+        "0900-02-28T00:00:00Z"
+    )
+    with pytest.raises(OpenEOError) as info:
+        call("date_shift", date="9999-12-31", value=1, unit="day")
+    assert info.value.code == "ProcessParameterInvalid"
 
 
 def test_date_difference_calendar_units() -> None:

@@ -1,13 +1,15 @@
 """Date processes: date_between, date_shift, date_difference.
 
 Dates are RFC 3339 strings: a date (``2020-01-31``, meaning midnight UTC) or a date-time
-with a time zone offset.  pandas does the calendar arithmetic (month ends, leap years).
-Vectorised, ``datetime64`` arrays (naive = UTC, as xarray stores time labels) use numpy
-/pandas operations; string arrays go element by element.
+with a time zone offset.  Scalars use Python's ``datetime`` (years 1 to 9999) with
+``dateutil``'s ``relativedelta`` for calendar arithmetic (month ends, leap years).
+Vectorised, ``datetime64`` arrays (naive = UTC, as xarray stores time labels) use
+numpy/pandas operations; string arrays go element by element.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from dateutil.relativedelta import relativedelta
 
 from .math.elementwise import (
     datetimes_as_text,
@@ -28,17 +31,20 @@ from .math.elementwise import (
 )
 from .registry import process
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LEAP_SECOND = re.compile(r"(T\d{2}:\d{2}:)60")
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?)?"
+)
+_UTC = dt.timezone.utc
 
-#: Fixed-length units as pandas/numpy timedeltas.
-_FIXED_UNITS: dict[str, pd.Timedelta] = {
-    "millisecond": pd.Timedelta(milliseconds=1),
-    "second": pd.Timedelta(seconds=1),
-    "minute": pd.Timedelta(minutes=1),
-    "hour": pd.Timedelta(hours=1),
-    "day": pd.Timedelta(days=1),
-    "week": pd.Timedelta(weeks=1),
+#: Fixed-length units.
+_FIXED_UNITS: dict[str, dt.timedelta] = {
+    "millisecond": dt.timedelta(milliseconds=1),
+    "second": dt.timedelta(seconds=1),
+    "minute": dt.timedelta(minutes=1),
+    "hour": dt.timedelta(hours=1),
+    "day": dt.timedelta(days=1),
+    "week": dt.timedelta(weeks=1),
 }
 _UNITS = (*_FIXED_UNITS, "month", "year")
 
@@ -47,19 +53,19 @@ _UNITS = (*_FIXED_UNITS, "month", "year")
 class ParsedDate:
     """A parsed RFC 3339 date or date-time (time zone aware)."""
 
-    timestamp: pd.Timestamp
+    moment: dt.datetime
     date_only: bool
 
-    def format(self, timestamp: pd.Timestamp | None = None) -> str:
+    def format(self, moment: dt.datetime | None = None) -> str:
         """RFC 3339 text in the same form (date, or date-time with this time zone)."""
-        ts = self.timestamp if timestamp is None else timestamp
+        m = self.moment if moment is None else moment
+        text = f"{m.year:04d}-{m.month:02d}-{m.day:02d}"
         if self.date_only:
-            return ts.strftime("%Y-%m-%d")
-        text = ts.strftime("%Y-%m-%dT%H:%M:%S")
-        if ts.microsecond or ts.nanosecond:
-            fraction = f"{ts.microsecond:06d}{ts.nanosecond:03d}".rstrip("0")
-            text += "." + fraction.ljust(3, "0")
-        offset = ts.utcoffset()
+            return text
+        text += f"T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        if m.microsecond:
+            text += "." + f"{m.microsecond:06d}".rstrip("0").ljust(3, "0")
+        offset = m.utcoffset()
         if not offset:
             return text + "Z"
         minutes = int(offset.total_seconds() // 60)
@@ -68,21 +74,39 @@ class ParsedDate:
 
 
 def parse_date(value: Any, process_id: str, parameter: str) -> ParsedDate:
-    """Parse an RFC 3339 date or date-time; a leap second becomes the next second."""
-    if not isinstance(value, str):
-        raise invalid(process_id, parameter, value, "an RFC 3339 date or date-time string")
-    text, leap = _LEAP_SECOND.subn(r"\g<1>59", value.strip())
+    """Parse an RFC 3339 date or date-time; a leap second becomes the next second.
+
+    A date-time without an offset is taken as UTC (RFC 3339 requires one; be lenient).
+    """
+    expected = "an RFC 3339 date or date-time"
+    match = _RFC3339.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise invalid(process_id, parameter, value, expected)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError) as error:
-        raise invalid(process_id, parameter, value, "an RFC 3339 date or date-time") from error
-    if ts is pd.NaT:
-        raise invalid(process_id, parameter, value, "an RFC 3339 date or date-time")
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")  # dates (and times lacking an offset) are UTC
-    if leap:
-        ts += pd.Timedelta(seconds=1)
-    return ParsedDate(ts, bool(_DATE_ONLY.match(value.strip())))
+        if hour is None:
+            return ParsedDate(dt.datetime(int(year), int(month), int(day), tzinfo=_UTC), True)
+        leap = second == "60"
+        moment = dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            59 if leap else int(second),
+            int((fraction or "").ljust(6, "0")[:6]),
+            tzinfo=_zone(zone),
+        )
+        return ParsedDate(moment + dt.timedelta(seconds=1) if leap else moment, False)
+    except (ValueError, OverflowError) as error:
+        raise invalid(process_id, parameter, value, expected) from error
+
+
+def _zone(text: str | None) -> dt.tzinfo:
+    if text is None or text in "Zz":
+        return _UTC
+    sign = -1 if text[0] == "-" else 1
+    return dt.timezone(sign * dt.timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 
 
 def _check_unit(process_id: str, unit: Any) -> None:
@@ -90,16 +114,24 @@ def _check_unit(process_id: str, unit: Any) -> None:
         raise invalid(process_id, "unit", unit, f"one of {', '.join(_UNITS)}")
 
 
-def _offset(value: int, unit: str) -> pd.Timedelta | pd.DateOffset:
+def _calendar_offset(value: int, unit: str) -> relativedelta | dt.timedelta:
     if unit == "month":
-        return pd.DateOffset(months=value)  # clamps to the month's last day
+        return relativedelta(months=value)  # clamps to the month's last day
     if unit == "year":
-        return pd.DateOffset(years=value)
+        return relativedelta(years=value)
     return value * _FIXED_UNITS[unit]
 
 
+def _to_datetime64(moment: dt.datetime) -> np.datetime64:
+    return np.datetime64(moment.astimezone(_UTC).replace(tzinfo=None), "us")
+
+
+def _from_datetime64(value: Any) -> dt.datetime:
+    return pd.Timestamp(value).to_pydatetime().replace(tzinfo=_UTC)
+
+
 def _lazy_map(func: Callable[[np.ndarray], np.ndarray], array: Any, dtype: Any) -> Any:
-    """Apply a numpy-to-numpy function block-wise (lazy for dask-backed DataArrays)."""
+    """Apply a numpy-to-numpy function block-wise (lazy for dask-backed data)."""
     if isinstance(array, xr.DataArray):
         return xr.apply_ufunc(func, array, dask="parallelized", output_dtypes=[dtype])
     if isinstance(array, np.ndarray):
@@ -115,22 +147,29 @@ def date_shift(date: Any, value: Any, unit: Any) -> Any:
     _check_unit("date_shift", unit)
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise invalid("date_shift", "value", value, "an integer")
-    offset = _offset(int(value), unit)
+    value = int(value)
+    offset = _calendar_offset(value, unit)
 
     def scalar(d: Any) -> Any:
         d = to_python(datetimes_as_text(d))
         if d is None:
             return None
         parsed = parse_date(d, "date_shift", "date")
-        return parsed.format(parsed.timestamp + offset)
+        try:
+            return parsed.format(parsed.moment + offset)
+        except (OverflowError, ValueError) as error:
+            raise invalid("date_shift", "value", value, "a shift within years 1-9999") from error
 
     def vectorised(d: Any) -> Any:
         if kind(d) != "M":
             raise invalid("date_shift", "date", d, "dates")
-        if isinstance(offset, pd.Timedelta):
-            return d + offset.to_timedelta64()
+        if unit in _FIXED_UNITS:
+            return d + np.timedelta64(
+                value * _FIXED_UNITS[unit] // dt.timedelta(microseconds=1), "us"
+            )
+        calendar = pd.DateOffset(**{f"{unit}s": value})
         return _lazy_map(
-            lambda a: (pd.DatetimeIndex(a.ravel()) + offset).values.reshape(a.shape),
+            lambda a: (pd.DatetimeIndex(a.ravel()) + calendar).values.reshape(a.shape),
             d,
             d.dtype,
         )
@@ -141,19 +180,19 @@ def date_shift(date: Any, value: Any, unit: Any) -> Any:
 # --------------------------------------------------------------------------- date_difference
 
 
-def _calendar_months(start: pd.Timestamp, end: pd.Timestamp) -> float:
+def _calendar_months(start: dt.datetime, end: dt.datetime) -> float:
     """Months from start to end: whole calendar months plus the fraction of the next."""
     if end < start:
         return -_calendar_months(end, start)
     months = (end.year - start.year) * 12 + (end.month - start.month)
-    while months > 0 and start + pd.DateOffset(months=months) > end:
+    while months > 0 and start + relativedelta(months=months) > end:
         months -= 1
-    lower = start + pd.DateOffset(months=months)
-    upper = start + pd.DateOffset(months=months + 1)
+    lower = start + relativedelta(months=months)
+    upper = start + relativedelta(months=months + 1)
     return months + (end - lower) / (upper - lower)
 
 
-def _difference(start: pd.Timestamp, end: pd.Timestamp, unit: str) -> float:
+def _difference(start: dt.datetime, end: dt.datetime, unit: str) -> float:
     if unit == "month":
         return _calendar_months(start, end)
     if unit == "year":
@@ -173,20 +212,29 @@ def date_difference(date1: Any, date2: Any, unit: Any = "second") -> Any:
         d1, d2 = to_python(datetimes_as_text(d1)), to_python(datetimes_as_text(d2))
         if d1 is None or d2 is None:
             return None
-        t1 = parse_date(d1, "date_difference", "date1").timestamp
-        t2 = parse_date(d2, "date_difference", "date2").timestamp
+        t1 = parse_date(d1, "date_difference", "date1").moment
+        t2 = parse_date(d2, "date_difference", "date2").moment
         return _number(_difference(t1, t2, unit))
 
     def vectorised(d1: Any, d2: Any) -> Any:
         d1, d2 = _as_datetime64(d1, "date1"), _as_datetime64(d2, "date2")
         if unit in _FIXED_UNITS:
-            return (d2 - d1) / _FIXED_UNITS[unit].to_timedelta64()
-        to_object = np.frompyfunc(
-            lambda a, b: _difference(pd.Timestamp(a, tz="UTC"), pd.Timestamp(b, tz="UTC"), unit),
-            2,
-            1,
+            return (d2 - d1) / np.timedelta64(
+                _FIXED_UNITS[unit] // dt.timedelta(microseconds=1), "us"
+            )
+        # Calendar months differ in length: element by element (Python datetimes).
+        months = np.frompyfunc(
+            lambda a, b: _difference(_from_datetime64(a), _from_datetime64(b), unit), 2, 1
         )
-        return to_object(d1, d2).astype(float)
+        if isinstance(d1, xr.DataArray) or isinstance(d2, xr.DataArray):
+            return xr.apply_ufunc(
+                lambda a, b: months(a, b).astype(float),
+                d1,
+                d2,
+                dask="parallelized",
+                output_dtypes=[float],
+            )
+        return months(d1, d2).astype(float)
 
     return dispatch(scalar, vectorised, date1, date2)
 
@@ -196,8 +244,7 @@ def _as_datetime64(value: Any, parameter: str) -> Any:
         if kind(value) != "M":
             raise invalid("date_difference", parameter, value, "dates")
         return value
-    ts = parse_date(datetimes_as_text(value), "date_difference", parameter).timestamp
-    return ts.tz_convert("UTC").tz_localize(None).to_datetime64()
+    return _to_datetime64(parse_date(datetimes_as_text(value), "date_difference", parameter).moment)
 
 
 # --------------------------------------------------------------------------- date_between
@@ -205,21 +252,20 @@ def _as_datetime64(value: Any, parameter: str) -> Any:
 
 @process("date_between")
 def date_between(x: Any, min: Any, max: Any, exclude_max: bool = False) -> Any:
-    low = parse_date(datetimes_as_text(min), "date_between", "min").timestamp
-    high = parse_date(datetimes_as_text(max), "date_between", "max").timestamp
+    low = parse_date(datetimes_as_text(min), "date_between", "min").moment
+    high = parse_date(datetimes_as_text(max), "date_between", "max").moment
 
     def scalar(v: Any) -> Any:
         v = to_python(datetimes_as_text(v))
         if v is None:
             return None
-        t = parse_date(v, "date_between", "x").timestamp
+        t = parse_date(v, "date_between", "x").moment
         return bool(low <= t and (t < high if exclude_max else t <= high))
 
     def vectorised(v: Any) -> Any:
         if kind(v) != "M":
             raise invalid("date_between", "x", v, "dates")
-        lo = low.tz_convert("UTC").tz_localize(None).to_datetime64()
-        hi = high.tz_convert("UTC").tz_localize(None).to_datetime64()
+        lo, hi = _to_datetime64(low), _to_datetime64(high)
         inside = (v >= lo) & ((v < hi) if exclude_max else (v <= hi))
         return with_nodata(inside, v)
 
