@@ -64,3 +64,34 @@ def test_synchronous_response_is_a_tar_of_the_store(tmp_path):
         tar.extractall(tmp_path, filter="data")
     ds = xr.open_zarr(tmp_path / "result.zarr")
     np.testing.assert_array_equal(ds.B08.values, cube.data.values[:, 1])
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_store_opens_over_plain_http(tmp_path, zarr_format):
+    """Consolidated metadata: clients need no directory listing, so a static file
+    server (or signed URLs per file) is enough for xr.open_zarr."""
+    import functools
+    import http.server
+    import threading
+
+    cube = raster_cube(times=2)
+    ZARR.write(cube, {"zarr_format": zarr_format}, str(tmp_path), "out")
+
+    class NoListing(http.server.SimpleHTTPRequestHandler):
+        def list_directory(self, path):
+            self.send_error(403, "no listing")
+
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(NoListing, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/out.zarr"
+            ds = xr.open_zarr(url)
+            np.testing.assert_array_equal(ds.B08.values, cube.data.values[:, 1])
+            assert GridMapping.from_dataset(ds).crs.to_epsg() == 32632
+        finally:
+            httpd.shutdown()
