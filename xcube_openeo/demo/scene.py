@@ -125,6 +125,36 @@ def _solar_elevation_deg(doy: int) -> float:
     return float(90.0 - SCENE_LATITUDE + declination - 3.0)  # about 10:30 local time
 
 
+def _clouds(
+    rng: np.random.Generator, shape: tuple[int, int], cover: float, doy: int, height_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cloud opacity, cloud texture and cloud-shadow strength, each (y, x) in [0, 1].
+
+    Clouds are the top ``cover`` fraction of a fractal field, soft at the edges. The
+    field extends beyond the scene to the south and east, where clouds casting
+    shadows into the scene can be.
+    """
+    length = height_m / np.tan(np.deg2rad(_solar_elevation_deg(doy))) / _SCENE_WIDTH_M
+    length = min(length, _MAX_SHADOW_LENGTH)
+    azimuth = np.deg2rad(340.0)  # shadows point away from the sun, to the north-north-west
+    drow = round(length * np.cos(azimuth) * shape[0])
+    dcol = round(-length * np.sin(azimuth) * shape[1])
+    extended = (
+        shape[0] + int(np.ceil(_MAX_SHADOW_LENGTH * shape[0])),
+        shape[1] + int(np.ceil(_MAX_SHADOW_LENGTH * shape[1])),
+    )
+    field = fractal_field(rng, extended, 4, 5)
+    if cover > 0.0:
+        threshold = np.quantile(field[: shape[0] : 4, : shape[1] : 4], 1.0 - cover)
+        opacity_ext = np.clip((field - threshold) / 0.8, 0.0, 1.0) ** 0.8
+    else:
+        opacity_ext = np.zeros(extended, np.float32)
+    opacity = opacity_ext[: shape[0], : shape[1]]
+    shadow = np.minimum(1.0, 1.5 * opacity_ext[drow : drow + shape[0], dcol : dcol + shape[1]])
+    shadow[opacity > 0.1] = 0.0  # under the cloud itself the cloud dominates
+    return opacity, field[: shape[0], : shape[1]], shadow
+
+
 def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
     """Render the acquisition with the given index in the full 5-day schedule.
 
@@ -156,28 +186,7 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
         refl += snow * _spectrum(_SNOW)
         scl[snow >= 0.3] = SCL.SNOW
 
-    # Clouds: the top `cover` fraction of a fractal field, soft at the edges. The field
-    # extends beyond the scene to the south and east, where clouds casting shadows
-    # into the scene can be.
-    length = height_m / np.tan(np.deg2rad(_solar_elevation_deg(doy))) / _SCENE_WIDTH_M
-    length = min(length, _MAX_SHADOW_LENGTH)
-    azimuth = np.deg2rad(340.0)  # shadows point away from the sun, to the north-north-west
-    drow = round(length * np.cos(azimuth) * shape[0])
-    dcol = round(-length * np.sin(azimuth) * shape[1])
-    extended = (
-        shape[0] + int(np.ceil(_MAX_SHADOW_LENGTH * shape[0])),
-        shape[1] + int(np.ceil(_MAX_SHADOW_LENGTH * shape[1])),
-    )
-    field = fractal_field(rng, extended, 4, 5)
-    if cover > 0.0:
-        threshold = np.quantile(field[: shape[0] : 4, : shape[1] : 4], 1.0 - cover)
-        opacity_ext = np.clip((field - threshold) / 0.8, 0.0, 1.0) ** 0.8
-    else:
-        opacity_ext = np.zeros(extended, np.float32)
-    field = field[: shape[0], : shape[1]]
-    opacity = opacity_ext[: shape[0], : shape[1]]
-    shadow = np.minimum(1.0, 1.5 * opacity_ext[drow : drow + shape[0], dcol : dcol + shape[1]])
-    shadow[opacity > 0.1] = 0.0  # under the cloud itself the cloud dominates
+    opacity, texture, shadow = _clouds(rng, shape, cover, doy, height_m)
     if shadow.any():
         refl *= 1.0 - 0.6 * shadow  # (y, x) factor: one pass over the bands
         scl[shadow > 0.2] = SCL.CLOUD_SHADOW
@@ -190,7 +199,7 @@ def render(model: SurfaceModel, date_index: int, doy: int) -> Acquisition:
 
     if cover > 0.0:  # blend towards the (textured) cloud spectrum
         refl *= 1.0 - opacity
-        refl += (opacity * (1.0 + 0.1 * field)) * _spectrum(_CLOUD)
+        refl += (opacity * (1.0 + 0.1 * texture)) * _spectrum(_CLOUD)
     scl[opacity > 0.1] = SCL.CLOUD_MEDIUM_PROBABILITY
     scl[opacity > 0.6] = SCL.CLOUD_HIGH_PROBABILITY
 
