@@ -267,6 +267,52 @@ def test_vectorised_numbers_agree_with_scalars(
         conformance.assert_matches(got, expected, 1e-9, in_array=True)
 
 
+finite = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.one_of(finite, st.integers(-(10**6), 10**6)), y=finite.filter(lambda v: abs(v) > 1e-6))
+def test_mod_properties(x: float, y: float) -> None:
+    result = call("mod", x=x, y=y)
+    assert abs(result) <= abs(y)
+    assert result == 0 or (result > 0) == (y > 0)  # the sign of the divisor
+    quotient = (x - result) / y
+    assert abs(quotient - round(quotient)) < 1e-6 * max(1.0, abs(quotient))
+
+
+values = st.one_of(st.none(), st.booleans(), finite, st.text(max_size=3))
+
+
+@settings(max_examples=80, deadline=None)
+@given(x=values, y=values)
+def test_comparison_relations(x: Any, y: Any) -> None:
+    equal = call("eq", x=x, y=y)
+    if x is None or y is None:
+        assert equal is None and call("gt", x=x, y=y) is None
+        return
+    assert call("neq", x=x, y=y) is (not equal)
+    assert call("gt", x=x, y=y) is call("lt", x=y, y=x)
+    assert call("gte", x=x, y=y) is (call("gt", x=x, y=y) or equal)
+    numbers = all(isinstance(v, float) for v in (x, y))
+    assert call("lte", x=x, y=y) is (x <= y if numbers else equal)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    data=st.text(alphabet="abcAB .", max_size=8),
+    pattern=st.text(alphabet="abcAB .", max_size=3),
+)
+def test_text_processes_match_python(data: str, pattern: str) -> None:
+    assert call("text_contains", data=data, pattern=pattern) is (pattern in data)
+    assert call("text_begins", data=data, pattern=pattern) is data.startswith(pattern)
+    assert call("text_ends", data=data, pattern=pattern) is data.endswith(pattern)
+    found = data.find(pattern)
+    assert call("text_find", data=data, pattern=pattern) == (None if found < 0 else found)
+    folded = data.lower().find(pattern.lower())
+    expected = None if folded < 0 else folded
+    assert call("text_find", data=data, pattern=pattern, case_sensitive=False) == expected
+
+
 # --------------------------------------------------------------------------- comparison
 
 
