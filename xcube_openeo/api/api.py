@@ -13,5 +13,12 @@ api = Api(
     config_schema=CONFIG_SCHEMA,
     required_apis=["datasets"],
     create_ctx=OpenEOContext,
-    on_start=lambda server_ctx: server_ctx.get_api_ctx("openeo").cluster.start(),
+    on_start=lambda server_ctx: _on_start(server_ctx.get_api_ctx("openeo")),
 )
+
+
+def _on_start(ctx: OpenEOContext) -> None:
+    """Starts the dask cluster in the background, and the job runner, which marks jobs
+    that a killed server process left queued or running."""
+    ctx.cluster.start()
+    _ = ctx.job_runner

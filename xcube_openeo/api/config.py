@@ -43,6 +43,30 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             description="Synchronous requests computing at once; more get"
             " InfrastructureBusy (503) with Retry-After (default 4).",
         ),
+        Jobs=JsonObjectSchema(
+            properties=dict(
+                ResultsRoot=JsonStringSchema(
+                    description="fsspec URL of the job results (default: DataDir/results);"
+                    " remote dask workers need object storage they can reach."
+                ),
+                StorageOptions=JsonObjectSchema(additional_properties=True),
+                DefaultFormat=JsonStringSchema(
+                    description="Format of raster results without save_result ('GTiff')"
+                ),
+                MaxConcurrent=JsonIntegerSchema(minimum=1, description="Jobs running at once (2)"),
+                SigningKey=JsonStringSchema(
+                    description="Key of signed result URLs (default: generated once and"
+                    " kept in DataDir)"
+                ),
+                UrlLifetime=JsonIntegerSchema(
+                    minimum=60, description="Seconds signed result URLs stay valid (7 days)"
+                ),
+                Throughput=JsonNumberSchema(
+                    exclusive_minimum=0, description="Bytes read per second, for estimates"
+                ),
+            ),
+            additional_properties=False,
+        ),
         Dask=JsonObjectSchema(
             properties=dict(
                 SchedulerAddress=JsonStringSchema(
