@@ -126,6 +126,62 @@ def _rasterise_parcels(rects: np.ndarray, resolution: int) -> np.ndarray:
     return grid
 
 
+def _parcels(
+    rng: np.random.Generator, u: np.ndarray, v: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Parcel index and field-margin mask per pixel, and the number of parcels.
+
+    Parcels are split in coordinates rotated against the pixel grid, rasterised there,
+    and each pixel looks its parcel up in that raster.
+    """
+    rects = _split_parcels(rng)
+    resolution = int(np.ceil((_DOMAIN[1] - _DOMAIN[0]) * size))
+    parcel_grid = _rasterise_parcels(rects, resolution)
+    angle = np.deg2rad(_FIELD_ROTATION_DEG)
+    ur = np.cos(angle) * (u - 0.5) - np.sin(angle) * (v - 0.5) + 0.5
+    vr = np.sin(angle) * (u - 0.5) + np.cos(angle) * (v - 0.5) + 0.5
+    scale = resolution / (_DOMAIN[1] - _DOMAIN[0])
+    col = np.clip(((ur - _DOMAIN[0]) * scale).astype(np.int64), 0, resolution - 1)
+    row = np.clip(((vr - _DOMAIN[0]) * scale).astype(np.int64), 0, resolution - 1)
+    parcel = parcel_grid[row, col]
+    px0, py0, px1, py1 = (rects[:, k][parcel] for k in range(4))
+    edge_distance = np.minimum.reduce([ur - px0, px1 - ur, vr - py0, py1 - vr])
+    return parcel, edge_distance < _MARGIN_WIDTH, len(rects)
+
+
+def _phenology(rng: np.random.Generator, n_parcels: int) -> tuple[np.ndarray, ...]:
+    """Crop type per parcel, and per-unit tables: base, amplitude, peak, width, soil.
+
+    Units: parcels 0..n-1, town blocks n..2n-1 (same rectangles), then four shared
+    units: margins, forest, water, streets.
+    """
+    types = list(_CROP_SHARES)
+    parcel_type = rng.choice(len(types), size=n_parcels, p=list(_CROP_SHARES.values()))
+    n_units = 2 * n_parcels + 4
+    base, amplitude = np.empty(n_units), np.empty(n_units)
+    peak, width_days = np.empty(n_units), np.empty(n_units)
+    for i, t in enumerate(parcel_type):
+        b, a, (p0, p1), (w0, w1) = _CROP_PHENOLOGY[types[t]]
+        base[i], amplitude[i] = b, a
+        peak[i], width_days[i] = rng.uniform(p0, p1), rng.uniform(w0, w1)
+    blocks = slice(n_parcels, 2 * n_parcels)
+    base[blocks], amplitude[blocks], peak[blocks], width_days[blocks] = 0.06, 0.06, 180, 50
+    soil = np.concatenate(
+        [rng.uniform(0.8, 1.2, n_parcels), rng.uniform(0.8, 1.3, n_parcels), np.ones(4)]
+    )
+    margin_unit, forest_unit, water_unit, street_unit = range(2 * n_parcels, n_units)
+    # Margins: grass; forest: high and stable; water: none; streets: a little greenery.
+    for unit_id, (b, a, p, w) in {
+        margin_unit: (0.45, 0.40, 170, 70),
+        forest_unit: (0.84, 0.10, 190, 70),
+        water_unit: (0.0, 0.0, 180, 50),
+        street_unit: (0.03, 0.04, 180, 50),
+    }.items():
+        base[unit_id], amplitude[unit_id], peak[unit_id], width_days[unit_id] = b, a, p, w
+    soil[street_unit] = 0.75  # asphalt is darker than roofs
+    return parcel_type, base, amplitude, peak, width_days, soil
+
+
 def make_landscape(height: int, width: int) -> Landscape:
     """The landscape sampled on a ``height`` x ``width`` raster (deterministic)."""
     rng = np.random.default_rng(LANDSCAPE_SEED)
@@ -151,48 +207,9 @@ def make_landscape(height: int, width: int) -> Landscape:
     woods = fractal_field(rng, shape, 6, 3)
     forest = ((elevation + 0.10 * woods > 0.66) | (woods > 2.2)) & ~water & ~urban
 
-    # Parcels: split in rotated coordinates, then look each pixel up in that raster.
-    rects = _split_parcels(rng)
-    n_parcels = len(rects)
-    resolution = int(np.ceil((_DOMAIN[1] - _DOMAIN[0]) * max(height, width)))
-    parcel_grid = _rasterise_parcels(rects, resolution)
-    angle = np.deg2rad(_FIELD_ROTATION_DEG)
-    ur = np.cos(angle) * (u - 0.5) - np.sin(angle) * (v - 0.5) + 0.5
-    vr = np.sin(angle) * (u - 0.5) + np.cos(angle) * (v - 0.5) + 0.5
-    scale = resolution / (_DOMAIN[1] - _DOMAIN[0])
-    col = np.clip(((ur - _DOMAIN[0]) * scale).astype(np.int64), 0, resolution - 1)
-    row = np.clip(((vr - _DOMAIN[0]) * scale).astype(np.int64), 0, resolution - 1)
-    parcel = parcel_grid[row, col]
-    px0, py0, px1, py1 = (rects[:, k][parcel] for k in range(4))
-    edge_distance = np.minimum.reduce([ur - px0, px1 - ur, vr - py0, py1 - vr])
-    margin = edge_distance < _MARGIN_WIDTH
-
-    # Per-parcel crop type and phenology.
-    types = list(_CROP_SHARES)
-    parcel_type = rng.choice(len(types), size=n_parcels, p=list(_CROP_SHARES.values()))
-    # Units: parcels 0..n-1, town blocks n..2n-1 (same rectangles), then shared units.
-    n_units = 2 * n_parcels + 4
-    base, amplitude = np.empty(n_units), np.empty(n_units)
-    peak, width_days = np.empty(n_units), np.empty(n_units)
-    for i, t in enumerate(parcel_type):
-        b, a, (p0, p1), (w0, w1) = _CROP_PHENOLOGY[types[t]]
-        base[i], amplitude[i] = b, a
-        peak[i], width_days[i] = rng.uniform(p0, p1), rng.uniform(w0, w1)
-    blocks = slice(n_parcels, 2 * n_parcels)
-    base[blocks], amplitude[blocks], peak[blocks], width_days[blocks] = 0.06, 0.06, 180, 50
-    soil = np.concatenate(
-        [rng.uniform(0.8, 1.2, n_parcels), rng.uniform(0.8, 1.3, n_parcels), np.ones(4)]
-    )
-    margin_unit, forest_unit, water_unit, street_unit = range(2 * n_parcels, n_units)
-    # Margins: grass; forest: high and stable; water: none; streets: a little greenery.
-    for unit_id, (b, a, p, w) in {
-        margin_unit: (0.45, 0.40, 170, 70),
-        forest_unit: (0.84, 0.10, 190, 70),
-        water_unit: (0.0, 0.0, 180, 50),
-        street_unit: (0.03, 0.04, 180, 50),
-    }.items():
-        base[unit_id], amplitude[unit_id], peak[unit_id], width_days[unit_id] = b, a, p, w
-    soil[street_unit] = 0.75  # asphalt is darker than roofs
+    parcel, margin, n_parcels = _parcels(rng, u, v, max(height, width))
+    parcel_type, base, amplitude, peak, width_days, soil = _phenology(rng, n_parcels)
+    margin_unit, forest_unit, water_unit, street_unit = range(2 * n_parcels, len(base))
 
     unit = parcel.astype(np.int32)
     unit[urban] += n_parcels
