@@ -313,6 +313,29 @@ def test_text_processes_match_python(data: str, pattern: str) -> None:
     assert call("text_find", data=data, pattern=pattern, case_sensitive=False) == expected
 
 
+UNARY_VECTORISABLE = (
+    "absolute arccos arcosh arcsin arctan arsinh artanh ceil cos cosh floor int ln sgn "
+    "sin sinh sqrt tan tanh is_infinite is_valid is_nodata"
+).split()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    process_id=st.sampled_from(UNARY_VECTORISABLE),
+    xs=st.lists(
+        st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False), st.just(math.inf)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_vectorised_unary_agrees_with_scalars(process_id: str, xs: list[Any]) -> None:
+    array = lazy([np.nan if v is None else v for v in xs])
+    vector = as_list(call(process_id, x=array).compute())
+    for value, got in zip(xs, vector, strict=True):
+        expected = call(process_id, x=value)
+        conformance.assert_matches(got, expected, 1e-9, in_array=True)
+
+
 # --------------------------------------------------------------------------- comparison
 
 
