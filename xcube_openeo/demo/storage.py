@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import sys
@@ -11,7 +12,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import xarray as xr
@@ -118,7 +119,7 @@ def write_time_region(path: Path, start: int, data: Mapping[str, np.ndarray]) ->
 class Progress:
     """Plain progress lines on stderr: a line per 10 % and at the end, with timing."""
 
-    def __init__(self, label: str, total: int, stream=None) -> None:
+    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
         self.label = label
         self.total = max(total, 1)
         self.done = 0
@@ -136,4 +137,4 @@ class Progress:
                 file=self._stream,
                 flush=True,
             )
-            self._next_report = min(1.0, np.floor(fraction * 10 + 1e-9) / 10 + 0.1)
+            self._next_report = min(1.0, math.floor(fraction * 10 + 1e-9) / 10 + 0.1)
