@@ -646,6 +646,58 @@ def check_vectorised_example(example: Example, layout: str) -> None:
             raise AssertionError(f"{example.id} ({layout}): {mismatch}") from None
 
 
+def vectorised_groups() -> Iterator[tuple[str, list[Example]]]:
+    """Vectorisable examples of a process sharing their other arguments, in groups:
+    run together, each element of one array must give its own example's result."""
+    groups: dict[tuple[str, str], list[Example]] = {}
+    for example in vectorisable_examples():
+        names = ELEMENTWISE[example.process_id]
+        others = {k: v for k, v in example.arguments.items() if k not in names}
+        key = (example.process_id, json.dumps(others, sort_keys=True, default=str))
+        groups.setdefault(key, []).append(example)
+    for (process_id, _), examples in sorted(groups.items()):
+        if len(examples) > 1:
+            yield process_id, examples
+
+
+def _array_of_values(values: list[Any], text_like: bool) -> np.ndarray:
+    """One array of mixed example values, typed as our arrays are from JSON."""
+    present = [v for v in values if v is not None]
+    if present and all(_is_number(v) for v in present) and not text_like:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    if present and all(isinstance(v, bool) for v in present) and len(present) == len(values):
+        return np.array(values, dtype=bool)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def check_vectorised_group(process_id: str, examples: list[Example]) -> None:
+    """Run a group of examples as one array per element-wise parameter."""
+    names = ELEMENTWISE[process_id]
+    calls = [call_arguments(e) for e in examples]
+    kwargs = dict(calls[0])
+    text_like = process_id.startswith(_TEXT_LIKE)
+    for name in names:
+        if name in kwargs:
+            kwargs[name] = _array_of_values([c[name] for c in calls], text_like)
+    impl = REGISTRY.impls[process_id]
+    if impl.takes_env:
+        kwargs["env"] = test_env()
+    result = np.asarray(impl.func(**kwargs))
+    if result.shape != (len(examples),):
+        raise AssertionError(f"{process_id}: result shape {result.shape}, not ({len(examples)},)")
+    for example, element in zip(examples, result, strict=True):
+        expected = decode_expected(example.returns)
+        actual = normalize_actual(element)
+        if isinstance(expected, bool) and _is_number(actual) and actual in (0, 1):
+            actual = bool(actual)
+        try:
+            assert_matches(actual, expected, example.delta, in_array=True)
+        except Mismatch as mismatch:
+            raise AssertionError(f"{example.id} (in a group): {mismatch}") from None
+
+
 # --------------------------------------------------------------------------- HTTP API
 
 
@@ -701,55 +753,3 @@ def api_examples(process_ids: list[str] | None = None) -> Iterator[tuple[Example
         process = example_process_graph(example)
         if process is not None:
             yield example, process
-
-
-def vectorised_groups() -> Iterator[tuple[str, list[Example]]]:
-    """Vectorisable examples of a process sharing their other arguments, in groups:
-    run together, each element of one array must give its own example's result."""
-    groups: dict[tuple[str, str], list[Example]] = {}
-    for example in vectorisable_examples():
-        names = ELEMENTWISE[example.process_id]
-        others = {k: v for k, v in example.arguments.items() if k not in names}
-        key = (example.process_id, json.dumps(others, sort_keys=True, default=str))
-        groups.setdefault(key, []).append(example)
-    for (process_id, _), examples in sorted(groups.items()):
-        if len(examples) > 1:
-            yield process_id, examples
-
-
-def _array_of_values(values: list[Any], text_like: bool) -> np.ndarray:
-    """One array of mixed example values, typed as our arrays are from JSON."""
-    present = [v for v in values if v is not None]
-    if present and all(_is_number(v) for v in present) and not text_like:
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
-    if present and all(isinstance(v, bool) for v in present) and len(present) == len(values):
-        return np.array(values, dtype=bool)
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
-
-
-def check_vectorised_group(process_id: str, examples: list[Example]) -> None:
-    """Run a group of examples as one array per element-wise parameter."""
-    names = ELEMENTWISE[process_id]
-    calls = [call_arguments(e) for e in examples]
-    kwargs = dict(calls[0])
-    text_like = process_id.startswith(_TEXT_LIKE)
-    for name in names:
-        if name in kwargs:
-            kwargs[name] = _array_of_values([c[name] for c in calls], text_like)
-    impl = REGISTRY.impls[process_id]
-    if impl.takes_env:
-        kwargs["env"] = test_env()
-    result = np.asarray(impl.func(**kwargs))
-    if result.shape != (len(examples),):
-        raise AssertionError(f"{process_id}: result shape {result.shape}, not ({len(examples)},)")
-    for example, element in zip(examples, result, strict=True):
-        expected = decode_expected(example.returns)
-        actual = normalize_actual(element)
-        if isinstance(expected, bool) and _is_number(actual) and actual in (0, 1):
-            actual = bool(actual)
-        try:
-            assert_matches(actual, expected, example.delta, in_array=True)
-        except Mismatch as mismatch:
-            raise AssertionError(f"{example.id} (in a group): {mismatch}") from None
