@@ -22,7 +22,7 @@ def read(path):
 def test_one_cog_per_time_step_matches_the_cube(tmp_path):
     cube = raster_cube(times=2, height=300, width=520, chunks=(1, 2, 64, 128))
     files = GTIFF.write(cube, {"blocksize": 128}, str(tmp_path), "out")
-    assert [f.name for f in files] == ["out_2022-01-01T000000Z.tif", "out_2022-01-06T000000Z.tif"]
+    assert [f.name for f in files] == ["out_2022-01-01.tif", "out_2022-01-06.tif"]
     expected = cube.data.values
     for i, file in enumerate(files):
         path = tmp_path / file.name
@@ -127,3 +127,12 @@ def test_remote_target_through_fsspec():
     with rasterio.MemoryFile(raw) as mem, mem.open() as ds:
         np.testing.assert_array_equal(ds.read(), cube.data.values[0])
     fs.rm("/jobs/j1", recursive=True)
+
+
+def test_file_names_keep_the_time_of_day_when_there_is_one(tmp_path):
+    cube = raster_cube(times=2, height=8, width=8)
+    times = cube.data.t.values + np.timedelta64(10 * 3600 + 30 * 60, "s")
+    timed = cube.with_data(cube.data.assign_coords(t=times))
+    files = GTIFF.write(timed, {}, str(tmp_path), "out")
+    assert [f.name for f in files] == ["out_2022-01-01T103000Z.tif", "out_2022-01-06T103000Z.tif"]
+    assert files[1].datetime == "2022-01-06T10:30:00Z"

@@ -57,7 +57,7 @@ def test_several_time_steps_come_as_a_tar(tmp_path):
     assert media_type == "application/x-tar" and filename == "result.tar"
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         names = tar.getnames()
-        assert names == [f"result_2022-01-{d}T000000Z.tif" for d in ("01", "06", "11")]
+        assert names == [f"result_2022-01-{d}.tif" for d in ("01", "06", "11")]
         raw = tar.extractfile(names[2]).read()
     with rasterio.MemoryFile(raw) as mem, mem.open() as ds:
         np.testing.assert_array_equal(ds.read(), cube.data.values[2])

@@ -89,8 +89,8 @@ def write_gtiff(
     else:
         times = list(cube.data[time_dim].values)
     data = data.transpose(time_dim, band_dim, grid.y_dim, grid.x_dim)
-    file_names = [
-        f"{stem}.tif" if t is None else f"{stem}_{safe_label(t)}.tif" for t in times
+    file_names = [f"{stem}.tif"] if times == [None] else [
+        f"{stem}_{label}.tif" for label in _file_labels(times)
     ]
     target = Target(target_dir)
     written = []
@@ -130,6 +130,14 @@ def _check_dimensions(cube: DataCube) -> str | None:
     if len(temporal) > 1:
         raise unsuitable(NAME, f"it has several temporal dimensions: {temporal}.")
     return temporal[0] if temporal else None
+
+
+def _file_labels(times: list[Any]) -> list[str]:
+    """Time labels for file names: dates alone when every time step is at midnight."""
+    values = np.asarray(times)
+    if values.dtype.kind == "M" and (values == values.astype("datetime64[D]")).all():
+        return [str(v) for v in values.astype("datetime64[D]")]
+    return [safe_label(t) for t in times]
 
 
 def _datetime_label(time: Any) -> str:
