@@ -221,3 +221,25 @@ def test_unnormalised_dot_segments_are_refused(accounts_server, alice, raw_path:
         assert response.status == 400, (method, raw_path)
         assert b"FilePathInvalid" in response.read()
         conn.close()
+
+
+def test_an_aborted_upload_leaves_nothing(accounts_server, alice, files_root: Path):
+    import socket
+
+    def staged() -> list[Path]:
+        folder = files_root / ".uploads"
+        return list(folder.iterdir()) if folder.exists() else []
+
+    with socket.create_connection(("127.0.0.1", accounts_server.port)) as sock:
+        head = (f"PUT /openeo/1.2/files/aborted.bin HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: {alice['Authorization']}\r\nContent-Length: 100000\r\n\r\n")
+        sock.sendall(head.encode() + b"a" * 50000)
+        deadline = time.monotonic() + 5
+        while not staged() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert staged()  # on disk while streaming
+    deadline = time.monotonic() + 5
+    while staged() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not staged()
+    assert not (files_root / "alice" / "aborted.bin").exists()
