@@ -208,3 +208,29 @@ def test_object_values_with_nodata_become_float(tmp_path):
     with pytest.raises(OpenEOError) as e:
         FORMATS.find_output("netCDF").check(strings, {})
     assert e.value.code == "FormatUnsuitable"
+
+
+def test_projection_fields_for_stac(tmp_path):
+    from tests.formats.cubes import vector_cube
+
+    cube = raster_cube(times=1, height=30, width=20)
+    expected_bbox = [500000.0, 5599700.0, 500200.0, 5600000.0]
+    for name in ("netCDF", "Zarr", "GTiff"):
+        (file,) = FORMATS.find_output(name).write(cube, {}, str(tmp_path), name)
+        assert file.projection["proj:epsg"] == 32632
+        assert file.projection["proj:bbox"] == expected_bbox
+        assert file.projection["proj:shape"] == [30, 20]
+        assert file.projection["proj:transform"] == [10, 0, 500000, 0, -10, 5600000]
+        asset = file.to_stac_asset("https://example.org/" + file.name)
+        assert asset["proj:epsg"] == 32632 and asset["file:size"] == file.size
+        assert [b["name"] for b in asset["eo:bands"]] == ["B04", "B08"]
+    ascending = raster_cube(times=1, height=30, width=20, y_ascending=True)
+    (file,) = FORMATS.find_output("netCDF").write(ascending, {}, str(tmp_path), "asc")
+    assert file.projection["proj:bbox"] == expected_bbox
+    assert "proj:transform" not in file.projection  # rows run south to north
+    (file,) = FORMATS.find_output("GeoJSON").write(vector_cube(), {}, str(tmp_path), "v")
+    west, south, east, north = file.projection["proj:bbox"]
+    assert file.projection["proj:epsg"] == 4326
+    # The boxes span x 500000..500250, y 5600000..5600050 in UTM 32N (9 deg E central).
+    assert west == pytest.approx(9.0) and 9.003 < east < 9.004
+    assert 50.55 < south < north < 50.56

@@ -23,7 +23,7 @@ from xcube_openeo.formats.cf import (
     variable_attrs,
     variable_names,
 )
-from xcube_openeo.formats.raster import BandStatistics, iter_strips
+from xcube_openeo.formats.raster import BandStatistics, iter_strips, projection_of
 from xcube_openeo.formats.writing import Target
 
 NAME = "netCDF"
@@ -84,6 +84,7 @@ def write_netcdf(
             media_type=MEDIA_TYPE,
             size=target.size(name),
             band_names=tuple(bands),
+            projection=projection_of(cube),
             raster_bands=tuple(
                 {**stored.band_metadata(), "statistics": s.to_json()} for s in stats
             ),

@@ -107,13 +107,15 @@ class Grid:
         x1, y1 = t.c + t.a * self.width, t.f + t.e * self.height
         return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
-    def projection_fields(self) -> dict[str, Any]:
-        """STAC projection extension (v1.1) fields of a north-up file on this grid."""
+    def projection_fields(self, north_up: bool = True) -> dict[str, Any]:
+        """STAC projection extension (v1.1) fields of a file on this grid; the
+        transform only for files whose rows run north to south (``north_up``)."""
         fields: dict[str, Any] = {
             "proj:shape": [self.height, self.width],
-            "proj:transform": list(self.transform)[:6],
             "proj:bbox": list(self.bbox),
         }
+        if north_up:
+            fields["proj:transform"] = list(self.transform)[:6]
         if self.crs is not None:
             epsg = self.crs.to_epsg()
             if epsg is not None:
@@ -250,3 +252,13 @@ def band_names(cube: DataCube) -> tuple[str | None, list[str]]:
     if not bands:
         return None, ["data"]
     return bands[0], [str(b) for b in cube.labels(bands[0])]
+
+
+def projection_of(cube: DataCube) -> dict[str, Any]:
+    """STAC projection fields of a file holding the cube's rows as they are (netCDF,
+    Zarr); none if the cube has no regular grid."""
+    try:
+        grid = cube_grid(cube, "")
+    except OpenEOError:
+        return {}
+    return grid.projection_fields(north_up=not grid.y_ascending)

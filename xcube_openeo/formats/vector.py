@@ -146,7 +146,8 @@ def write_geojson(value: Any, options: dict[str, Any], target_dir: str, stem: st
     name = f"{stem}.geojson"
     data = json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
     size = Target(target_dir).write_bytes(name, data)
-    return [WrittenFile(name=name, media_type=GEOJSON_MEDIA_TYPE, size=size)]
+    return [WrittenFile(name=name, media_type=GEOJSON_MEDIA_TYPE, size=size,
+                        projection=_wgs84_bbox(geometries))]
 
 
 def write_csv(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
@@ -175,7 +176,16 @@ def write_csv(value: Any, options: dict[str, Any], target_dir: str, stem: str) -
             writer.writerow([i, wkt, *row_labels, *[extra[i][c] for c in extra_columns], *cells])
     name = f"{stem}.csv"
     size = Target(target_dir).write_bytes(name, out.getvalue().encode("utf-8"))
-    return [WrittenFile(name=name, media_type=CSV_MEDIA_TYPE, size=size)]
+    return [WrittenFile(name=name, media_type=CSV_MEDIA_TYPE, size=size,
+                        projection=_wgs84_bbox(geometries))]
+
+
+def _wgs84_bbox(geometries: list[shapely.Geometry]) -> dict[str, Any]:
+    """STAC projection fields: the bounding box of the (WGS 84) geometries."""
+    bounds = shapely.total_bounds(np.asarray(geometries, dtype=object))
+    if not np.isfinite(bounds).all():
+        return {}
+    return {"proj:epsg": 4326, "proj:bbox": [float(v) for v in bounds]}
 
 
 def _csv_cell(value: Any) -> Any:

@@ -19,6 +19,7 @@ from xcube_openeo.formats.cf import (
     variable_attrs,
     variable_names,
 )
+from xcube_openeo.formats.raster import projection_of
 from xcube_openeo.formats.writing import Target
 
 NAME = "Zarr"
@@ -74,6 +75,7 @@ def write_zarr(
             size=target.size(name),
             is_directory=True,
             band_names=tuple(bands),
+            projection=projection_of(cube),
             raster_bands=tuple(stored.band_metadata() for _ in bands),
         )
     ]
