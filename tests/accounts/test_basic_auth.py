@@ -102,3 +102,35 @@ def test_tokens_are_stored_only_as_hashes(accounts_server, alice):
         rows = conn.execute(sa.text("SELECT * FROM access_tokens")).all()
     assert rows
     assert all(token not in str(tuple(row)) for row in rows)
+
+
+def test_capabilities_list_the_account_endpoints(base: str):
+    endpoints = {e["path"]: set(e["methods"]) for e in requests.get(base + "/").json()["endpoints"]}
+    assert endpoints["/credentials/basic"] == {"GET"}
+    assert endpoints["/credentials/oidc"] == {"GET"}
+    assert endpoints["/me"] == {"GET"}
+    assert endpoints["/files"] == {"GET"}
+    assert endpoints["/files/{path}"] == {"GET", "PUT", "DELETE"}
+    assert endpoints["/process_graphs"] == {"GET"}
+    assert endpoints["/process_graphs/{process_graph_id}"] == {"GET", "PUT", "DELETE"}
+
+
+def test_failed_logins_are_logged_without_the_password(base: str, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="xcube_openeo.auth"):
+        requests.get(base + "/credentials/basic", headers=basic_header("alice", "guess-123"))
+    messages = [r.getMessage() for r in caplog.records if r.name == "xcube_openeo.auth"]
+    assert any("Failed basic login" in m and "alice" in m for m in messages)
+    assert not any("guess-123" in m for m in messages)
+
+
+def test_the_openeo_client_logs_in_with_basic(accounts_server):
+    import openeo
+
+    connection = openeo.connect(accounts_server.url + "/openeo/1.2")
+    connection.authenticate_basic("bob", PASSWORDS["bob"])
+    assert connection.describe_account()["user_id"] == "bob"
+    with pytest.raises(openeo.rest.OpenEoApiError) as error:
+        openeo.connect(accounts_server.url + "/openeo/1.2").authenticate_basic("bob", "wrong")
+    assert error.value.code == "CredentialsInvalid"

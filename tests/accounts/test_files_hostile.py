@@ -149,3 +149,18 @@ def test_stale_staged_uploads_are_removed(tmp_path: Path):
     upload = storage.begin_upload(User("erin"), "f.txt", None)
     assert not stale.exists() and fresh.exists()
     upload.discard()
+
+
+def test_quota_is_checked_again_when_parallel_uploads_complete(tmp_path: Path):
+    storage = FileStorage(str(tmp_path / "root"), None, tmp_path / "staging",
+                          max_file_size=100, default_quota=150)
+    user = User("frank")
+    first, second = (storage.begin_upload(user, name, None) for name in ("1.bin", "2.bin"))
+    first.write(b"1" * 80)
+    second.write(b"2" * 80)  # each fits the quota on its own, both do not
+    first.commit()
+    with pytest.raises(OpenEOError) as error:
+        second.commit()
+    assert error.value.code == "StorageQuotaExceeded"
+    assert [f.path for f in storage.list("frank")] == ["1.bin"]
+    assert not list((tmp_path / "root" / ".uploads").iterdir())

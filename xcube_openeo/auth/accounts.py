@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from xcube_openeo.auth.users import BasicUser, User, load_basic_users
 from xcube_openeo.errors import AuthenticationRequired, OpenEOError
 from xcube_openeo.store import Store
 
+LOG = logging.getLogger("xcube_openeo.auth")
 DEFAULT_TOKEN_LIFETIME = 24 * 3600
 _MAX_HEADER = 16 * 1024
 
@@ -104,7 +106,10 @@ class Accounts:
         else:
             valid = verify_password(password, user.password_hash)
         if not valid:
+            # For operators (and fail2ban-like tools); never the password.
+            LOG.warning("Failed basic login for user %r", user_id[:64])
             raise OpenEOError("CredentialsInvalid", "The user name or the password is not correct.")
+        LOG.info("Basic login of user %r", user_id)
         return {"access_token": self.tokens.issue(user_id)}
 
     # --- documents -------------------------------------------------------------------------

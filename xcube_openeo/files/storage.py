@@ -140,13 +140,16 @@ class FileStorage:
                 break
             parent = os.path.dirname(parent)
 
+    def free_for(self, user: Any, full: str) -> int:
+        """Bytes ``user`` may write to ``full``: what replacing it would free counts."""
+        replaced = self.fs.info(full).get("size", 0) if self.fs.isfile(full) else 0
+        return self.quota(user.quota) - (self.usage(user.user_id) - int(replaced or 0))
+
     def begin_upload(self, user: Any, path: str, announced_size: int | None) -> Upload:
         full = self.resolve(user.user_id, path)
         if self.fs.isdir(full):
             raise path_invalid("a folder of this name exists.")
-        replaced = self.fs.info(full).get("size", 0) if self.fs.isfile(full) else 0
-        free = self.quota(user.quota) - (self.usage(user.user_id) - int(replaced or 0))
-        upload = Upload(self, user, path, full, free)
+        upload = Upload(self, user, path, full, self.free_for(user, full))
         if announced_size is not None:
             upload.check_size(announced_size)
         upload.open()
@@ -202,6 +205,13 @@ class Upload:
         self._file.write(chunk)
 
     def commit(self) -> FileInfo:
+        """Moves the complete file into place; on any failure nothing is left behind."""
+        try:
+            return self._commit()
+        finally:
+            self.discard()
+
+    def _commit(self) -> FileInfo:
         if self.error is not None:
             raise self.error
         assert self._file is not None and self._temp_path is not None
@@ -210,13 +220,15 @@ class Upload:
         self._file.close()
         self._file = None
         fs, full = self.storage.fs, self.full
-        # Re-check the path: folders (or links) may have changed while the body streamed.
+        # Re-check path and quota: folders, links or other uploads of the same user
+        # may have changed while this body streamed.
         self.storage.resolve(self.user.user_id, self.path)
+        self.free = self.storage.free_for(self.user, full)
+        self.check_size(self.size)
         parent = full.rsplit("/", 1)[0]
         try:
             fs.makedirs(parent, exist_ok=True)
         except OSError:
-            self.discard()
             raise path_invalid("a part of the path is a file, not a folder.") from None
         if self.storage.is_local:
             os.replace(self._temp_path, full)
