@@ -107,3 +107,28 @@ def test_hash_password_command():
     hashed = result.output.strip().splitlines()[-1]
     assert verify_password("s3cret", hashed)
     assert "s3cret" not in result.output  # the prompt does not echo it
+
+
+def test_concurrent_writers_on_sqlite(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from xcube_openeo.auth.tokens import BasicTokens
+
+    tokens = BasicTokens(store, dt.timedelta(minutes=5))
+    with ThreadPoolExecutor(8) as pool:
+        issued = list(pool.map(lambda i: tokens.issue(f"user{i % 4}"), range(80)))
+    assert len(set(issued)) == 80
+    assert all(tokens.user_id_of(t) == f"user{i % 4}" for i, t in enumerate(issued))
+
+
+def test_two_stores_on_one_file_migrate_once(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: create_store(url), range(4)))
+    with stores[0].read() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar()
+    assert count == len(available_migrations())
+    for s in stores:
+        s.engine.dispose()
