@@ -1,7 +1,11 @@
 """Every official example of every implemented process, one test case per example.
 
-Examples come from ``../shared/openeo-processes/tests/<process>.json5``; see
-``conformance.py`` for how arguments are converted and results compared.
+Examples come from ``../shared/openeo-processes/tests/<process>.json5`` (another copy
+via ``XCUBE_OPENEO_SHARED``); see ``conformance.py`` for how arguments are converted and
+results compared.  Run one process with ``pytest tests/processes/test_conformance.py -k
+"add["``.  Element-wise processes also run vectorised (numpy, lazy dask, and all examples
+of a process side by side in one array).  An example counts only once the processes it
+``required`` are implemented.
 """
 
 from __future__ import annotations
