@@ -175,3 +175,4 @@ def test_invalid_jobs_are_refused(jobs: JobClient):
     assert jobs.request("GET", "/jobs/j-nope").status_code == 404
     anonymous = requests.get(jobs.base + "/jobs")
     assert anonymous.status_code == 401
+
