@@ -132,3 +132,27 @@ def test_two_stores_on_one_file_migrate_once(tmp_path: Path):
     assert count == len(available_migrations())
     for s in stores:
         s.engine.dispose()
+
+
+def test_migrations_missing_below_the_newest_are_applied(store, monkeypatch):
+    # Two branches added v0002 and v0003; a database got v0003 first.
+    import types
+
+    from xcube_openeo.store import migrate as migrate_module
+
+    created: list[str] = []
+
+    def fake(version: int, table: str):
+        def upgrade(conn):
+            conn.execute(sa.text(f"CREATE TABLE {table} (x INTEGER)"))
+            created.append(table)
+        return migrate_module.Migration(version, f"v{version:04d}_{table}",
+                                        types.SimpleNamespace(upgrade=upgrade))
+
+    real = available_migrations()
+    monkeypatch.setattr(migrate_module, "available_migrations", lambda: [*real, fake(1003, "third")])
+    migrate(store)
+    monkeypatch.setattr(migrate_module, "available_migrations",
+                        lambda: [*real, fake(1002, "second"), fake(1003, "third")])
+    assert migrate(store) == 1003
+    assert created == ["third", "second"]

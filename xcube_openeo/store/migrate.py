@@ -11,7 +11,9 @@ advisory lock), so each migration runs exactly once.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import logging
 import pkgutil
 import re
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from xcube_openeo.store.engine import Store
 
+LOG = logging.getLogger("xcube_openeo.store")
 _MODULE_NAME = re.compile(r"^v(\d{4})_\w+$")
 _PG_LOCK_KEY = 0x0E0E0E  # any constant: identifies "xcube-openeo migrations"
 
@@ -62,33 +65,42 @@ def available_migrations() -> list[Migration]:
     return found
 
 
-def current_version(conn: sa.Connection) -> int:
+def applied_versions(conn: sa.Connection) -> set[int]:
     if not sa.inspect(conn).has_table("schema_version"):
-        return 0
-    return conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+        return set()
+    return set(conn.execute(sa.select(schema_version.c.version)).scalars())
 
 
 def migrate(store: Store) -> int:
-    """Applies every pending migration; returns the schema version reached."""
-    import datetime as dt
+    """Applies every pending migration; returns the newest schema version applied.
 
+    Pending means "not recorded", not "newer than the newest recorded": migrations
+    written in parallel branches are all applied, whatever order they arrive in.
+    """
     migrations = available_migrations()
     with store.write() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        _lock(conn)
         _metadata.create_all(conn, checkfirst=True)
-    version = 0
     for migration in migrations:
-        # One transaction per migration: a crash leaves the schema at a recorded version.
+        # One transaction per migration: a crash leaves the schema at a recorded state.
         with store.write() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-            version = current_version(conn)
-            if migration.version <= version:
+            _lock(conn)
+            if migration.version in applied_versions(conn):
                 continue
             migration.upgrade(conn)
             conn.execute(schema_version.insert().values(
                 version=migration.version, name=migration.name,
                 applied_at=dt.datetime.now(dt.timezone.utc).isoformat()))
-            version = migration.version
-    return version
+    with store.read() as conn:
+        applied = applied_versions(conn)
+    unknown = applied - {m.version for m in migrations}
+    if unknown:
+        LOG.warning("The database has schema versions %s that this software does not know;"
+                    " it was used by a newer version.", sorted(unknown))
+    return max(applied, default=0)
+
+
+def _lock(conn: sa.Connection) -> None:
+    # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes other writers.
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
