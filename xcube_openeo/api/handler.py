@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from xcube.server.api import ApiHandler
 
 from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
+
+if TYPE_CHECKING:
+    from xcube_openeo.auth.users import User
 
 CtxT = TypeVar("CtxT")
 
@@ -63,7 +66,7 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
 
     # --- authentication (xcube_openeo.auth) ----------------------------------------------
 
-    def authenticate(self) -> Any:
+    def authenticate(self) -> User | None:
         """Checks the ``Authorization`` header once per request: the user, or None without
         a header; raises ``AuthenticationSchemeInvalid``/``TokenInvalid`` for bad ones.
 
@@ -82,11 +85,11 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         return user
 
     @property
-    def user(self) -> Any:
+    def user(self) -> User | None:
         """The calling :class:`~xcube_openeo.auth.User`, or None if anonymous."""
         return self.authenticate()
 
-    def require_user(self) -> Any:
+    def require_user(self) -> User:
         """The calling user; ``AuthenticationRequired`` (401) for anonymous callers."""
         user = self.authenticate()
         if user is None:
