@@ -130,6 +130,18 @@ def check_equal(scratch: Path, a: str, b: str) -> bool:
     return True
 
 
+#: Table columns: (header, figure of one run or None if the run lacks it, format).
+COLUMNS: list[tuple[str, Callable[[dict[str, Any]], float | None], str]] = [
+    ("total s", lambda f: f["total_s"], "{:.2f}"),
+    ("build s", lambda f: f["build_s"], "{:.2f}"),
+    ("2nd build s", lambda f: f.get("build_again_s"), "{:.2f}"),
+    ("compute s", lambda f: f["compute_s"], "{:.2f}"),
+    ("CPU s", lambda f: f["cpu_s"], "{:.2f}"),
+    ("peak RSS", lambda f: f["peak_rss"], "mib"),
+    ("RSS added by run", lambda f: f["peak_rss"] - f["rss_before"], "mib"),
+]
+
+
 def summarise(
     title: str,
     runs: dict[str, list[dict[str, Any]]],
@@ -140,65 +152,35 @@ def summarise(
 ) -> None:
     """The table of medians, the ratios ours/other, and whether targets are met."""
 
-    def med(name: str, key: str) -> float:
-        return common.median([f[key] for f in runs[name]])
+    def med(name: str, figure: Callable[[dict[str, Any]], float | None]) -> float | None:
+        values = [figure(f) for f in runs[name]]
+        return None if None in values else common.median([v for v in values if v is not None])
 
-    def med_delta(name: str) -> float:
-        return common.median([f["peak_rss"] - f["rss_before"] for f in runs[name]])
+    def cell(value: float | None, fmt: str) -> str:
+        if value is None:
+            return "-"
+        return common.mib(value) if fmt == "mib" else fmt.format(value)
 
-    rows = [
-        (
-            "",
-            "total s",
-            "build s",
-            "compute s",
-            "min total s",
-            "CPU s",
-            "peak RSS",
-            "RSS added by run",
-            "dask tasks",
-        )
-    ]
+    rows = [("", *(c[0] for c in COLUMNS), "dask tasks")]
+    medians = {n: [med(n, c[1]) for c in COLUMNS] for n in (ours, other)}
     for name in (ours, other):
-        rows.append(
-            (
-                name,
-                f"{med(name, 'total_s'):.2f}",
-                f"{med(name, 'build_s'):.2f}",
-                f"{med(name, 'compute_s'):.2f}",
-                f"{min(f['total_s'] for f in runs[name]):.2f}",
-                f"{med(name, 'cpu_s'):.2f}",
-                common.mib(med(name, "peak_rss")),
-                common.mib(med_delta(name)),
-                str(runs[name][0]["dask_tasks"]),
-            )
-        )
-    time_ratio = med(ours, "total_s") / med(other, "total_s")
-    mem_ratio = med(ours, "peak_rss") / med(other, "peak_rss")
-    delta_ratio = med_delta(ours) / max(med_delta(other), 1)
-    rows.append(
-        (
-            f"ratio {ours}/{other}",
-            f"{time_ratio:.3f}",
-            f"{med(ours, 'build_s') / max(med(other, 'build_s'), 1e-9):.2f}",
-            f"{med(ours, 'compute_s') / med(other, 'compute_s'):.3f}",
-            f"{min(f['total_s'] for f in runs[ours]) / min(f['total_s'] for f in runs[other]):.3f}",
-            f"{med(ours, 'cpu_s') / med(other, 'cpu_s'):.3f}",
-            f"{mem_ratio:.3f}",
-            f"{delta_ratio:.3f}",
-            "",
-        )
-    )
-    n = len(runs[ours])
-    common.print_table(f"{title} (medians of {n} runs each)", rows)
+        row = [cell(v, c[2]) for v, c in zip(medians[name], COLUMNS, strict=True)]
+        rows.append((name, *row, str(runs[name][0]["dask_tasks"])))
+    ratios = [
+        None if a is None or b is None or b == 0 else a / b
+        for a, b in zip(medians[ours], medians[other], strict=True)
+    ]
+    rows.append((f"ratio {ours}/{other}", *(cell(r, "{:.3f}") for r in ratios), ""))
+    common.print_table(f"{title} (medians of {len(runs[ours])} runs each)", rows)
+
+    time_ratio = ratios[0]
+    assert time_ratio is not None
     label, limit = time_target
-    print(
-        f"\ntime ratio {ours}/{other} = {time_ratio:.3f}  (target: {label}): "
-        f"{'MET' if time_ratio <= limit else 'MISSED'}"
-    )
+    verdict = "MET" if time_ratio <= limit else "MISSED"
+    print(f"\ntime ratio {ours}/{other} = {time_ratio:.3f}  (target: {label}): {verdict}")
     if memory_target is not None:
+        mem_ratio = ratios[[c[0] for c in COLUMNS].index("peak RSS")]
+        assert mem_ratio is not None
         label, limit = memory_target
-        print(
-            f"peak memory ratio {ours}/{other} = {mem_ratio:.3f}  (target: {label}): "
-            f"{'MET' if mem_ratio <= limit else 'MISSED'}"
-        )
+        verdict = "MET" if mem_ratio <= limit else "MISSED"
+        print(f"peak memory ratio {ours}/{other} = {mem_ratio:.3f}  (target: {label}): {verdict}")
