@@ -6,6 +6,7 @@ dask-backed, and compare with calling the process on each row as a 1-D array.
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -455,3 +456,49 @@ def test_constant_callback_results_keep_their_type_and_laziness():
     assert values_of(array_apply(A([1.5, 2.5]), lambda **kw: True)) == [True, True]
     result = lazy(lambda: array_apply(cube(chunked=True), lambda **kw: 2))
     assert result.data.chunks is not None and result.data.dtype.kind == "i"
+
+
+# ----------------------------------------------------------------- bad input
+
+ARRAY_AND_REDUCER_PROCESSES = (
+    "array_append array_apply array_concat array_contains array_create array_create_labeled "
+    "array_element array_filter array_find array_find_label array_interpolate_linear "
+    "array_labels array_modify first last order rearrange sort count all any extrema max "
+    "mean median min product quantiles sd sum variance cummax cummin cumproduct cumsum"
+).split()
+
+
+def _index_callback(**kwargs: Any) -> Any:
+    return kwargs.get("index", 1) > 0
+
+
+ODD_VALUES = [
+    None, 1, -1, 2.5, "a", True, [], [1, 2], {"a": 1}, 10**20, _index_callback,
+    A([]), A([1, None, 3]), A(["a", 1, None]), A([True, None]), A([[1], [2]]),
+    labeled({"a": 1.0, "b": 2.0}), cube(),
+]  # fmt: skip
+GOOD_ARGUMENTS = {
+    "data": A([3, 1, 2]), "value": 1, "index": 0, "values": A([9]), "array1": A([1]),
+    "array2": A([2]), "labels": A(["a", "b", "c"]), "process": _index_callback,
+    "condition": _index_callback, "order": A([2, 1, 0]), "probabilities": A([0.5]),
+    "q": None, "repeat": 1, "length": 1,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("process_id", ARRAY_AND_REDUCER_PROCESSES)
+def test_bad_input_gives_openeo_errors(process_id):
+    """Each parameter in turn gets odd values: a result or an OpenEOError, nothing else."""
+    from xcube_openeo.processes import REGISTRY
+
+    func = REGISTRY.impls[process_id].func
+    params = inspect.signature(func).parameters.values()
+    base = {
+        p.name: GOOD_ARGUMENTS.get(p.name, None if p.default is p.empty else p.default)
+        for p in params
+    }
+    for param in params:
+        for value in ODD_VALUES:
+            try:
+                func(**{**base, param.name: value})
+            except OpenEOError:
+                pass

@@ -46,6 +46,17 @@ def as_list(value: Any, name: str) -> list[Any]:
     )
 
 
+def as_count(value: Any, name: str, process_id: str) -> int:
+    """A non-negative integer argument (index, length, ...)."""
+    integral = is_number(value) and float(value).is_integer()
+    if not integral or value < 0:
+        raise OpenEOError(
+            "ProcessParameterInvalid",
+            f"{process_id}: {name!r} must be a non-negative integer, got {value!r}.",
+        )
+    return int(value)
+
+
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -177,17 +188,21 @@ def find_label(arr: ArrayValue, label: Any) -> int | None:
 
 def _same_temporal_label(candidate: Any, label: Any) -> bool:
     # Temporal labels are compared as instants, as openEO dimension labels are.
-    if not (isinstance(candidate, str) and isinstance(label, str)):
+    if not (isinstance(candidate, str) and isinstance(label, str) and "-" in label):
         return False
-    if not (candidate[:1].isdigit() and label[:1].isdigit() and "-" in label):
-        return False
+    instants = temporal_instants([candidate, label])
+    return instants is not None and instants[0] == instants[1]
+
+
+def temporal_instants(values: list[Any]) -> list[pd.Timestamp] | None:
+    """Instants for temporal strings (which must not be compared as text), else None."""
+    if not values or not all(isinstance(v, str) and v[:4].isdigit() for v in values):
+        return None
     try:
-        a, b = pd.Timestamp(candidate), pd.Timestamp(label)
+        stamps = [pd.Timestamp(v) for v in values]
     except ValueError:
-        return False
-    a = a.tz_localize("UTC") if a.tzinfo is None else a
-    b = b.tz_localize("UTC") if b.tzinfo is None else b
-    return a == b
+        return None
+    return [t.tz_localize("UTC") if t.tzinfo is None else t for t in stamps]
 
 
 def make_array(

@@ -43,6 +43,10 @@ def array_element(
         position = find_label(arr, label)
         what = f"label {label!r}"
     else:
+        if not (is_number(index) and float(index).is_integer()):
+            raise OpenEOError(
+                "ProcessParameterInvalid", f"array_element: 'index' must be an integer: {index!r}"
+            )
         position = int(index) if 0 <= index < arr.size else None
         what = f"index {index}"
     if position is None:

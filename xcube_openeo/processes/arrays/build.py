@@ -18,6 +18,7 @@ from ..registry import process
 from ..values import ARRAY_DIM, ArrayValue
 from ._common import (
     as_array,
+    as_count,
     as_list,
     elements,
     keeps_dataarray,
@@ -26,14 +27,24 @@ from ._common import (
     same_label,
 )
 
+#: Most elements array_create may create (a guard against huge ``repeat`` values).
+MAX_CREATED_ELEMENTS = 10_000_000
+
 
 @process("array_create")
 def array_create(data: Any = None, repeat: int = 1) -> ArrayValue:
     if data is None:
         data = []
+    if not isinstance(data, (ArrayValue, list, tuple)):
+        raise OpenEOError("ProcessParameterInvalid", "array_create: 'data' must be an array.")
     if not isinstance(repeat, (int, np.integer)) or isinstance(repeat, bool) or repeat < 1:
         raise OpenEOError(
             "ProcessParameterInvalid", "array_create: 'repeat' must be an integer >= 1."
+        )
+    if isinstance(data, (ArrayValue, list)) and _length(data) * int(repeat) > MAX_CREATED_ELEMENTS:
+        raise OpenEOError(
+            "ProcessParameterInvalid",
+            f"array_create: the array would have more than {MAX_CREATED_ELEMENTS} elements.",
         )
     if isinstance(data, ArrayValue):
         if data.is_vectorised:
@@ -44,6 +55,10 @@ def array_create(data: Any = None, repeat: int = 1) -> ArrayValue:
         stacked = stack_elements(values)
         return _concat_parts([stacked] * int(repeat), stacked.dim, labels=None)
     return make_array(values * int(repeat))
+
+
+def _length(data: ArrayValue | list[Any]) -> int:
+    return data.size if isinstance(data, ArrayValue) else len(data)
 
 
 @process("array_create_labeled")
@@ -115,6 +130,8 @@ def array_concat(array1: Any, array2: Any) -> ArrayValue:
 @process("array_modify")
 def array_modify(data: Any, values: Any, index: int, length: int = 0) -> ArrayValue:
     arr, new = as_array(data), as_array(values, "values")
+    index = as_count(index, "index", "array_modify")
+    length = as_count(length, "length", "array_modify")
     if index > arr.size:
         raise OpenEOError(
             "ArrayElementNotAvailable",

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from ..registry import process
 from ..values import ArrayValue
-from ._common import as_array, is_number, numeric, single_chunk
+from ._common import as_array, is_number, numeric, single_chunk, temporal_instants
 
 
 @process("array_interpolate_linear")
@@ -43,11 +42,10 @@ def _positions(arr: ArrayValue) -> np.ndarray:
             return labels.astype(float)
         if all(is_number(v) for v in labels):
             return np.asarray(labels, dtype=float)
-        if all(isinstance(v, str) for v in labels):
-            try:
-                return pd.to_datetime(list(labels), utc=True).asi8.astype(float)
-            except (ValueError, TypeError):
-                pass  # labels without an inherent order: interpolate by position
+        instants = temporal_instants(list(labels))
+        if instants is not None:
+            return np.array([t.value for t in instants], dtype=float)
+        # Other labels have no inherent numeric order: interpolate by position.
     return np.arange(arr.size, dtype=float)
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from ...errors import OpenEOError
 from ..registry import process
 from ..values import ArrayValue
-from ._common import as_array, elements, make_array, single_chunk
+from ._common import as_array, elements, make_array, single_chunk, temporal_instants
 
 _ORDER_DIM = "__order"
 
@@ -56,7 +55,7 @@ def _order_list(values: list[Any], asc: bool, nodata: bool | None) -> list[int]:
     """The permutation sorting 1-D ``values`` (None and NaN are no-data)."""
     missing = [i for i, v in enumerate(values) if v is None or v != v]
     present = [i for i, v in enumerate(values) if not (v is None or v != v)]
-    keys = _temporal_keys([values[i] for i in present]) or [values[i] for i in present]
+    keys = temporal_instants([values[i] for i in present]) or [values[i] for i in present]
     if any(isinstance(k, (list, dict, ArrayValue)) for k in keys):
         raise OpenEOError("ProcessParameterInvalid", "Cannot sort arrays or objects.")
     key_of = dict(zip(present, keys, strict=True))
@@ -70,17 +69,6 @@ def _order_list(values: list[Any], asc: bool, nodata: bool | None) -> list[int]:
     if nodata is None:
         return present
     return present + missing if nodata else missing + present
-
-
-def _temporal_keys(values: list[Any]) -> list[pd.Timestamp] | None:
-    """Instants for temporal strings (which must not be compared as text), else None."""
-    if not values or not all(isinstance(v, str) and v[:4].isdigit() for v in values):
-        return None
-    try:
-        stamps = [pd.Timestamp(v) for v in values]
-    except ValueError:
-        return None
-    return [t.tz_localize("UTC") if t.tzinfo is None else t for t in stamps]
 
 
 def _core(arr: ArrayValue) -> xr.DataArray:
@@ -127,6 +115,8 @@ def rearrange(data: Any, order: Any) -> ArrayValue:
     arr = as_array(data)
     if isinstance(order, ArrayValue) and order.is_vectorised:
         return _rearrange_vectorised(arr, order)
+    if not isinstance(order, (ArrayValue, list, tuple)):
+        raise OpenEOError("ProcessParameterInvalid", "rearrange: 'order' must be an array.")
     positions = elements(order) if isinstance(order, ArrayValue) else list(order)
     if not all(isinstance(p, (int, np.integer)) and 0 <= p < arr.size for p in positions):
         raise OpenEOError(
@@ -138,6 +128,10 @@ def rearrange(data: Any, order: Any) -> ArrayValue:
 
 def _rearrange_vectorised(arr: ArrayValue, order: ArrayValue) -> ArrayValue:
     """Per-pixel permutations, e.g. from ``order`` in the same child process."""
+    if not set(order.data.dims) - {order.dim} <= set(arr.data.dims) - {arr.dim}:
+        raise OpenEOError(
+            "ProcessParameterInvalid", "rearrange: 'order' has dimensions that 'data' lacks."
+        )
     positions = single_chunk(order.data, order.dim).rename({order.dim: _ORDER_DIM})
     result = xr.apply_ufunc(
         lambda x, idx: np.take_along_axis(x, idx.astype(np.int64), axis=-1),

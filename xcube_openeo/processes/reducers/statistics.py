@@ -11,6 +11,7 @@ import xarray as xr
 from ...errors import OpenEOError
 from ..arrays._common import (
     as_array,
+    as_list,
     is_number,
     keeps_dataarray,
     make_array,
@@ -22,6 +23,8 @@ from ..values import ArrayValue
 from ._numeric import quantiles_along, reduce_numbers
 
 _QUANTILE_DIM = "__quantile"
+#: Most q-quantile intervals (a guard against absurd numbers of results).
+MAX_INTERVALS = 100_000
 
 
 @process("max")
@@ -128,14 +131,15 @@ def _probabilities(probabilities: Any, q: Any) -> list[float]:
         )
     intervals = q if probabilities is None else probabilities
     if is_number(intervals):
-        if intervals != int(intervals) or intervals < 2:
+        if intervals != int(intervals) or not 2 <= intervals <= MAX_INTERVALS:
             raise OpenEOError(
-                "ProcessParameterInvalid", "quantiles: the number of intervals must be >= 2."
+                "ProcessParameterInvalid",
+                f"quantiles: the number of intervals must be between 2 and {MAX_INTERVALS}.",
             )
         n = int(intervals)
         return [k / n for k in range(1, n)]
     if isinstance(intervals, ArrayValue):
-        intervals = intervals.to_list()
+        intervals = as_list(intervals, "probabilities")
     if not isinstance(intervals, (list, tuple)) or not all(is_number(p) for p in intervals):
         raise OpenEOError(
             "ProcessParameterInvalid", "quantiles: 'probabilities' must be numbers or a number."
