@@ -150,3 +150,26 @@ def test_a_slow_provider_does_not_block_other_requests(base: str, oidc_issuer):
     assert requests.get(base + "/").ok
     assert time.monotonic() - start < 0.9
     slow.join()
+
+
+def test_key_set_downloads_are_rate_limited(oidc_issuer: OidcIssuer, monkeypatch):
+    from xcube_openeo.auth import oidc as oidc_module
+    from xcube_openeo.errors import OpenEOError
+
+    provider = oidc_module.OidcProvider(id="unit", issuer=oidc_issuer.url, title="Unit",
+                                        audience=oidc_issuer.audience, jwks_refresh_interval=600)
+    validator = oidc_module.OidcValidator(provider)
+    oidc_module.clear_caches()
+    assert validator.authenticate(oidc_issuer.token()).user_id == "unit-user-1"
+    fetched = oidc_issuer.requests.count("/jwks")
+    for _ in range(5):  # a flood of unknown key ids makes no further downloads
+        with pytest.raises(OpenEOError) as error:
+            validator.authenticate(oidc_issuer.token(kid=oidc_issuer.add_key(publish=False)))
+        assert error.value.code == "TokenInvalid"
+    assert oidc_issuer.requests.count("/jwks") == fetched
+    # Once the interval has passed, an unknown key id fetches the key set again.
+    clock = time.monotonic() + 601
+    monkeypatch.setattr(oidc_module.time, "monotonic", lambda: clock)
+    new_kid = oidc_issuer.add_key()
+    assert validator.authenticate(oidc_issuer.token(kid=new_kid)).user_id == "unit-user-1"
+    assert oidc_issuer.requests.count("/jwks") == fetched + 1

@@ -221,10 +221,13 @@ class OidcValidator:
         if alg not in self.provider.algorithms:
             raise token_invalid(f"algorithm {alg!r} is not accepted.")
         key = self._key_for(header.get("kid"), alg)
+        # Tokens name the issuer exactly as the discovery document does (OIDC Discovery
+        # 1.0, section 4.3), which may differ from the configured URL by a final '/'.
+        issuer = str(self.discovery()["issuer"])
         try:
             return jwt.decode(
                 token, key, algorithms=[alg],
-                audience=self.provider.audience, issuer=self.provider.issuer,
+                audience=self.provider.audience, issuer=issuer,
                 options={
                     "verify_aud": self.provider.audience is not None,
                     "require_aud": self.provider.audience is not None,
