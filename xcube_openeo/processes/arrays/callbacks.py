@@ -2,6 +2,10 @@
 
 The child process runs once on the whole array (``x`` is the DataArray, ``index`` and
 ``label`` are DataArrays along the array dimension), never once per element.
+
+Limitation: on vectorised arrays (data cubes) ``array_filter`` only supports conditions
+that depend on ``index``/``label`` alone, since a value-dependent condition would keep
+different numbers of elements per pixel; it raises ``FeatureUnsupported`` otherwise.
 """
 
 from __future__ import annotations
