@@ -142,3 +142,17 @@ def test_only_datasets_and_markers_in_data_dir(small_demo_dir: Path, name: str) 
     assert (small_demo_dir / name).is_dir()
     assert (small_demo_dir / f".{name}.complete").is_file()
     assert not list(small_demo_dir.glob(f".{name}.partial-*"))
+
+
+def test_full_variant_grid_and_chunks_without_generating() -> None:
+    sizes = []
+    for level in range(sentinel2.FULL.num_levels):
+        ds, encoding = sentinel2.level_template(sentinel2.FULL, level)
+        sizes.append(ds.sizes["x"])
+        assert ds.sizes["time"] == 73 and ds.sizes["y"] == ds.sizes["x"]
+        res = 10.0 * 2**level
+        assert ds.x.values[0] == 675_000 + res / 2 and ds.x.values[-1] == 685_000 - res / 2
+        assert ds.y.values[0] == 5_156_000 - res / 2 and ds.y.values[-1] == 5_146_000 + res / 2
+        assert encoding["B04"]["chunks"] == (8, min(256, sizes[-1]), min(256, sizes[-1]))
+        assert ds.attrs["time_coverage_end"].startswith("2022-12-27")
+    assert sizes == [1000, 500, 250, 125]
