@@ -52,6 +52,8 @@ def array_filter(data: Any, condition: Any, context: Any = None) -> ArrayValue:
         )
     one_slice = arr.data.isel({d: 0 for d in arr.data.dims if d != arr.dim})
     keep = truthy(broadcast_result(raw, one_slice))
+    # Eager by necessity: the result's length depends on the mask (it is tiny: one
+    # value per element; only value conditions on a 1-D dask array compute data).
     positions = np.flatnonzero(np.asarray(keep.values, dtype=bool))
     return ArrayValue(arr.data.isel({arr.dim: positions}), arr.dim, arr.labeled)
 
