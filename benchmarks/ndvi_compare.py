@@ -49,6 +49,23 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def print_setup() -> None:
+    """What the figures depend on: code version, library versions, machine load."""
+    import platform
+    import subprocess
+    from importlib.metadata import version
+
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    libs = ", ".join(f"{n} {version(n)}" for n in ("numpy", "dask", "xarray", "zarr", "xcube-core"))
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"code {commit or 'unknown'}; Python {platform.python_version()}; {libs}")
+    print(f"{os.cpu_count()} cores, load average {load}")
+
+
 def levels_path(args: argparse.Namespace, scratch: Path) -> Path:
     """The ``.levels`` directory to read: the tiny cube with ``--small``."""
     if args.small:

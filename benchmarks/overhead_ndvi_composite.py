@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
         scratch = Path(tmp)
         levels = compare.levels_path(args, scratch)
+        compare.print_setup()
         print(
             f"data: {levels} (level 0), season {args.season[0]} .. {args.season[1]} "
             f"(end exclusive), {args.workers} dask threads, {args.repeat} rounds"
