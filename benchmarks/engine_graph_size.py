@@ -4,9 +4,9 @@ Two chains of N nodes, each timed for (1) validation and (2) evaluation:
 
 * ``scalar``: ``add -> add -> ...`` on numbers: the engine's own overhead per node;
 * ``cube``: ``load_collection -> apply(add 1) -> apply(add 1) -> ...`` over a small
-  in-memory cube: evaluation only builds the lazy dask computation, but every node
-  still costs one xarray/dask operation (about 1 ms each on a small machine), which
-  dominates this chain.
+  in-memory cube: evaluation only builds the lazy dask computation.  Consecutive
+  ``apply`` nodes are fused into one dask operation (one xarray/dask operation per
+  node would cost about 1-3 ms each on a small machine, 10-30 s for 10,000 nodes).
 
 Targets: 1,000 nodes under 1 s, 10,000 under 10 s.
 
@@ -83,10 +83,11 @@ def run(n: int, kind: str) -> tuple[float, float]:
     if errors:
         raise SystemExit(f"validation failed: {errors[0].message}")
     result = evaluate_process(process, env)
-    built = time.perf_counter()
     if kind == "cube":
+        # Accessing the data finishes building the dask graph (fused apply chains).
         assert result.data.chunks is not None  # still lazy
-    else:
+    built = time.perf_counter()
+    if kind != "cube":
         assert result == n
     return validated - start, built - validated
 

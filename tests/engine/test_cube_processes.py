@@ -203,3 +203,21 @@ def test_apply_is_vectorised_over_whole_cube() -> None:
     result = call("apply", data=c, process=square(), context=None)
     assert result.data.chunks is not None
     np.testing.assert_allclose(result.data.values, c.data.values**2)
+
+
+def test_apply_chains_run_fused_and_match_stepwise() -> None:
+    c = cube()
+    plus_one = Callback.from_json(
+        {"process_graph": {"a": {"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                                 "result": True}}}  # fmt: skip
+    )
+    first = call("apply", data=c, process=square(), context=None)
+    second = call("apply", data=first, process=plus_one, context=None)
+    third = call("apply", data=second, process=square(), context=None)
+    assert third.is_deferred  # nothing built yet
+    assert third.data.chunks == c.data.chunks and not third.is_deferred
+    np.testing.assert_allclose(third.data.values, (c.data.values**2 + 1) ** 2)
+    # An intermediate result used elsewhere is unaffected by the chain.
+    np.testing.assert_allclose(second.data.values, c.data.values**2 + 1)
+    reduced = call("reduce_dimension", data=third, reducer=reducer("max"), dimension="t", context=None)
+    np.testing.assert_allclose(reduced.data.values, ((c.data.values**2 + 1) ** 2).max(axis=0))

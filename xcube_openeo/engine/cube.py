@@ -9,7 +9,7 @@ dimensions, strings for bands, numbers for spatial ones, shapely geometries for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,17 +63,32 @@ class DataCube:
         source: Any = None,
         scale: float | None = None,
         offset: float | None = None,
+        deferred: Callable[[], xr.DataArray] | None = None,
     ):
         by_name = {d.name: d for d in dimensions}
         if set(by_name) != set(data.dims):
             raise ValueError(f"dimension metadata {sorted(by_name)} != array dims {data.dims}")
-        self.data = data
+        # With ``deferred``, ``data`` is a template with the result's dimensions and
+        # coordinates; the array itself is built on first access (see ``apply``).
+        self._data = data
+        self._deferred = deferred
         self.dimensions: tuple[Dimension, ...] = tuple(by_name[str(n)] for n in data.dims)
         encoded = data.dtype.kind in "iub"
         self.nodata = nodata if encoded else None
         self.scale = scale if encoded else None
         self.offset = offset if encoded else None
         self.source = source
+
+    @property
+    def data(self) -> xr.DataArray:
+        if self._deferred is not None:
+            self._data = self._deferred()
+            self._deferred = None
+        return self._data
+
+    @property
+    def is_deferred(self) -> bool:
+        return self._deferred is not None
 
     def __repr__(self) -> str:
         dims = ", ".join(f"{d.name}:{d.type}[{self.data.sizes[d.name]}]" for d in self.dimensions)

@@ -7,9 +7,12 @@ reducer on ``data``, are replaced by the equivalent lazy xarray reduction.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import dask.array
 import numpy as np
 import xarray as xr
 
@@ -85,12 +88,74 @@ def with_coords_of(value: xr.DataArray, like: xr.DataArray) -> xr.DataArray:
     return value.assign_coords({k: v for k, v in like.coords.items() if k not in value.coords})
 
 
+@dataclass(frozen=True)
+class ElementwiseChain:
+    """Consecutive ``apply`` callbacks over one base array, built as one computation.
+
+    Every ``apply`` would otherwise add one xarray/dask operation per callback node;
+    long chains of ``apply`` are instead run together, block by block, in a single
+    dask task per chunk (the callbacks then see numpy blocks, which element-wise
+    processes support).
+    """
+
+    base: xr.DataArray
+    steps: tuple[tuple[Any, Any], ...]
+
+    def then(self, process: Any, context: Any) -> ElementwiseChain:
+        return ElementwiseChain(self.base, (*self.steps, (process, context)))
+
+    def run_block(self, block: np.ndarray) -> np.ndarray:
+        value: Any = block
+        for step, context in self.steps:
+            value = step(x=value, context=context)
+            if isinstance(value, xr.DataArray):
+                value = value.values
+            value = np.broadcast_to(np.asarray(value), block.shape)
+        return np.asarray(value)
+
+    def build(self) -> xr.DataArray:
+        if len(self.steps) == 1:
+            process, context = self.steps[0]
+            result = as_result_array(process(x=self.base, context=context), self.base)
+            return with_coords_of(result, self.base)
+        try:
+            # The result type, from a one-element sample (no data is computed).
+            dtype = self.run_block(np.ones((1,) * self.base.ndim, self.base.dtype)).dtype
+        except OpenEOError:
+            dtype = None
+        if dtype is None or dtype.kind == "O":
+            return self._build_stepwise()
+        array = self.base.data
+        if isinstance(array, dask.array.Array):
+            # An explicit name spares dask from hashing (pickling) the whole chain.
+            result = array.map_blocks(
+                self.run_block, dtype=dtype, name=f"openeo-apply-chain-{uuid.uuid4().hex}"
+            )
+        else:
+            result = self.run_block(np.asarray(array))  # in-memory data: no dask
+        return self.base.copy(data=result)
+
+    def _build_stepwise(self) -> xr.DataArray:
+        values = self.base
+        for step, context in self.steps:
+            values = with_coords_of(as_result_array(step(x=values, context=context), values), values)
+        return values
+
+
 @process("apply")
 def apply(data: DataCube, process: Any, context: Any) -> DataCube:
-    values = data.masked_float()
-    result = process(x=values, context=context)
-    result = with_coords_of(as_result_array(result, values), values)
-    return data.with_data(result, encoded=False)
+    previous = getattr(data, "elementwise_chain", None)
+    if previous is not None:  # ``data`` is an apply result: continue its chain
+        chain = previous.then(process, context)
+    else:
+        chain = ElementwiseChain(data.masked_float(), ((process, context),))
+    if len(chain.steps) == 1:
+        # A single apply runs as plain xarray operations, checked right away.
+        cube = data.with_data(chain.build(), encoded=False)
+    else:
+        cube = DataCube(chain.base, data.dimensions, deferred=chain.build)
+    cube.elementwise_chain = chain  # type: ignore[attr-defined]
+    return cube
 
 
 @process("reduce_dimension")
