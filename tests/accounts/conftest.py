@@ -18,6 +18,7 @@ from xcube_openeo.auth.passwords import hash_password
 PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-2", "carol": "carol-secret-3"}
 MAX_FILE_SIZE = 256 * 1024
 CAROL_QUOTA = 100 * 1024
+BASIC_TOKEN_LIFETIME = 7200
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +70,7 @@ def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer |
                 ],
                 "OidcProviders": providers,
                 "HttpTimeout": 1.0,
+                "BasicTokenLifetime": BASIC_TOKEN_LIFETIME,
             },
             "Files": {"MaxFileSize": MAX_FILE_SIZE},
             **extra,

@@ -7,7 +7,7 @@ import base64
 import pytest
 import requests
 
-from tests.accounts.conftest import PASSWORDS, basic_header, login
+from tests.accounts.conftest import BASIC_TOKEN_LIFETIME, PASSWORDS, basic_header, login
 from tests.openapi import validate_response
 
 
@@ -102,6 +102,24 @@ def test_tokens_are_stored_only_as_hashes(accounts_server, alice):
         rows = conn.execute(sa.text("SELECT * FROM access_tokens")).all()
     assert rows
     assert all(token not in str(tuple(row)) for row in rows)
+
+
+def test_token_lifetime_is_configurable(accounts_server, alice):
+    import datetime as dt
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from xcube_openeo.store import get_store
+    from xcube_openeo.store.config import database_url
+    from xcube_openeo.store.tables import access_tokens
+
+    token = alice["Authorization"].removeprefix("Bearer basic//")
+    store = get_store(database_url(accounts_server.config["OpenEO"]))
+    with store.read() as conn:
+        row = conn.execute(sa.select(access_tokens).where(
+            access_tokens.c.token_hash == hashlib.sha256(token.encode()).hexdigest())).one()
+    assert row.expires_at - row.created_at == dt.timedelta(seconds=BASIC_TOKEN_LIFETIME)
 
 
 def test_capabilities_list_the_account_endpoints(base: str):

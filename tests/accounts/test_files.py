@@ -56,6 +56,8 @@ def test_content_type_and_replacement(base: str, alice):
     download = requests.get(base + "/files/notes.txt", headers=alice)
     assert download.content == b"two!"
     assert download.headers["Content-Type"].startswith("text/plain")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"] == "attachment; filename*=UTF-8''notes.txt"
 
 
 def test_percent_encoded_slashes_mean_folders(base: str, alice):

@@ -78,6 +78,10 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         self.response.set_header("Content-Type", content_type)
         self.response.set_header("Content-Length", str(info.size))
+        # User content is never rendered as a page of the API's origin (stored XSS).
+        self.response.set_header("X-Content-Type-Options", "nosniff")
+        filename = urllib.parse.quote(path.rsplit("/", 1)[-1])
+        self.response.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{filename}")
         for chunk in chunks:
             self.response.write(chunk)
             # Sends each chunk before reading the next: memory stays at one chunk.
