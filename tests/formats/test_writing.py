@@ -234,3 +234,28 @@ def test_projection_fields_for_stac(tmp_path):
     # The boxes span x 500000..500250, y 5600000..5600050 in UTM 32N (9 deg E central).
     assert west == pytest.approx(9.0) and 9.003 < east < 9.004
     assert 50.55 < south < north < 50.56
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "uint16", "int32", "uint32",
+                                   "int64", "uint64", "float32", "float64"])
+def test_every_numeric_type_round_trips(tmp_path, dtype):
+    import xarray as xr
+
+    from xcube_openeo.engine.cube import DataCube
+
+    base = raster_cube(times=None, bands=("a",), height=20, width=20, crs=None)
+    values = (np.arange(400).reshape(1, 20, 20) % 100).astype(dtype)
+    nodata = 99 if dtype[0] in "iu" else None
+    cube = DataCube(base.data.copy(data=values), base.dimensions, nodata=nodata)
+    for name in ("GTiff", "netCDF", "Zarr"):
+        FORMATS.find_output(name).write(cube, {}, str(tmp_path), "v")
+    with rasterio.open(tmp_path / "v.tif") as ds:
+        assert ds.dtypes == (dtype,) and ds.crs is None
+        assert ds.nodata == (99 if nodata else None) or np.isnan(ds.nodata)
+        np.testing.assert_array_equal(ds.read(1), values[0])
+    with xr.open_dataset(tmp_path / "v.nc", mask_and_scale=False) as ds:
+        assert ds.a.dtype == dtype and "crs" not in ds
+        np.testing.assert_array_equal(ds.a.values, values[0])
+    stored = xr.open_zarr(tmp_path / "v.zarr", mask_and_scale=False).a
+    assert stored.dtype == dtype
+    np.testing.assert_array_equal(stored.values, values[0])
