@@ -21,7 +21,8 @@ from scipy.stats import norm
 from zarr.codecs import BloscCodec
 
 from .sentinel2 import PROVIDERS
-from .storage import Progress, write_template, write_time_region
+from .storage import Progress
+from .zarrio import write_template, write_time_region
 
 NAME = "GLOBAL_CLIMATE_DEMO"
 CLIMATE_SEED = 4326

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import climate, sentinel2
 from .storage import atomic_directory, is_complete
 
 DATA_DIR_ENV = "XCUBE_OPENEO_DATA_DIR"
@@ -32,19 +31,22 @@ class DemoDataset:
     write: Callable[[Path, bool], None]  # (directory, small)
 
 
+def _write_sentinel2(path: Path, small: bool) -> None:
+    # Writers are imported when needed: ``--if-missing`` on complete data stays fast.
+    from . import sentinel2
+
+    sentinel2.write_sentinel2(path, sentinel2.SMALL if small else sentinel2.FULL)
+
+
+def _write_climate(path: Path, small: bool) -> None:
+    from . import climate
+
+    climate.write_climate(path, climate.SMALL if small else climate.FULL)
+
+
 DATASETS = (
-    DemoDataset(
-        sentinel2.NAME,
-        f"{sentinel2.NAME}.levels",
-        lambda path, small: sentinel2.write_sentinel2(
-            path, sentinel2.SMALL if small else sentinel2.FULL
-        ),
-    ),
-    DemoDataset(
-        climate.NAME,
-        f"{climate.NAME}.zarr",
-        lambda path, small: climate.write_climate(path, climate.SMALL if small else climate.FULL),
-    ),
+    DemoDataset("SENTINEL2_L2A_DEMO", "SENTINEL2_L2A_DEMO.levels", _write_sentinel2),
+    DemoDataset("GLOBAL_CLIMATE_DEMO", "GLOBAL_CLIMATE_DEMO.zarr", _write_climate),
 )
 
 

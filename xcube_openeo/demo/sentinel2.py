@@ -26,7 +26,8 @@ from zarr.codecs import BloscCodec
 from .landscape import make_landscape
 from .pyramid import mean_ignoring_nodata, mode
 from .scene import BANDS, SurfaceModel, render
-from .storage import Progress, write_template, write_time_region
+from .storage import Progress
+from .zarrio import write_template, write_time_region
 
 NAME = "SENTINEL2_L2A_DEMO"
 CRS_EPSG = 32632

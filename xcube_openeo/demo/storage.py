@@ -1,4 +1,8 @@
-"""Writing demo datasets: atomic directories, completion markers, Zarr regions, progress."""
+"""Writing demo datasets: atomic directories, completion markers, progress.
+
+Standard library only, so that ``--if-missing`` decides quickly, before the heavy
+imports of the writers.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,9 @@ import os
 import shutil
 import sys
 import time
-import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
-
-import numpy as np
-import xarray as xr
-import zarr
 
 
 def marker_path(target: Path) -> Path:
@@ -85,35 +84,6 @@ def atomic_directory(target: Path, stamp: Mapping[str, Any]) -> Iterator[Path]:
     else:
         partial.rename(target)
     marker.write_text(json.dumps(dict(stamp), sort_keys=True))
-
-
-def write_template(
-    dataset: xr.Dataset, path: Path, encoding: Mapping[str, Mapping[str, Any]]
-) -> None:
-    """Write metadata and coordinates; data variables (lazy zeros) are left unwritten.
-
-    Their chunks are then filled region by region with :func:`write_time_region`.
-    """
-    with warnings.catch_warnings():
-        # Consolidated metadata is not (yet) in the Zarr v3 spec, but zarr-python and
-        # xarray use it, and it saves one request per variable when opening.
-        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
-        dataset.to_zarr(
-            path,
-            mode="w",
-            compute=False,
-            zarr_format=3,
-            consolidated=True,
-            encoding=dict(encoding),
-        )
-
-
-def write_time_region(path: Path, start: int, data: Mapping[str, np.ndarray]) -> None:
-    """Write arrays (time first) into the time steps starting at ``start``."""
-    group = zarr.open_group(path, mode="r+")
-    for name, values in data.items():
-        array = group[name]
-        array[start : start + values.shape[0]] = values
 
 
 class Progress:
