@@ -30,7 +30,7 @@ def test_providers_are_listed(base: str, oidc_issuer: OidcIssuer):
             "urn:ietf:params:oauth:grant-type:device_code+pkce", "refresh_token"]}]
 
 
-def test_openeo_client_logs_in_with_client_credentials(accounts_server, oidc_issuer):
+def test_openeo_client_logs_in_with_client_credentials(accounts_server, oidc_issuer, tmp_path):
     connection = openeo.connect(accounts_server.url + "/openeo/1.2")
     connection.authenticate_oidc_client_credentials(
         client_id="test-client", client_secret="test-secret", provider_id="testidp")
@@ -38,6 +38,14 @@ def test_openeo_client_logs_in_with_client_credentials(accounts_server, oidc_iss
     assert me["user_id"] == "testidp-service-test-client"
     assert me["name"] == "Test user service-test-client"
     assert "/token" in oidc_issuer.requests
+    # OIDC users have files and processes like everyone else.
+    source = tmp_path / "oidc.txt"
+    source.write_text("from an OIDC user")
+    connection.upload_file(source, target="oidc/file.txt")
+    assert [f.path.as_posix() for f in connection.list_files()] == ["oidc/file.txt"]
+    connection.save_user_defined_process("oidc_udp", {"a": {
+        "process_id": "absolute", "arguments": {"x": -1}, "result": True}})
+    assert [p["id"] for p in connection.list_user_defined_processes()] == ["oidc_udp"]
 
 
 def test_a_valid_jwt_authenticates(base: str, oidc_issuer: OidcIssuer):
