@@ -95,6 +95,7 @@ def run(n: int, kind: str) -> tuple[float, float]:
 def main(sizes: list[int]) -> None:
     print(f"{'chain':>6} {'nodes':>8} {'validate [s]':>13} {'build [s]':>10} {'total [s]':>10} {'target [s]':>11}")
     for kind in ("scalar", "cube"):
+        run(10, kind)  # warm-up: imports, schema validators (one-off per process)
         for n in sizes:
             v, b = run(n, kind)
             target = TARGETS.get(n)

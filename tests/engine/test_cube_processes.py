@@ -221,3 +221,27 @@ def test_apply_chains_run_fused_and_match_stepwise() -> None:
     np.testing.assert_allclose(second.data.values, c.data.values**2 + 1)
     reduced = call("reduce_dimension", data=third, reducer=reducer("max"), dimension="t", context=None)
     np.testing.assert_allclose(reduced.data.values, ((c.data.values**2 + 1) ** 2).max(axis=0))
+
+
+def test_common_band_names_and_node_named_in_errors() -> None:
+    from xcube_openeo.engine import evaluate_process
+
+    env = EvalEnv(collections=InMemoryCollections({"S2": make_s2_cube().chunk({"time": 2})}))
+    load = {"process_id": "load_collection", "arguments": {"id": "S2", "spatial_extent": None,
+            "temporal_extent": None, "bands": ["red", "nir"]}}  # fmt: skip
+    process = {"process_graph": {
+        "load": load,
+        "ndvi": {"process_id": "ndvi", "arguments": {"data": {"from_node": "load"}}, "result": True}}}  # fmt: skip
+    result = evaluate_process(process, env)
+    raw = make_s2_cube()
+    b4, b8 = raw.B04.where(raw.B04 != 0) * 1e-4, raw.B08.where(raw.B08 != 0) * 1e-4
+    np.testing.assert_allclose(result.data.values, ((b8 - b4) / (b8 + b4)).values, rtol=1e-5)
+    bad = {"process_graph": {
+        "load": load,
+        "r": {"process_id": "reduce_dimension", "arguments": {
+            "data": {"from_node": "load"}, "dimension": "nope",
+            "reducer": {"process_graph": {"m": {"process_id": "mean", "arguments": {"data": {"from_parameter": "data"}},
+                                                "result": True}}}}, "result": True}}}  # fmt: skip
+    with pytest.raises(OpenEOError) as info:
+        evaluate_process(bad, env)
+    assert info.value.code == "DimensionNotAvailable" and "node 'r'" in info.value.message

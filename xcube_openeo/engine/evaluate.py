@@ -131,7 +131,12 @@ class Evaluator:
             kwargs["env"] = self.env
         try:
             return impl.func(**kwargs)
-        except OpenEOError:
+        except OpenEOError as e:
+            # Name the innermost node once; enclosing callback nodes leave it as is.
+            if not getattr(e, "located", False):
+                e.message = f"{where}, process {node.process_id!r}: {e.message}"
+                e.args = (e.message,)
+                e.located = True  # type: ignore[attr-defined]
             raise
         except Exception as e:  # an implementation bug or unforeseen input: report, not crash
             raise OpenEOError(

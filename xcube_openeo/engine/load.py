@@ -22,6 +22,8 @@ from ..errors import OpenEOError
 from .cube import DataCube, Dimension
 
 BANDS_DIM = "bands"
+#: Coordinate along the bands dimension holding common band names, where known.
+COMMON_NAME = "common_name"
 TIME_DIM = "t"
 
 
@@ -145,10 +147,14 @@ def build_cube(request: LoadRequest) -> DataCube:
         shape = [ds.sizes[d] for d in dim_order]
         data = xr.DataArray(np.empty([0, *shape]), dims=[BANDS_DIM, *dim_order])
     data = data.assign_coords({BANDS_DIM: np.array(bands, dtype=object)})
+    common = [ds[b].attrs.get("common_name") if b in ds else None for b in bands]
     extra = [d for d in data.dims if d not in (BANDS_DIM, *dim_order)]
     data = data.transpose(BANDS_DIM, *dim_order, *extra)
     data = data.drop_vars([c for c in data.coords if c not in data.dims])
     data = data.rename({x_dim: "x", y_dim: "y", **({time_dim: TIME_DIM} if time_dim else {})})
+    if any(common):
+        # Common band names (red, nir, ...) ride along as a non-index coordinate.
+        data = data.assign_coords({COMMON_NAME: (BANDS_DIM, np.array(common, dtype=object))})
     crs = gm.crs.to_epsg() or gm.crs.to_wkt()
     dims = [
         Dimension(BANDS_DIM, "bands"),

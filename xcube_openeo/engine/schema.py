@@ -142,15 +142,31 @@ def _with_subtype_rules(schema: Any) -> Any:
 
 
 @lru_cache(maxsize=4096)
-def _validator(schema_json: str) -> Draft7Validator:
+def _validator_for_json(schema_json: str) -> Draft7Validator:
     return Draft7Validator(_with_subtype_rules(json.loads(schema_json)), format_checker=FORMATS)
+
+
+#: Validators by schema object identity (specs live as long as the registry); the
+#: schema is kept alongside so that its id cannot be reused by another object.
+_VALIDATORS: dict[int, tuple[Any, Draft7Validator]] = {}
+
+
+def _validator(schema: Any) -> Draft7Validator:
+    entry = _VALIDATORS.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    validator = _validator_for_json(json.dumps(schema, sort_keys=True))
+    if len(_VALIDATORS) > 8192:
+        _VALIDATORS.clear()
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
 
 
 def check_value(value: Any, schema: Any) -> str | None:
     """``None`` if the JSON ``value`` conforms to the openEO ``schema``, else why not."""
     if schema in ({}, [], None):
         return None
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    validator = _validator(schema)
     error = next(iter(validator.iter_errors(value)), None)
     if error is None:
         return None

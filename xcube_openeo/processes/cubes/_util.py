@@ -128,3 +128,15 @@ def pixel_mask(cube: DataCube, geom: shapely.Geometry, geom_crs: pyproj.CRS) -> 
     shapely.prepare(geom)
     inside = shapely.contains_xy(geom, gx, gy) | shapely.intersects_xy(geom, gx, gy)
     return xr.DataArray(inside, dims=(y_name, x_name), coords={y_name: ys, x_name: xs})
+
+
+def band_index(cube: DataCube, dim: str, name: Any) -> int | None:
+    """Position of a band by its name or, failing that, its common name."""
+    labels = cube.labels(dim)
+    if name in labels:
+        return labels.index(name)
+    if "common_name" in cube.data.coords and cube.data["common_name"].dims == (dim,):
+        common = list(cube.data["common_name"].values)
+        if common.count(name) == 1:
+            return common.index(name)
+    return None

@@ -129,7 +129,10 @@ class ElementwiseChain:
         if isinstance(array, dask.array.Array):
             # An explicit name spares dask from hashing (pickling) the whole chain.
             result = array.map_blocks(
-                self.run_block, dtype=dtype, name=f"openeo-apply-chain-{uuid.uuid4().hex}"
+                self.run_block,
+                dtype=dtype,
+                meta=np.empty((0,) * array.ndim, dtype),  # known: no trial run by dask
+                name=f"openeo-apply-chain-{uuid.uuid4().hex}",
             )
         else:
             result = self.run_block(np.asarray(array))  # in-memory data: no dask

@@ -12,7 +12,7 @@ from ...engine.cube import DataCube, Dimension
 from ...engine.load import mask_where
 from ...errors import OpenEOError
 from ..registry import process
-from ._util import geometry_from_geojson, pixel_mask
+from ._util import band_index, geometry_from_geojson, pixel_mask
 
 
 def _same_encoding(a: DataCube, b: DataCube) -> bool:
@@ -24,8 +24,21 @@ def _same_encoding(a: DataCube, b: DataCube) -> bool:
     )
 
 
+def _without_unshared_coords(cube1: DataCube, cube2: DataCube) -> tuple[DataCube, DataCube]:
+    """Both cubes without non-index coordinates (e.g. common band names) only one has."""
+    def strip(cube: DataCube, other: DataCube) -> DataCube:
+        extra = [
+            c for c in cube.data.coords
+            if c not in cube.data.dims and c not in other.data.coords
+        ]
+        return cube.with_data(cube.data.drop_vars(extra)) if extra else cube
+
+    return strip(cube1, cube2), strip(cube2, cube1)
+
+
 @process("merge_cubes")
 def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any) -> DataCube:
+    cube1, cube2 = _without_unshared_coords(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
         raise OpenEOError("ProcessParameterInvalid", "A vector and a raster cube cannot be merged.")
     names1, names2 = set(cube1.dim_names), set(cube2.dim_names)
@@ -153,16 +166,19 @@ def ndvi(data: DataCube, nir: str, red: str, target_band: str | None) -> DataCub
         raise OpenEOError("DimensionAmbiguous", "The data cube needs exactly one bands dimension.")
     dim = bands[0]
     labels = data.labels(dim)
+    positions = {}
     for name, code in ((nir, "NirBandAmbiguous"), (red, "RedBandAmbiguous")):
-        if name not in labels:
+        positions[name] = band_index(data, dim, name)
+        if positions[name] is None:
             raise OpenEOError(code, f"Band {name!r} is not available (bands: {labels}).")
     values = data.masked_float()
-    n, r = values.sel({dim: nir}, drop=True), values.sel({dim: red}, drop=True)
+    n = values.isel({dim: positions[nir]}, drop=True)
+    r = values.isel({dim: positions[red]}, drop=True)
     result = ((n - r) / (n + r)).astype(np.result_type(values.dtype, np.float32))
     if target_band is None:
         return data.with_data(result, encoded=False)
     if target_band in labels:
         raise OpenEOError("BandExists", f"Band {target_band!r} exists already.")
     added = result.expand_dims({dim: [target_band]}).transpose(*values.dims)
-    merged = xr.concat([values, added], dim=dim)
+    merged = xr.concat([values.drop_vars("common_name", errors="ignore"), added], dim=dim)
     return data.with_data(merged, [Dimension(dim, "bands"), *data.dimensions], encoded=False)

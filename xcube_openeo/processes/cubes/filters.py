@@ -17,6 +17,7 @@ from ...errors import OpenEOError
 from ..registry import process
 from ._util import (
     as_list,
+    band_index,
     cube_crs,
     geometry_from_geojson,
     isel_cube,
@@ -38,7 +39,8 @@ def filter_bands(data: DataCube, bands: Any, wavelengths: Any) -> DataCube:
     dim = names[0]
     labels = data.labels(dim)
     # Band metadata holds no wavelengths, so only names (in the requested order) select.
-    positions = [labels.index(b) for b in band_list if b in labels]
+    found = [band_index(data, dim, b) for b in band_list]
+    positions = [p for p in found if p is not None]
     if data.source is not None:
         selected = tuple(labels[p] for p in positions)
         return build_cube(data.source.refine(bands=selected))
