@@ -259,3 +259,17 @@ def test_every_numeric_type_round_trips(tmp_path, dtype):
     stored = xr.open_zarr(tmp_path / "v.zarr", mask_and_scale=False).a
     assert stored.dtype == dtype
     np.testing.assert_array_equal(stored.values, values[0])
+
+
+def test_nodata_outside_the_data_type_is_dropped(tmp_path):
+    from xcube_openeo.engine.cube import DataCube
+
+    base = raster_cube(times=None, bands=("a",), height=8, width=8)
+    values = np.arange(64, dtype=np.uint8).reshape(1, 8, 8)
+    cube = DataCube(base.data.copy(data=values), base.dimensions, nodata=-1)
+    (file,) = FORMATS.find_output("GTiff").write(cube, {}, str(tmp_path), "u")
+    with rasterio.open(tmp_path / file.name) as ds:
+        assert ds.nodata is None
+        np.testing.assert_array_equal(ds.read(1), values[0])
+    assert "nodata" not in file.raster_bands[0]
+    assert file.raster_bands[0]["statistics"]["valid_percent"] == 100.0

@@ -56,7 +56,7 @@ def stored_data(cube: DataCube, fmt_name: str) -> StoredData:
     if kind == "b":
         return StoredData(data.astype(np.uint8), None, None, None)
     if kind in "iu":
-        return StoredData(data, cube.nodata, cube.scale, cube.offset)
+        return StoredData(data, _representable(cube.nodata, data.dtype), cube.scale, cube.offset)
     if kind == "f":
         if data.dtype.itemsize < 4:
             data = data.astype(np.float32)
@@ -70,6 +70,21 @@ def stored_data(cube: DataCube, fmt_name: str) -> StoredData:
             raise unsuitable(fmt_name, f"it has values that are not numbers ({e}).") from None
         return StoredData(converted, np.nan, None, None)
     raise unsuitable(fmt_name, f"its values have data type {data.dtype}, which is not numeric.")
+
+
+def _representable(nodata: Any, dtype: np.dtype) -> Any:
+    """An integer no-data value in ``dtype``; None if no value can equal it (then the
+    data has no no-data, and files must not claim a value they cannot hold)."""
+    if nodata is None:
+        return None
+    info = np.iinfo(dtype)
+    try:
+        integral = float(nodata).is_integer()
+    except (TypeError, ValueError):
+        return None
+    if not integral or not info.min <= int(nodata) <= info.max:
+        return None
+    return dtype.type(int(nodata))
 
 
 def _objects_to_float(values: np.ndarray) -> np.ndarray:
