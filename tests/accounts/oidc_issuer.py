@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk, jwt
 
 
@@ -25,12 +25,16 @@ def _new_rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _pem(key: rsa.RSAPrivateKey) -> bytes:
+def _alg(key: Any) -> str:
+    return "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "RS256"
+
+
+def _pem(key: Any) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
 
-def public_pem(key: rsa.RSAPrivateKey) -> bytes:
+def public_pem(key: Any) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -42,7 +46,7 @@ def b64url(data: bytes) -> str:
 class OidcIssuer:
     def __init__(self, audience: str = "openeo-test") -> None:
         self.audience = audience
-        self.keys: dict[str, rsa.RSAPrivateKey] = {}
+        self.keys: dict[str, Any] = {}
         self.current_kid = self.add_key()
         self.clients = {"test-client": "test-secret"}
         self.opaque_tokens: dict[str, dict[str, Any]] = {}
@@ -52,9 +56,9 @@ class OidcIssuer:
 
     # --- keys and tokens --------------------------------------------------------------
 
-    def add_key(self, publish: bool = True) -> str:
+    def add_key(self, publish: bool = True, elliptic: bool = False) -> str:
         kid = secrets.token_hex(8)
-        key = _new_rsa_key()
+        key = ec.generate_private_key(ec.SECP256R1()) if elliptic else _new_rsa_key()
         self.keys[kid] = key
         if not publish:
             self.unpublished = getattr(self, "unpublished", set()) | {kid}
@@ -66,8 +70,8 @@ class OidcIssuer:
         for kid, key in self.keys.items():
             if kid in hidden:
                 continue
-            doc = jwk.construct(public_pem(key), "RS256").to_dict()
-            doc.update(kid=kid, use="sig", alg="RS256")
+            doc = jwk.construct(public_pem(key), _alg(key)).to_dict()
+            doc.update(kid=kid, use="sig", alg=_alg(key))
             keys.append(doc)
         return {"keys": keys}
 
@@ -79,8 +83,9 @@ class OidcIssuer:
         return {k: v for k, v in claims.items() if v is not None}
 
     def token(self, claims: dict[str, Any] | None = None, kid: str | None = None,
-              alg: str = "RS256", key: Any = None) -> str:
+              alg: str | None = None, key: Any = None) -> str:
         kid = kid or self.current_kid
+        alg = alg or _alg(self.keys[kid])
         signing_key = key if key is not None else _pem(self.keys[kid])
         return jwt.encode(claims or self.claims(), signing_key, algorithm=alg, headers={"kid": kid})
 

@@ -55,6 +55,22 @@ def test_a_valid_jwt_authenticates(base: str, oidc_issuer: OidcIssuer):
     assert response.json()["user_id"] == "testidp-user-1"
 
 
+def test_elliptic_curve_keys_are_accepted(base: str, oidc_issuer: OidcIssuer):
+    token = oidc_issuer.token(kid=oidc_issuer.add_key(elliptic=True))
+    assert token.count(".") == 2
+    response = requests.get(base + "/me", headers=oidc(token))
+    assert response.status_code == 200, response.text
+
+
+def test_a_key_of_another_type_than_the_algorithm_is_refused(base: str, oidc_issuer: OidcIssuer):
+    # An RS256 header on a token signed with an EC key (kid of the EC key).
+    ec_kid = oidc_issuer.add_key(elliptic=True)
+    _, payload, _ = oidc_issuer.token(kid=ec_kid).split(".")
+    forged_header = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": ec_kid}).encode())
+    response = requests.get(base + "/me", headers=oidc(f"{forged_header}.{payload}.c2ln"))
+    assert response.status_code == 403 and response.json()["code"] == "TokenInvalid"
+
+
 @pytest.mark.parametrize("sub", ["a/b@c d", "münchen", "x" * 200])
 def test_subjects_with_odd_characters_get_safe_ids(base: str, oidc_issuer: OidcIssuer, sub: str):
     token = oidc_issuer.token(oidc_issuer.claims(sub=sub))
