@@ -7,18 +7,21 @@ results use the boolean representation of :mod:`.math.elementwise`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .math.elementwise import (
+    TRI_FALSE,
+    TRI_NULL,
+    TRI_TRUE,
     boolean_result,
-    can_be_nodata,
     dispatch,
     invalid,
     is_array,
     is_bool,
-    isnull,
+    is_tri_state,
     kind,
     to_python,
     where,
@@ -33,17 +36,39 @@ def _check_scalar(process_id: str, name: str, value: Any) -> Any:
     return value
 
 
-def _tri_state(process_id: str, name: str, value: Any) -> tuple[Any, Any]:
-    """(truth, no-data mask) of an operand; the mask is False where it cannot apply."""
+@dataclass(frozen=True)
+class TriState:
+    """Masks of where an operand is true, false and no-data (each may be a scalar).
+
+    The masks are lazy expressions: only those a process uses get computed.
+    """
+
+    true: Any
+    false: Any
+    null: Any
+    can_be_null: bool
+
+
+def tri_state(process_id: str, name: str, value: Any) -> TriState:
     if not is_array(value):
         value = _check_scalar(process_id, name, value)
         # numpy booleans: ``~`` on a Python bool would be integer inversion
-        return np.bool_(bool(value)), np.bool_(value is None)
+        return TriState(
+            np.bool_(value is True), np.bool_(value is False), np.bool_(value is None), True
+        )
     if kind(value) == "b":
-        return value, np.False_
-    if kind(value) not in "fiu":
+        return TriState(value, ~value, np.False_, False)
+    if kind(value) in "iu":
+        return TriState(value != 0, value == 0, np.False_, False)
+    if kind(value) != "f":
         raise invalid(process_id, name, value, "booleans")
-    return value != 0, isnull(value)
+    # NaN compares false with everything: |x| > 0 is "true", x == 0 is "false"
+    return TriState(np.abs(value) > 0, value == 0, np.isnan(value), True)
+
+
+def _operands(process_id: str, x: Any, y: Any) -> tuple[TriState, TriState, bool]:
+    tx, ty = tri_state(process_id, "x", x), tri_state(process_id, "y", y)
+    return tx, ty, tx.can_be_null or ty.can_be_null
 
 
 def _and_scalar(x: Any, y: Any) -> bool | None:
@@ -54,11 +79,15 @@ def _and_scalar(x: Any, y: Any) -> bool | None:
 
 
 def _and_vectorised(x: Any, y: Any) -> Any:
-    (tx, nx), (ty, ny) = _tri_state("and", "x", x), _tri_state("and", "y", y)
-    if not (can_be_nodata(x) or can_be_nodata(y)):
-        return tx & ty
-    some_false = (~tx & ~nx) | (~ty & ~ny)
-    return boolean_result(where(some_false, 0.0, where(nx | ny, np.nan, 1.0)))
+    if is_tri_state(x) and is_tri_state(y):
+        # 1/0/NaN: fmin is 0 if either is false; else minimum gives NaN for no-data
+        return boolean_result(where(np.fmin(x, y) == 0, TRI_FALSE, np.minimum(x, y)))
+    tx, ty, nullable = _operands("and", x, y)
+    if not nullable:
+        return tx.true & ty.true
+    return boolean_result(
+        where(tx.false | ty.false, TRI_FALSE, where(tx.null | ty.null, TRI_NULL, TRI_TRUE))
+    )
 
 
 @process("and")
@@ -74,11 +103,14 @@ def _or_scalar(x: Any, y: Any) -> bool | None:
 
 
 def _or_vectorised(x: Any, y: Any) -> Any:
-    (tx, nx), (ty, ny) = _tri_state("or", "x", x), _tri_state("or", "y", y)
-    if not (can_be_nodata(x) or can_be_nodata(y)):
-        return tx | ty
-    some_true = (tx & ~nx) | (ty & ~ny)
-    return boolean_result(where(some_true, 1.0, where(nx | ny, np.nan, 0.0)))
+    if is_tri_state(x) and is_tri_state(y):
+        return boolean_result(where(np.fmax(x, y) == 1, TRI_TRUE, np.maximum(x, y)))
+    tx, ty, nullable = _operands("or", x, y)
+    if not nullable:
+        return tx.true | ty.true
+    return boolean_result(
+        where(tx.true | ty.true, TRI_TRUE, where(tx.null | ty.null, TRI_NULL, TRI_FALSE))
+    )
 
 
 @process("or")
@@ -92,10 +124,12 @@ def _xor_scalar(x: Any, y: Any) -> bool | None:
 
 
 def _xor_vectorised(x: Any, y: Any) -> Any:
-    (tx, nx), (ty, ny) = _tri_state("xor", "x", x), _tri_state("xor", "y", y)
-    if not (can_be_nodata(x) or can_be_nodata(y)):
-        return tx ^ ty
-    return boolean_result(where(nx | ny, np.nan, tx ^ ty))
+    if is_tri_state(x) and is_tri_state(y):
+        return boolean_result(np.abs(x - y))  # 1/0, NaN stays NaN
+    tx, ty, nullable = _operands("xor", x, y)
+    if not nullable:
+        return tx.true ^ ty.true
+    return boolean_result(where(tx.null | ty.null, TRI_NULL, tx.true ^ ty.true))
 
 
 @process("xor")
@@ -109,10 +143,12 @@ def _not_scalar(x: Any) -> bool | None:
 
 
 def _not_vectorised(x: Any) -> Any:
-    truth, null = _tri_state("not", "x", x)
-    if not can_be_nodata(x):
-        return ~truth
-    return boolean_result(where(null, np.nan, where(truth, 0.0, 1.0)))
+    if is_tri_state(x):
+        return boolean_result(1 - x)  # NaN stays NaN
+    tx = tri_state("not", "x", x)
+    if not tx.can_be_null:
+        return tx.false
+    return boolean_result(where(tx.null, TRI_NULL, tx.false))
 
 
 @process("not")
@@ -127,8 +163,8 @@ def if_(value: Any, accept: Any, reject: Any = None) -> Any:
     if kind(value) == "O":
         # Mixed objects: decide element by element (accept/reject broadcast along).
         return dispatch(lambda v, a, r: a if v is True else r, None, value, accept, reject)
-    truth, null = _tri_state("if", "value", value)
-    chosen = truth & ~null if can_be_nodata(value) else truth
+    # no-data is not true: reject
+    chosen = value == 1 if is_tri_state(value) else tri_state("if", "value", value).true
     return where(
         chosen,
         np.nan if accept is None else accept,

@@ -22,6 +22,7 @@ objects).
 from __future__ import annotations
 
 import datetime
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -134,6 +135,18 @@ def dispatch(scalar: Callable[..., Any], vectorised: Callable[..., Any], *operan
     return scalar(*operands)
 
 
+#: Tri-state booleans of lazy data: float32 (half the memory traffic of float64).
+TRI_TRUE, TRI_FALSE, TRI_NULL = np.float32(1.0), np.float32(0.0), np.float32(np.nan)
+#: The DataArrays made here that hold canonical tri-state values (1/0/NaN only), so that
+#: logical processes may take faster paths than for "non-zero is true" data.  Identity,
+#: not an attribute: xarray copies attributes into derived arrays (``x * 5``).
+_TRI_STATES: weakref.WeakValueDictionary[int, xr.DataArray] = weakref.WeakValueDictionary()
+
+
+def is_tri_state(value: Any) -> bool:
+    return isinstance(value, xr.DataArray) and _TRI_STATES.get(id(value)) is value
+
+
 def with_nodata(result: Any, *operands: Any) -> Any:
     """A boolean ``result`` set to no-data wherever any array operand is no-data.
 
@@ -145,7 +158,7 @@ def with_nodata(result: Any, *operands: Any) -> Any:
     mask = masks[0]
     for m in masks[1:]:
         mask = mask | m
-    return boolean_result(where(mask, np.nan, result))
+    return boolean_result(where(mask, TRI_NULL, result))
 
 
 def is_lazy(value: Any) -> bool:
@@ -167,11 +180,15 @@ def _small_in_memory(value: Any) -> bool:
 
 
 def boolean_result(tri_state: Any) -> Any:
-    """A float 1.0/0.0/NaN array in the boolean representation for its kind of data.
+    """A new float 1.0/0.0/NaN array in the boolean representation for its kind of data.
 
     For small in-memory data this looks at the values (cheap: they are in memory).
     """
-    if not is_array(tri_state) or kind(tri_state) != "f" or not _small_in_memory(tri_state):
+    if not is_array(tri_state) or kind(tri_state) != "f":
+        return tri_state
+    if not _small_in_memory(tri_state):
+        if isinstance(tri_state, xr.DataArray):
+            _TRI_STATES[id(tri_state)] = tri_state
         return tri_state
     null = isnull(tri_state)
     truth = tri_state.astype(bool)
