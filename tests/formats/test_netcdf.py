@@ -83,3 +83,17 @@ def test_cube_without_space_and_with_geographic_crs(tmp_path):
     with xr.open_dataset(tmp_path / "geo.nc") as ds:
         assert ds.x.attrs["standard_name"] == "longitude"
         assert GridMapping.from_dataset(ds).crs.is_geographic
+
+
+def test_dimension_without_labels(tmp_path):
+    base = raster_cube(times=None, bands=("a",), height=6, width=5)
+    data = base.data.expand_dims(member=3)  # no coordinate: labels are 0, 1, 2
+    cube = DataCube(data, [Dimension("member", "other"), *base.dimensions])
+    NETCDF.write(cube, {}, str(tmp_path), "m")
+    with xr.open_dataset(tmp_path / "m.nc") as ds:
+        assert ds.a.dims == ("member", "y", "x") and ds.sizes["member"] == 3
+        np.testing.assert_array_equal(ds.a.values, data.values[:, 0])
+    load_formats().find_output("Zarr").write(cube, {}, str(tmp_path), "m")
+    stored = xr.open_zarr(tmp_path / "m.zarr")
+    assert stored.a.dims == ("member", "y", "x")
+    np.testing.assert_array_equal(stored.a.values, data.values[:, 0])

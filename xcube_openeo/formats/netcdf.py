@@ -63,6 +63,9 @@ def write_netcdf(
     with target.local_file(name) as path:
         skeleton.to_netcdf(path, format="NETCDF4", engine="netcdf4")
         with netCDF4.Dataset(path, "a") as nc:
+            for dim in dims:  # dimensions without labels have no coordinate variable
+                if dim not in nc.dimensions:
+                    nc.createDimension(dim, cube.data.sizes[dim])
             variables = []
             for band, var_name in zip(bands, var_names, strict=True):
                 var = nc.createVariable(
