@@ -65,6 +65,11 @@ def test_nodata_rules(reducer):
     assert reducer(A([1, None, 3]), ignore_nodata=False) is None
 
 
+def test_integer_sums_and_products_are_exact():
+    assert product(A([10**10, 10**10])) == 10**20  # beyond int64
+    assert sum_(A([2**62, 2**62])) == 2**63
+
+
 def test_integers_stay_integers():
     assert max_(A([1, 0, 3, 2])) == 3 and isinstance(max_(A([1, 0, 3, 2])), int)
     assert sum_(A([5, 1])) == 6 and isinstance(sum_(A([5, 1])), int)

@@ -3,6 +3,8 @@ quantiles."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,9 @@ def min_(data: Any, ignore_nodata: bool = True) -> Any:
 
 @process("sum")
 def sum_(data: Any, ignore_nodata: bool = True) -> Any:
+    exact = _exact_integer_result(data, sum)
+    if exact is not None:
+        return exact
     return reduce_numbers(
         data, ignore_nodata, "sum", lambda v, d, s: v.sum(d, skipna=s, min_count=_min_count(v))
     )
@@ -46,9 +51,22 @@ def sum_(data: Any, ignore_nodata: bool = True) -> Any:
 
 @process("product")
 def product(data: Any, ignore_nodata: bool = True) -> Any:
+    exact = _exact_integer_result(data, math.prod)
+    if exact is not None:
+        return exact
     return reduce_numbers(
         data, ignore_nodata, "product", lambda v, d, s: v.prod(d, skipna=s, min_count=_min_count(v))
     )
+
+
+def _exact_integer_result(data: Any, reduce: Callable[[list[int]], int]) -> int | None:
+    """Sums and products of 1-D integer arrays (from JSON) in Python's exact integers,
+    since int64 would overflow silently; None for any other data."""
+    if not isinstance(data, ArrayValue) or keeps_dataarray(data) or data.size == 0:
+        return None
+    if data.data.dtype.kind not in "iu":
+        return None
+    return reduce([int(v) for v in data.data.values])
 
 
 def _min_count(values: xr.DataArray) -> int | None:
