@@ -53,6 +53,11 @@ def test_a_valid_jwt_authenticates(base: str, oidc_issuer: OidcIssuer):
     assert response.status_code == 200, response.text
     validate_response(base, response)
     assert response.json()["user_id"] == "testidp-user-1"
+    # Discovery document and key set are cached: more tokens, no more downloads.
+    fetched = len(oidc_issuer.requests)
+    for _ in range(3):
+        assert requests.get(base + "/me", headers=oidc(oidc_issuer.token())).ok
+    assert len(oidc_issuer.requests) == fetched
 
 
 def test_elliptic_curve_keys_are_accepted(base: str, oidc_issuer: OidcIssuer):
