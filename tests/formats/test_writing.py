@@ -273,3 +273,12 @@ def test_nodata_outside_the_data_type_is_dropped(tmp_path):
         np.testing.assert_array_equal(ds.read(1), values[0])
     assert "nodata" not in file.raster_bands[0]
     assert file.raster_bands[0]["statistics"]["valid_percent"] == 100.0
+
+
+@pytest.mark.parametrize("name", ["GTiff", "netCDF", "Zarr", "PNG"])
+def test_a_cube_without_dimensions_is_empty(tmp_path, name):
+    from xcube_openeo.processes.cubes.io import create_data_cube
+
+    with pytest.raises(OpenEOError) as e:
+        FORMATS.find_output(name).write(create_data_cube(), {}, str(tmp_path), "e")
+    assert e.value.code == "DataCubeEmpty"

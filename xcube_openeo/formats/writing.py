@@ -158,6 +158,8 @@ def require_cube(value: Any, fmt_name: str, vector: bool) -> DataCube:
         hint = "use GeoJSON, CSV or JSON" if value.is_vector else "use GTiff, netCDF or Zarr"
         kind = "vector" if value.is_vector else "raster"
         raise unsuitable(fmt_name, f"it is a {kind} data cube; {hint}.")
+    if not value.dim_names:
+        raise OpenEOError("DataCubeEmpty", "The data cube has no dimensions (it is empty).")
     empty = [n for n in value.dim_names if value.data.sizes[n] == 0]
     if empty:
         raise OpenEOError(
