@@ -245,3 +245,37 @@ def test_common_band_names_and_node_named_in_errors() -> None:
     with pytest.raises(OpenEOError) as info:
         evaluate_process(bad, env)
     assert info.value.code == "DimensionNotAvailable" and "node 'r'" in info.value.message
+
+
+def test_fused_chain_task_pickles_without_environment() -> None:
+    """Task functions go to dask worker processes: they must pickle, small, without
+    the request's data access (collections) or logger."""
+    import logging
+    import pickle
+    import threading
+
+    from xcube_openeo.engine import evaluate_process
+    from xcube_openeo.processes.cubes.apply import _ChainRunner
+
+    class LockedCollections(InMemoryCollections):
+        def __init__(self, datasets: Any):
+            super().__init__(datasets)
+            self.lock = threading.Lock()  # not picklable, like a real server context
+
+    env = EvalEnv(
+        collections=LockedCollections({"S2": make_s2_cube().chunk({"time": 2})}),
+        logger=logging.LoggerAdapter(logging.getLogger("job"), {"job": "j-1"}),
+    )
+    add_one = {"process_graph": {"a": {"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                                       "result": True}}}  # fmt: skip
+    graph: dict[str, Any] = {"n0": {"process_id": "load_collection", "arguments": {
+        "id": "S2", "spatial_extent": None, "temporal_extent": None, "bands": ["B04"]}}}  # fmt: skip
+    for i in range(1, 4):
+        graph[f"n{i}"] = {"process_id": "apply", "arguments": {"data": {"from_node": f"n{i - 1}"}, "process": add_one}}
+    graph["n3"]["result"] = True
+    result = evaluate_process({"process_graph": graph}, env)
+    runner = _ChainRunner(result.elementwise_chain.steps)
+    payload = pickle.dumps(runner)
+    assert len(payload) < 200_000
+    block = np.arange(6, dtype=float).reshape(1, 1, 2, 3)
+    np.testing.assert_array_equal(pickle.loads(payload)(block), block + 3)

@@ -7,6 +7,7 @@ lazy xarray/dask computations, so evaluating a graph computes nothing by itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,6 +65,28 @@ class Evaluator:
         self.env = env
         self.registry = registry
         self.user_graphs = user_graphs
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Callbacks travel to dask workers inside task functions: send no data access
+        # (collections) and no per-request logger, and the global registry by reference.
+        from ..processes.registry import REGISTRY
+
+        logger = self.env.logger if isinstance(self.env.logger, logging.Logger) else None
+        env = EvalEnv(
+            user_id=self.env.user_id,
+            user_processes=dict(self.env.user_processes),
+            limits=self.env.limits,
+            **({"logger": logger} if logger is not None else {}),
+        )
+        registry = None if self.registry is REGISTRY else self.registry
+        return {"env": env, "registry": registry, "user_graphs": dict(self.user_graphs)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from ..processes.registry import REGISTRY
+
+        self.env = state["env"]
+        self.registry = state["registry"] or REGISTRY
+        self.user_graphs = state["user_graphs"]
 
     def run_graph(self, graph: ParsedGraph, scope: Scope) -> Any:
         remaining_uses = {nid: 0 for nid in graph.nodes}

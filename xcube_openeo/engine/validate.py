@@ -91,6 +91,7 @@ class _Checker:
         self.node_count = 0
         self.queue: deque[_Job] = deque()
         self._queued_users: set[str] = set()
+        self.graphs: list[ParsedGraph] = []
 
     def run(self, first: _Job) -> ParsedGraph | None:
         self.queue.append(first)
@@ -110,6 +111,10 @@ class _Checker:
                 )
                 return None
         self._check_user_calls()
+        # Parent links serve scoping checks only; dropping them keeps a callback from
+        # dragging the whole enclosing graph along (e.g. when pickled for workers).
+        for graph in self.graphs:
+            graph.parent = None
         return root
 
     def _parse(self, job: _Job) -> ParsedGraph | None:
@@ -134,6 +139,7 @@ class _Checker:
         elif job.owner is not None:
             self.user_graphs[job.owner] = graph
         self.node_count += len(graph.nodes)
+        self.graphs.append(graph)
         for node_id in graph.order:
             self._check_node(graph, graph.nodes[node_id], job.owner)
         return graph

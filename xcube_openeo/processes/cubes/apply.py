@@ -105,13 +105,7 @@ class ElementwiseChain:
         return ElementwiseChain(self.base, (*self.steps, (process, context)))
 
     def run_block(self, block: np.ndarray) -> np.ndarray:
-        value: Any = block
-        for step, context in self.steps:
-            value = step(x=value, context=context)
-            if isinstance(value, xr.DataArray):
-                value = value.values
-            value = np.broadcast_to(np.asarray(value), block.shape)
-        return np.asarray(value)
+        return _run_steps(self.steps, block)
 
     def build(self) -> xr.DataArray:
         if len(self.steps) == 1:
@@ -129,7 +123,7 @@ class ElementwiseChain:
         if isinstance(array, dask.array.Array):
             # An explicit name spares dask from hashing (pickling) the whole chain.
             result = array.map_blocks(
-                self.run_block,
+                _ChainRunner(self.steps),
                 dtype=dtype,
                 meta=np.empty((0,) * array.ndim, dtype),  # known: no trial run by dask
                 name=f"openeo-apply-chain-{uuid.uuid4().hex}",
@@ -143,6 +137,27 @@ class ElementwiseChain:
         for step, context in self.steps:
             values = with_coords_of(as_result_array(step(x=values, context=context), values), values)
         return values
+
+
+def _run_steps(steps: tuple[tuple[Any, Any], ...], block: np.ndarray) -> np.ndarray:
+    value: Any = block
+    for step, context in steps:
+        value = step(x=value, context=context)
+        if isinstance(value, xr.DataArray):
+            value = value.values
+        value = np.broadcast_to(np.asarray(value), block.shape)
+    return np.asarray(value)
+
+
+class _ChainRunner:
+    """The dask task function of a fused chain: only the callbacks, no arrays, so that
+    it pickles small for distributed workers (see ``Evaluator.__getstate__``)."""
+
+    def __init__(self, steps: tuple[tuple[Any, Any], ...]):
+        self.steps = steps
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        return _run_steps(self.steps, block)
 
 
 @process("apply")

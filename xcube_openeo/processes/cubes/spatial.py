@@ -114,6 +114,8 @@ def apply_neighborhood(data: DataCube, process: Any, size: Any, overlap: Any, co
         for i, d in enumerate(dims)
     }
 
+    dimensions = data.dimensions  # not the cube itself: task functions travel to workers
+
     def run(block: np.ndarray, block_info: Any = None) -> np.ndarray:
         index = block_info[0]["chunk-location"] if block_info else (0,) * block.ndim
         block_coords = {}
@@ -122,7 +124,7 @@ def apply_neighborhood(data: DataCube, process: Any, size: Any, overlap: Any, co
             # coordinates padded by ``depth`` in front.
             start = int(starts[i][index[i]])
             block_coords[d] = padded_coords[d][start : start + block.shape[i]]
-        cube = data.with_data(xr.DataArray(block, dims=dims, coords=block_coords), encoded=False)
+        cube = DataCube(xr.DataArray(block, dims=dims, coords=block_coords), dimensions)
         result = process(data=cube, context=context)
         out = result.data if isinstance(result, DataCube) else result
         out = np.asarray(out.transpose(*dims).values if isinstance(out, xr.DataArray) else out)
