@@ -94,7 +94,7 @@ def _negate(value: Any) -> Any:
         return ~value
     if kind(value) == "O":
         return object_elementwise(lambda v: None if v is None else not v, value)
-    return 1.0 - value  # tri-state float: NaN stays NaN
+    return boolean_result(1.0 - value)  # tri-state float: NaN stays NaN
 
 
 @process("eq")
