@@ -28,6 +28,7 @@ def test_one_cog_per_time_step_matches_the_cube(tmp_path):
         path = tmp_path / file.name
         assert file.size == path.stat().st_size
         assert file.datetime == ["2022-01-01T00:00:00Z", "2022-01-06T00:00:00Z"][i]
+        assert file.title == file.datetime
         assert file.media_type.startswith("image/tiff; application=geotiff")
         with rasterio.open(path) as ds:
             assert ds.driver == "GTiff"

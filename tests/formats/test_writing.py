@@ -131,7 +131,8 @@ def test_period_labels_in_every_raster_format(tmp_path):
     cube = period_cube()
     tifs = FORMATS.find_output("GTiff").write(cube, {}, str(tmp_path), "p")
     assert [f.name for f in tifs] == ["p_2022-001.tif", "p_2022-002.tif"]
-    assert [f.datetime for f in tifs] == ["2022-001", "2022-002"]
+    assert [f.datetime for f in tifs] == [None, None]  # not RFC 3339 date-times
+    assert [f.title for f in tifs] == ["2022-001", "2022-002"]
     with rasterio.open(tmp_path / tifs[1].name) as ds:
         np.testing.assert_array_equal(ds.read(1), cube.data.values[1, 0])
     FORMATS.find_output("netCDF").write(cube, {}, str(tmp_path), "p")

@@ -109,7 +109,9 @@ def write_gtiff(
                     raster_bands=tuple(
                         {**stored.band_metadata(), "statistics": s.to_json()} for s in band_stats
                     ),
-                    datetime=None if time is None else _datetime_label(time),
+                    # STAC needs RFC 3339: period labels ("2020-153") go to the title.
+                    datetime=format_datetime(time) if isinstance(time, np.datetime64) else None,
+                    title=None if time is None else _datetime_label(time),
                     projection=grid.projection_fields(),
                 )
             )
