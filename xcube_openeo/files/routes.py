@@ -33,9 +33,8 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
     #: PUT bodies come through start/receive/end_body_stream (see api/tornado.py).
     streams_request_body = True
     _upload: Upload | None = None
-    _stream_error: OpenEOError | None = None
 
-    def _check_route(self, path: str) -> None:
+    def _check_route(self) -> None:
         # xcube's '{*path}' pattern makes the '/' before it optional: '/filesX' must not
         # be read as the file 'X'.
         raw = urllib.parse.urlsplit(self.request.url).path
@@ -47,7 +46,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
 
     def start_body_stream(self, path: str) -> int:
         user = self.require_user()
-        self._check_route(path)
+        self._check_route()
         length = self.request.headers.get("Content-Length")
         announced = int(length) if length and length.isdigit() else None
         self._upload = self.ctx.files.begin_upload(user, path, announced)
@@ -62,7 +61,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
             self._upload.discard()
 
     def put(self, path: str):
-        self._check_route(path)
+        self._check_route()
         if self._upload is None:  # only without the tornado streaming handler
             raise OpenEOError("Internal", "The upload was not received.")
         info = self._upload.commit()
@@ -72,7 +71,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
 
     async def get(self, path: str):
         user = self.require_user()
-        self._check_route(path)
+        self._check_route()
         info = self.ctx.files.info(user.user_id, path)
         chunks = self.ctx.files.read_chunks(user.user_id, path)
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -90,7 +89,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
 
     def delete(self, path: str):
         user = self.require_user()
-        self._check_route(path)
+        self._check_route()
         self.ctx.files.delete(user.user_id, path)
         self.response.set_status(204)
         self.response.finish()
