@@ -551,9 +551,9 @@ ELEMENTWISE: dict[str, tuple[str, ...]] = {
     "date_difference": ("date1", "date2"),
 }
 
-#: Array layouts the vectorised examples run in: a 1-element numpy array, and a 2x3
-#: dask-backed DataArray (which must stay lazy).
-LAYOUTS = ("numpy-1", "dask-2x3")
+#: Array layouts the vectorised examples run in: a 1-element numpy array, a 2x3
+#: in-memory DataArray, and a 2x3 dask-backed DataArray (which must stay lazy).
+LAYOUTS = ("numpy-1", "xarray-2x3", "dask-2x3")
 
 _TEXT_LIKE = ("text_", "date_")
 
@@ -613,6 +613,8 @@ def vectorised_arguments(example: Example, layout: str) -> dict[str, Any]:
             import dask.array as da
 
             kwargs[name] = xr.DataArray(da.from_array(array, chunks=(1, 2)), dims=("y", "x"))
+        elif layout == "xarray-2x3":
+            kwargs[name] = xr.DataArray(array, dims=("y", "x"))
         else:
             kwargs[name] = array
     return kwargs
@@ -633,6 +635,8 @@ def check_vectorised_example(example: Example, layout: str) -> None:
         result = result.compute()
     values = np.asarray(result.values if isinstance(result, xr.DataArray) else result)
     expected_shape = (1,) if layout == "numpy-1" else (2, 3)
+    if layout == "xarray-2x3" and not isinstance(result, xr.DataArray):
+        raise AssertionError(f"{example.id}: expected a DataArray, got {result!r}")
     if values.shape != expected_shape:
         raise AssertionError(f"{example.id}: result shape {values.shape} != {expected_shape}")
     expected = decode_expected(example.returns)
