@@ -364,3 +364,43 @@ def test_datacube_keeps_types_explicitly() -> None:
     assert cube.names_of_type("temporal") == []  # not guessed from the name "time"
     with pytest.raises(ValueError):
         DataCube(data, [Dimension("time", "other")])
+
+
+def test_load_collection_geojson_extent_properties_and_no_data(registry: ProcessRegistry, env: EvalEnv) -> None:
+    import pyproj
+
+    to_wgs84 = pyproj.Transformer.from_crs(32632, 4326, always_xy=True)
+    # A triangle: pixels of its bounding box outside it become no-data.
+    corners = [to_wgs84.transform(x, y) for x, y in [(675000, 5155700), (675400, 5155700), (675000, 5156000)]]
+    triangle = {"type": "Polygon", "coordinates": [[*map(list, corners), list(corners[0])]]}
+    process = _graph(load=node("load_collection", True, id="S2", temporal_extent=None, bands=["B02"],
+                               spatial_extent=triangle))  # fmt: skip
+    cube = evaluate_process(process, env, registry=registry)
+    values = cube.data.isel(bands=0, t=0).values
+    assert cube.data.dtype == np.uint16
+    assert (values == 0).any() and (values != 0).any()  # masked with the no-data value
+    assert values[-1, 0] != 0 and values[0, -1] == 0  # lower left inside, upper right outside
+    licensed = {"license": {"process_graph": {"eq": node("eq", True, x={"from_parameter": "value"}, y="CC-BY-4.0")}}}
+    accepted = _graph(load=node("load_collection", True, id="S2", spatial_extent=None, temporal_extent=None,
+                                properties=licensed))  # fmt: skip
+    assert evaluate_process(accepted, env, registry=registry).data.sizes["t"] == 6
+    licensed["license"]["process_graph"]["eq"]["arguments"]["y"] = "proprietary"
+    with pytest.raises(OpenEOError) as info:
+        evaluate_process(accepted, env, registry=registry)
+    assert info.value.code == "NoDataAvailable"
+    elsewhere = _graph(load=node("load_collection", True, id="S2", temporal_extent=["2030-01-01", None],
+                                 spatial_extent=None))  # fmt: skip
+    with pytest.raises(OpenEOError) as info:
+        evaluate_process(elsewhere, env, registry=registry)
+    assert info.value.code == "NoDataAvailable"
+
+
+def test_describe_dimensions_matches_loaded_cube(registry: ProcessRegistry, env: EvalEnv) -> None:
+    from xcube_openeo.engine.load import describe_dimensions
+
+    dims = describe_dimensions(make_s2_cube())
+    cube = evaluate_process(_graph(load={**_load(), "result": True}), env, registry=registry)
+    assert set(dims) == set(cube.dim_names)
+    assert dims["bands"]["values"] == cube.labels("bands")
+    assert dims["x"]["reference_system"] == cube.crs == 32632 and dims["x"]["step"] == 10
+    assert dims["t"]["extent"] == [cube.labels("t")[0], cube.labels("t")[-1]]

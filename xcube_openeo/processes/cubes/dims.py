@@ -70,12 +70,12 @@ def rename_labels(data: DataCube, dimension: str, target: Any, source: Any) -> D
         if new in labels and new not in sources:
             raise OpenEOError("LabelExists", f"Label {new!r} exists already.")
         new_labels[labels.index(old)] = new
-    kind = data.dimension(dimension).type
-    values = (
-        np.array([parse_datetime(v) for v in new_labels], dtype="datetime64[ns]")
-        if kind == "temporal"
-        else np.array(new_labels, dtype=object)
-    )
+    values = np.array(new_labels, dtype=object)
+    if data.dimension(dimension).type == "temporal":
+        try:
+            values = np.array([parse_datetime(v) for v in new_labels], dtype="datetime64[ns]")
+        except OpenEOError:
+            pass  # labels that are no dates (e.g. "W01") stay as they are
     return data.with_data(data.data.assign_coords({dimension: values}))
 
 

@@ -46,7 +46,13 @@ def load_collection(
         request = request.refine(time_range=temporal_bounds(temporal_extent))
     if properties:
         request = request.refine(accepted=_properties_accepted(properties, dataset))
-    return build_cube(request)
+    cube = build_cube(request)
+    empty = [d for d in cube.dim_names if d != "bands" and cube.data.sizes[d] == 0]
+    if empty:
+        raise OpenEOError(
+            "NoDataAvailable", f"No data in collection {id!r} for the given extents (empty: {empty})."
+        )
+    return cube
 
 
 def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -> list[str]:
