@@ -121,3 +121,30 @@ def test_aggregate_spatial_as_geojson(connection, source):
     rows = cube.download(format="CSV").decode().splitlines()
     assert rows[0] == "id,geometry,t,B04,B08" and len(rows) == 2
     assert float(rows[1].split(",")[-2]) == pytest.approx(float(block["B04"].mean()) * 0.0001)
+
+
+def test_file_formats_lists_exactly_the_writers(server):
+    doc = requests.get(server.url + "/openeo/1.2/file_formats").json()
+    assert set(doc["output"]) == {"GTiff", "netCDF", "Zarr", "JSON", "PNG", "CSV", "GeoJSON"}
+    assert doc["output"]["PNG"]["parameters"]["colormap"]["default"] == "viridis"
+
+
+def test_png_and_zarr_results(connection, source, tmp_path):
+    cube = load(connection).filter_bands(["B08"])
+    png = cube.download(format="PNG", options={"colormap": "gray", "min": 0, "max": 0.5})
+    from PIL import Image
+
+    from tiles.colormaps import get_colormap
+
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (20, 20)
+    values = source["B08"].isel(time=0).values * 0.0001
+    indices = np.rint(np.clip(values / 0.5, 0, 1) * 254).astype(int) + 1
+    expected = get_colormap("gray").palette[indices]
+    np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), expected)
+    tar = cube.download(format="Zarr")
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        archive.extractall(tmp_path, filter="data")
+    ds = xr.open_zarr(tmp_path / "result.zarr")
+    np.testing.assert_allclose(ds["B08"].isel(t=0).values,
+                               source["B08"].isel(time=0).values * 0.0001, rtol=1e-6)
