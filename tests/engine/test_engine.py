@@ -404,3 +404,14 @@ def test_describe_dimensions_matches_loaded_cube(registry: ProcessRegistry, env:
     assert dims["bands"]["values"] == cube.labels("bands")
     assert dims["x"]["reference_system"] == cube.crs == 32632 and dims["x"]["step"] == 10
     assert dims["t"]["extent"] == [cube.labels("t")[0], cube.labels("t")[-1]]
+
+
+def test_deeply_nested_values_are_refused_cleanly(registry: ProcessRegistry) -> None:
+    value: Any = 1
+    for _ in range(5000):
+        value = [value]
+    process = {"process_graph": {"a": node("array_create", True, data=value)}}
+    assert codes(validate_process(process, registry=registry)) == ["ProcessGraphComplexity"]
+    with pytest.raises(OpenEOError) as info:
+        evaluate_process(process, EvalEnv(), registry=registry)
+    assert info.value.code == "ProcessGraphComplexity"

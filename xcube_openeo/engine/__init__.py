@@ -66,18 +66,21 @@ def evaluate_process(
     """
     _ensure_processes_loaded()
     arguments = dict(arguments or {})
-    parsed = parse_process(
-        process,
-        registry=registry,
-        limits=env.limits,
-        user_processes=env.user_processes,
-        parameter_names=tuple(arguments),
-    )
-    if parsed.errors:
-        raise parsed.errors[0]
-    assert parsed.graph is not None
-    evaluator = Evaluator(env, registry, parsed.user_graphs)
-    return evaluator.run_graph(parsed.graph, Scope(arguments, parsed.parameters, None))
+    try:
+        parsed = parse_process(
+            process,
+            registry=registry,
+            limits=env.limits,
+            user_processes=env.user_processes,
+            parameter_names=tuple(arguments),
+        )
+        if parsed.errors:
+            raise parsed.errors[0]
+        assert parsed.graph is not None
+        evaluator = Evaluator(env, registry, parsed.user_graphs)
+        return evaluator.run_graph(parsed.graph, Scope(arguments, parsed.parameters, None))
+    except RecursionError:  # pathologically nested JSON values (graphs are iterative)
+        raise OpenEOError("ProcessGraphComplexity", "The process is nested too deeply.") from None
 
 
 __all__ = [
