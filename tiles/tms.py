@@ -3,7 +3,7 @@
 Two sets are supported:
 
 - ``WebMercatorQuad``: EPSG:3857, the XYZ scheme of web maps (one tile at zoom 0);
-  tile math through mercantile.
+  projections and tile bounds through mercantile.
 - ``WorldCRS84Quad``: CRS84 (longitude, latitude), two tiles side by side at zoom 0.
 
 Both are quad trees anchored at the top-left corner, with square tiles of 256 or
@@ -40,6 +40,9 @@ WEB_MERCATOR_MAX_LAT = math.degrees(2 * math.atan(math.exp(math.pi)) - math.pi /
 WEB_MERCATOR_HALF_EXTENT = math.pi * EARTH_RADIUS_M
 
 TILE_SIZES = (256, 512)
+# Fraction of a tile within which a coordinate counts as on a tile edge: absorbs
+# float noise of projected corners (mercantile nudges points the same way).
+EDGE_TOLERANCE = 1e-9
 
 BBox = tuple[float, float, float, float]  # (west/minx, south/miny, east/maxx, north/maxy)
 Rounding = Literal["nearest", "finer", "coarser"]
@@ -243,11 +246,14 @@ class TileMatrixSet:
         return self._tile(lon, lat, z)
 
     def _tile(self, lon: float, lat: float, z: int) -> Tile:
+        # The same arithmetic as _index_range for a point, so that a point's tile
+        # and the tiles of a box around it agree to the last bit. A point a hair's
+        # breadth before an edge (a projected tile corner) belongs past it.
         x, y = self.to_xy(lon, lat)
         span = self.tile_span(z)
         left, top = self.origin
-        col = min(int((x - left) // span), self.matrix_width(z) - 1)
-        row = min(int((top - y) // span), self.matrix_height(z) - 1)
+        col = min(math.floor((x - left) / span + EDGE_TOLERANCE), self.matrix_width(z) - 1)
+        row = min(math.floor((top - y) / span + EDGE_TOLERANCE), self.matrix_height(z) - 1)
         return Tile(max(col, 0), max(row, 0), z)
 
     # -- areas ---------------------------------------------------------------------
@@ -320,11 +326,6 @@ class WebMercatorQuad(TileMatrixSet):
     )
     lat_limits: ClassVar[tuple[float, float]] = (-WEB_MERCATOR_MAX_LAT, WEB_MERCATOR_MAX_LAT)
     zoom0_width: ClassVar[int] = 1
-
-    def _tile(self, lon: float, lat: float, z: int) -> Tile:
-        x, y, z = mercantile.tile(lon, lat, z)
-        last = self.matrix_width(z) - 1
-        return Tile(min(max(x, 0), last), min(max(y, 0), last), z)
 
     def bounds(self, tile: Tile | tuple[int, int, int]) -> BBox:
         west, south, east, north = mercantile.bounds(*self.check(tile))
@@ -418,14 +419,14 @@ def _split_antimeridian(west: float, east: float) -> list[tuple[float, float]]:
     """Longitude intervals within [-180, 180] covering west..east (eastwards)."""
     if east - west >= 360.0 or (west == -180.0 and east == 180.0):
         return [(-180.0, 180.0)]
-    west = _wrap_lon(west)
-    east = _wrap_lon(east)
-    if west == 180.0:
-        west = -180.0
-    if east == -180.0 and west > east:
-        east = 180.0
+    west, east = _wrap_lon(west), _wrap_lon(east)
     if west <= east:
         return [(west, east)]
+    # Across the antimeridian; an edge on it leaves one interval.
+    if west == 180.0:
+        return [(-180.0, east)]
+    if east == -180.0:
+        return [(west, 180.0)]
     return [(west, 180.0), (-180.0, east)]
 
 
@@ -433,10 +434,10 @@ def _index_range(start: float, stop: float, span: float, count: int) -> tuple[in
     """Indices of the cells of size ``span`` covering [start, stop] (offsets from the
     grid origin), leaving out a cell the interval only touches at its far edge."""
     # The tolerance keeps float noise at cell edges from adding a neighbour cell.
-    first = math.floor(start / span + 1e-9)
-    last = math.ceil(stop / span - 1e-9) - 1
+    first = math.floor(start / span + EDGE_TOLERANCE)
+    last = math.ceil(stop / span - EDGE_TOLERANCE) - 1
     if last < first:
         # A point, or an interval within the tolerance of an edge: the cell of its
-        # middle, as for points.
-        first = last = math.floor((start + stop) / 2 / span)
+        # middle, as for points (TileMatrixSet._tile).
+        first = last = math.floor((start + stop) / 2 / span + EDGE_TOLERANCE)
     return min(max(first, 0), count - 1), min(max(last, 0), count - 1)
