@@ -142,6 +142,9 @@ def build_cube(request: LoadRequest) -> DataCube:
     variables, encoding = _band_arrays(ds, bands)
     dim_order = [d for d in (time_dim, y_dim, x_dim) if d is not None]
     if variables:
+        if len({v.dims for v in variables}) > 1:
+            # E.g. a static band next to time series: repeat it along the missing dims.
+            variables = list(xr.broadcast(*variables))
         data = xr.concat(variables, dim=BANDS_DIM, coords="minimal", compat="override")
     else:
         shape = [ds.sizes[d] for d in dim_order]

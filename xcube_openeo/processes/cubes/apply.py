@@ -72,7 +72,8 @@ def as_result_array(value: Any, like: xr.DataArray) -> xr.DataArray:
     extra = [d for d in value.dims if d not in like.dims]
     if extra:
         raise OpenEOError(
-            "Internal", f"The callback result has unexpected dimensions {extra}."
+            "ProcessParameterInvalid",
+            f"The child process returned values along {extra} where single values were expected.",
         )
     if value.dims == like.dims:
         return value
