@@ -279,3 +279,19 @@ def test_fused_chain_task_pickles_without_environment() -> None:
     assert len(payload) < 200_000
     block = np.arange(6, dtype=float).reshape(1, 1, 2, 3)
     np.testing.assert_array_equal(pickle.loads(payload)(block), block + 3)
+
+
+def test_aggregate_spatial_window_padding_and_alignment() -> None:
+    c = cube()  # 8 x 6 pixels
+    padded = call("aggregate_spatial_window", data=c, reducer=reducer("max"), size=[3, 4],
+                  boundary="pad", align="upper-left", context=None)  # fmt: skip
+    assert padded.data.sizes["x"] == 3 and padded.data.sizes["y"] == 2
+    x = c.data["x"].values
+    np.testing.assert_allclose(padded.data["x"].values, [x[1], x[4], x[7]])  # centres, last one padded
+    np.testing.assert_allclose(padded.data.values[:, 0, 2], c.data.values[:, 0:4, 6:8].max(axis=(1, 2)))
+    trimmed = call("aggregate_spatial_window", data=c, reducer=reducer("max"), size=[3, 4],
+                   boundary="trim", align="lower-right", context=None)  # fmt: skip
+    assert trimmed.data.sizes["x"] == 2 and trimmed.data.sizes["y"] == 1
+    np.testing.assert_allclose(trimmed.data["x"].values, [x[3], x[6]])
+    np.testing.assert_allclose(trimmed.data.values[:, 0, 0], c.data.values[:, 2:6, 2:5].max(axis=(1, 2)))
+    assert trimmed.dimension("x").step == 30

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import dask.array as da
@@ -80,7 +81,6 @@ def aggregate_spatial_window(
     side = {x_dim: "left" if "left" in align else "right", y_dim: "left" if "upper" in align else "right"}
     windows = values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side)
     pid = getattr(reducer, "single_process_id", None)
-    centres = windows.mean()  # only for the window-centre coordinates
     simple = {"mean": "mean", "median": "median", "min": "min", "max": "max", "sum": "sum", "product": "prod"}
     if pid in simple and reducer.single_process_arguments.get("ignore_nodata", True) is not False:
         result = getattr(windows, simple[pid])()  # skips NaN like ignore_nodata
@@ -91,9 +91,28 @@ def aggregate_spatial_window(
         stacked = stacked.drop_vars(["_window", "_wy", "_wx"], errors="ignore")
         reduced = reducer(data=ArrayValue(stacked, "_window", False), context=context)
         result = as_result_array(reduced, stacked.isel(_window=0, drop=True))
-    result = result.assign_coords({x_dim: centres[x_dim].values, y_dim: centres[y_dim].values})
-    dims = list(data.dimensions)
+    result = result.assign_coords({
+        x_dim: _window_centres(values[x_dim].values, sx, side[x_dim] == "left"),
+        y_dim: _window_centres(values[y_dim].values, sy, side[y_dim] == "left"),
+    })  # fmt: skip
+    dims = [
+        replace(d, step=d.step * (sx if d.name == x_dim else sy))
+        if d.name in (x_dim, y_dim) and d.step else d
+        for d in data.dimensions
+    ]
     return data.with_data(result.transpose(*data.dim_names), dims, encoded=False)
+
+
+def _window_centres(coords: np.ndarray, size: int, from_start: bool) -> np.ndarray:
+    """Centre coordinates of windows of ``size`` cells, counted from the start or end."""
+    coords = np.asarray(coords, dtype=float)
+    n = coords.size
+    count = -(-n // size)
+    step = coords[1] - coords[0] if n > 1 else 0.0
+    offsets = np.arange(count) * size + (size - 1) / 2
+    if from_start:
+        return coords[0] + step * offsets
+    return coords[-1] - step * offsets[::-1]
 
 
 @process("apply_neighborhood")
