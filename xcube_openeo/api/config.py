@@ -83,6 +83,18 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             ),
             additional_properties=False,
         ),
+        Services=JsonObjectSchema(
+            properties=dict(
+                TileCacheSize=JsonIntegerSchema(
+                    minimum=0, description="Bytes of encoded tiles kept in memory (256 MiB)"),
+                TileMaxAge=JsonIntegerSchema(
+                    minimum=0, description="Seconds in the tiles' Cache-Control max-age (300)"),
+                WebMapLibraryDir=JsonStringSchema(
+                    description="Folder of the vendored Leaflet (default: var/vendor/leaflet"
+                    " of the source tree, made by scripts/vendor_web.sh)"),
+            ),
+            additional_properties=False,
+        ),
         DefaultRasterFormat=JsonStringSchema(
             description="Output format of raster results of POST /result without"
             " save_result (default 'GTiff')."

@@ -17,11 +17,13 @@ from xcube_openeo.api.config import DEFAULT_MAX_REQUEST_BODY_SIZE
 from xcube_openeo.api.tornado import use_openeo_handler
 from xcube_openeo.auth.context import AccountsContextMixin
 from xcube_openeo.jobs.context import JobsContextMixin
+from xcube_openeo.services.context import ServicesContextMixin
 
 
 # AccountsContextMixin: store, accounts, files, user_processes (xcube_openeo.auth).
 # JobsContextMixin: jobs, job_results, job_runner, job_url_signer (xcube_openeo.jobs).
-class OpenEOContext(AccountsContextMixin, JobsContextMixin, ApiContext):
+# ServicesContextMixin: services, tile_cache (xcube_openeo.services).
+class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin, ApiContext):
     def __init__(self, server_ctx: Context):
         super().__init__(server_ctx)
         self._install_handler()

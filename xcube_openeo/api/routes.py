@@ -46,8 +46,9 @@ class UdfRuntimesHandler(OpenEOHandler[OpenEOContext]):
 @api.route(P + "/service_types")
 class ServiceTypesHandler(OpenEOHandler[OpenEOContext]):
     def get(self):
-        # No secondary web service types yet: an empty object is the documented answer.
-        self.write_json({})
+        from xcube_openeo.services.types import service_types
+
+        self.write_json(service_types())
 
 
 class NotFoundHandler(OpenEOHandler[OpenEOContext]):

@@ -1,0 +1,1 @@
+"""Result layers: tiles and coverage downloads of finished batch jobs."""
