@@ -31,6 +31,7 @@ import tornado.web
 from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo import __version__
+from xcube_openeo.auth.accounts import AUTH_EXECUTOR
 from xcube_openeo.errors import MethodNotAllowed, OpenEOError, PayloadTooLarge, internal_error
 
 LOG = logging.getLogger("xcube_openeo")
@@ -81,7 +82,8 @@ class OpenEORequestHandler(TornadoRequestHandler):
         if self.request.headers.get("Authorization") and hasattr(self._api_handler, "authenticate"):
             # Checking a token may call an OIDC provider: do it once, off the event loop;
             # the handler finds the user (or the error) ready when it asks for it.
-            await tornado.ioloop.IOLoop.current().run_in_executor(None, self._authenticate_quietly)
+            await tornado.ioloop.IOLoop.current().run_in_executor(
+                AUTH_EXECUTOR, self._authenticate_quietly)
         self._streaming = (self.request.method in ("PUT", "POST")
                            and getattr(self._api_handler, "streams_request_body", False))
         if self._streaming:

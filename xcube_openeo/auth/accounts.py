@@ -1,4 +1,4 @@
-"""The accounts component: who is calling, logging in, and the ``/me`` document."""
+"""The accounts component: who is calling (Authorization headers) and basic logins."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from xcube_openeo.auth.oidc import OidcProvider, OidcValidator, load_providers, token_invalid
@@ -17,6 +18,10 @@ from xcube_openeo.errors import AuthenticationRequired, OpenEOError
 from xcube_openeo.store import Store
 
 LOG = logging.getLogger("xcube_openeo.auth")
+#: Threads for checking credentials (scrypt, calls to OIDC providers), apart from the
+#: shared default executor: a slow provider or a flood of logins cannot starve the
+#: threads that other requests (e.g. synchronous processing) compute in.
+AUTH_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="openeo-auth")
 DEFAULT_TOKEN_LIFETIME = 24 * 3600
 _MAX_HEADER = 16 * 1024
 

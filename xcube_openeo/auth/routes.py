@@ -9,6 +9,7 @@ from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.auth import controllers
+from xcube_openeo.auth.accounts import AUTH_EXECUTOR
 
 P = OPENEO_PREFIX
 
@@ -19,7 +20,7 @@ class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
         # scrypt takes ~0.1 s on purpose: keep it off the event loop.
         header = self.request.headers.get("Authorization")
         doc = await tornado.ioloop.IOLoop.current().run_in_executor(
-            None, self.ctx.accounts.login_basic, header)
+            AUTH_EXECUTOR, self.ctx.accounts.login_basic, header)
         self.response.set_header("Cache-Control", "no-store")
         self.write_json(doc)
 
