@@ -60,6 +60,13 @@ class ArrayValue:
 def _to_numpy(values: Sequence[Any]) -> np.ndarray:
     values = list(values)
     kinds = {type(v) for v in values if v is not None}
+    if any(isinstance(v, float) and v != v for v in values):
+        # A NaN given in JSON is a number, not no-data (openEO keeps them apart): an
+        # object array keeps it as NaN and null as None; float arrays from cubes use
+        # NaN for no-data.
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return arr
     if kinds and all(issubclass(k, (int, float)) and not issubclass(k, bool) for k in kinds):
         if None in values or float in kinds:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
