@@ -138,6 +138,7 @@ def build_cube(request: LoadRequest) -> DataCube:
         indexers[time_dim] = np.nonzero(keep)[0]
     if time_dim is not None and not request.accepted:
         indexers[time_dim] = np.array([], dtype=int)
+    indexers = {k: as_slice(v) for k, v in indexers.items()}
     ds = ds[bands].isel(indexers) if bands else ds.isel(indexers)
     variables, encoding = _band_arrays(ds, bands)
     dim_order = [d for d in (time_dim, y_dim, x_dim) if d is not None]
@@ -174,6 +175,16 @@ def build_cube(request: LoadRequest) -> DataCube:
     return cube
 
 
+def as_slice(positions: np.ndarray) -> slice | np.ndarray:
+    """Consecutive positions as a slice (cheaper for dask than an index array)."""
+    positions = np.asarray(positions)
+    if positions.size == 0:
+        return slice(0, 0)
+    if positions.size == 1 or np.all(np.diff(positions) == 1):
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
+
+
 def _positions(coords: np.ndarray, low: float, high: float, res: float) -> np.ndarray:
     """Indices of cells whose centre lies within [low, high] (as ``filter_bbox``)."""
     return np.nonzero((coords >= low) & (coords <= high))[0]
@@ -188,7 +199,7 @@ def _band_arrays(
     needs it); bands with differing encodings are decoded to float here.
     """
     encodings = {_encoding(ds[b]) for b in bands}
-    arrays = [ds[b].drop_attrs() if hasattr(ds[b], "drop_attrs") else ds[b] for b in bands]
+    arrays = [_without_attrs(ds[b]) for b in bands]
     all_int = all(ds[b].dtype.kind in "iu" for b in bands)
     if len(encodings) == 1 and all_int:
         return arrays, next(iter(encodings))
@@ -203,6 +214,13 @@ def _band_arrays(
             array = array + offset
         decoded.append(array)
     return decoded, (None, None, None)
+
+
+def _without_attrs(var: xr.DataArray) -> xr.DataArray:
+    # Encoding attributes (scale, nodata, ...) are the cube's business from here on.
+    var = var.copy(deep=False)
+    var.attrs = {}
+    return var
 
 
 def _encoding(var: xr.DataArray) -> tuple[Any, Any, Any]:

@@ -106,6 +106,9 @@ def temporal_bounds(extent: Any) -> tuple[np.datetime64 | None, np.datetime64 | 
 
 def isel_cube(cube: DataCube, indexers: dict[str, Any]) -> DataCube:
     """Select positions along dimensions, keeping metadata and encoding."""
+    from ...engine.load import as_slice
+
+    indexers = {k: as_slice(v) if isinstance(v, np.ndarray | list) else v for k, v in indexers.items()}
     return cube.with_data(cube.data.isel(indexers))
 
 
