@@ -116,12 +116,17 @@ class CollectionMetadata:
 def _ordered(bands: tuple[Band, ...]) -> tuple[Band, ...]:
     """Bands in a stable, meaningful order: Zarr does not keep the order of variables.
 
-    By centre wavelength where every band has one (Sentinel-2: B02 ... B08, B8A, B11,
-    B12), otherwise by name.
+    Bands with a centre wavelength first, by wavelength (Sentinel-2: B02 ... B08, B8A,
+    B11, B12), then the others (such as a scene classification) by name.
     """
-    if bands and all("center_wavelength" in b.attrs for b in bands):
-        return tuple(sorted(bands, key=lambda b: (float(b.attrs["center_wavelength"]), b.name)))
-    return tuple(sorted(bands, key=lambda b: b.name))
+
+    def key(band: Band) -> tuple[int, float, str]:
+        wavelength = band.attrs.get("center_wavelength")
+        if wavelength is None:
+            return (1, 0.0, band.name)
+        return (0, float(wavelength), band.name)
+
+    return tuple(sorted(bands, key=key))
 
 
 def _iso(ts: pd.Timestamp) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from xcube_openeo.collections.metadata import BANDS, T, X, Y, CollectionMetadata
+from xcube_openeo.collections.metadata import BANDS, CollectionMetadata, T, X, Y
 
 STAC_VERSION = "1.0.0"
 DATACUBE_EXTENSION = "https://stac-extensions.github.io/datacube/v2.2.0/schema.json"
@@ -76,6 +76,9 @@ def cube_dimensions(metadata: CollectionMetadata) -> dict[str, Any]:
 
 
 def _providers(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    listed = attrs.get("providers")
+    if isinstance(listed, list) and all(isinstance(p, dict) and p.get("name") for p in listed):
+        return [dict(p) for p in listed]  # already STAC provider objects
     name = attrs.get("provider") or attrs.get("institution") or attrs.get("creator_name")
     if not name:
         return []

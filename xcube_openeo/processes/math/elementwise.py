@@ -214,8 +214,8 @@ def object_elementwise(func: Callable[..., Any], *operands: Any) -> Any:
 
 
 def _element(value: Any) -> Any:
-    value = to_python(value)
-    return None if isinstance(value, float) and np.isnan(value) else value
+    # In object arrays None is no-data and NaN a number (as JSON gives them).
+    return to_python(value)
 
 
 def is_generic_array(value: Any) -> bool:
