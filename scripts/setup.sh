@@ -15,6 +15,9 @@ step() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 APT_PACKAGES=()
 command -v gdal-config >/dev/null 2>&1 || APT_PACKAGES+=(libgdal-dev gdal-bin)
 "$PY" -c "import venv, ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv python3-dev)
+# PostgreSQL server binaries: the tests start a throwaway cluster (initdb, pg_ctl).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+  || APT_PACKAGES+=(postgresql)
 if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
   step "installing Debian packages: ${APT_PACKAGES[*]} (about a minute)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
