@@ -42,7 +42,11 @@ def dask_cluster() -> Iterator[tuple[str, list[int]]]:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(30)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:  # a worker waiting for its scheduler
+                process.kill()
+                process.wait(15)
 
 
 def test_batch_job_is_written_by_the_workers(dask_cluster, server_config):
