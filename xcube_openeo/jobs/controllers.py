@@ -172,6 +172,7 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
             {"rel": "self", "href": f"{job_url(base_url, job.job_id)}/results",
              "type": "application/geo+json"},
             {"rel": "canonical", "href": signed_base, "type": "application/geo+json"},
+            *_layer_links(ctx, job, base_url),
         ],
     }
     if bbox is not None:
@@ -180,6 +181,13 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
         item["geometry"] = {"type": "Polygon",
                             "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
     return item
+
+
+def _layer_links(ctx: Any, job: Job, base_url: str) -> list[dict[str, Any]]:
+    """Result layer links (rel xyz, wmts, coverage) of a finished raster result."""
+    from xcube_openeo.layers.controllers import layer_links
+
+    return layer_links(ctx, job, base_url)
 
 
 def _iso(value: datetime | None) -> str | None:

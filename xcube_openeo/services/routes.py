@@ -82,7 +82,7 @@ class TileHandlerBase(OpenEOHandler[OpenEOContext]):
         self.response.set_header("ETag", answer.etag)
         self.response.set_header("Cache-Control", f"max-age={self.ctx.tile_max_age}")
         self.response.set_header("Vary", "Authorization")
-        if _etag_matches(self.request.headers.get("If-None-Match"), answer.etag):
+        if etag_matches(self.request.headers.get("If-None-Match"), answer.etag):
             self.response.set_status(304)
             self.response.finish()
             return
@@ -91,7 +91,7 @@ class TileHandlerBase(OpenEOHandler[OpenEOContext]):
         self.response.finish(body)
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
     if not header:
         return False
     candidates = [c.strip().removeprefix("W/") for c in header.split(",")]

@@ -282,7 +282,17 @@ def _step(result: Any, axis: str) -> float:
 
 
 def tile_cube(result: Any) -> Any:
-    """The result as an xarray DataArray (bands?, t?, y, x) of physical values."""
+    """The result as an xarray DataArray (bands, t?, y, x) of physical values, with
+    1 band (colour map) or 3 (RGB)."""
+    data = tile_cube_any_bands(result)
+    if data.sizes["bands"] not in (1, 3):
+        raise OpenEOError("ProcessGraphInvalid", "A service's result cube needs 1 band (colour"
+                          f" map) or 3 bands (RGB), not {data.sizes['bands']}.")
+    return data
+
+
+def tile_cube_any_bands(result: Any) -> Any:
+    """The result as an xarray DataArray (bands, t?, y, x) of physical values."""
     from xcube_openeo.engine.cube import DataCube
 
     cube = _cube_of(result)
@@ -296,14 +306,11 @@ def tile_cube(result: Any) -> Any:
     if len(bands) > 1 or len(temporal) > 1 or others:
         raise OpenEOError("ProcessGraphInvalid", f"A service's result cube may have a bands, a"
                           f" temporal, and the spatial dimensions, not {list(data.dims)}.")
-    if bands and data.sizes[bands[0]] not in (1, 3):
-        raise OpenEOError("ProcessGraphInvalid", "A service's result cube needs 1 band (colour"
-                          f" map) or 3 bands (RGB), not {data.sizes[bands[0]]}.")
     rename = {cube.x_dim: "x", cube.y_dim: "y", **({temporal[0]: "t"} if temporal else {}),
               **({bands[0]: "bands"} if bands else {})}
     data = data.rename({k: v for k, v in rename.items() if k != v})
     if not bands:
-        data = data.expand_dims("bands")
+        data = data.expand_dims(bands=["value"])
     return data.transpose("bands", *(["t"] if temporal else []), "y", "x")
 
 

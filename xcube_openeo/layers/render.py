@@ -1,0 +1,126 @@
+"""Tiles and coverages of a finished job's staged result cube (a "result layer").
+
+The staged cube is read directly (no process graph): a tile reads the window of the
+cube under the tile, every ``step``-th pixel when the tile's pixels are coarser than
+the cube's (staged results have no pyramid), and samples it onto the tile's grid.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyproj
+
+from tiles import ImageData, RenderStyle, TileMatrixSet
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.execution.staging import open_staged
+from xcube_openeo.services import sampling, tiling
+
+PAD_PIXELS = 2
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A staged result as (bands, t?, y, x) physical values, with its grid."""
+
+    data: Any  # xarray.DataArray, lazy
+    crs: str
+    bbox_wgs84: tuple[float, float, float, float]
+    resolution: float
+    bands: tuple[str, ...]
+    times: tuple[str, ...]
+
+
+_LAYERS: dict[str, Layer] = {}
+_LOCK = threading.Lock()
+
+
+def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None) -> Layer:
+    """The layer of a staged cube (opened once per URL: a job's new run stages anew
+    under a fresh cache key, see ``layer_key``)."""
+    with _LOCK:
+        layer = _LAYERS.get(staged_url)
+    if layer is not None:
+        return layer
+    try:
+        cube = open_staged(staged_url, storage_options)
+    except (FileNotFoundError, KeyError) as e:
+        raise OpenEOError("NotFound", "This job has no raster result to show.") from e
+    data = tiling.tile_cube_any_bands(cube)
+    crs = sampling.crs_key(pyproj.CRS.from_user_input(cube.crs or 4326))
+    xs, ys = data["x"].values, data["y"].values
+    res_x = abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(cube.x_dim).step or 1)
+    res_y = abs(float(ys[1] - ys[0])) if ys.size > 1 else float(cube.dimension(cube.y_dim).step or 1)
+    x0, x1 = float(xs.min()) - res_x / 2, float(xs.max()) + res_x / 2
+    y0, y1 = float(ys.min()) - res_y / 2, float(ys.max()) + res_y / 2
+    if sampling.is_geographic_lonlat(crs):
+        bbox = (max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0))
+    else:
+        transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
+    layer = Layer(data=data, crs=crs, bbox_wgs84=bbox, resolution=max(res_x, res_y),
+                  bands=tuple(str(b) for b in data["bands"].values),
+                  times=tuple(tiling.time_labels(data)))
+    with _LOCK:
+        if len(_LAYERS) > 64:
+            _LAYERS.clear()
+        _LAYERS[staged_url] = layer
+    return layer
+
+
+def select_bands(layer: Layer, names: list[str] | None) -> Any:
+    if not names:
+        return layer.data.isel(bands=[0])
+    missing = [n for n in names if n not in layer.bands]
+    if missing or len(names) not in (1, 3):
+        raise OpenEOError("BadRequest", f"Choose 1 or 3 of the bands {list(layer.bands)}"
+                          f" (not {names}).")
+    return layer.data.sel(bands=names)
+
+
+def render_tile(layer: Layer, bands: list[str] | None, time_label: str | None,
+                tms: TileMatrixSet, tile: tuple[int, int, int], style: RenderStyle) -> bytes:
+    started = time.perf_counter()
+    west, south, east, north = tms.bounds(tile)
+    lw, ls, le, ln = layer.bbox_wgs84
+    w, s, e, n = max(west, lw), max(south, ls), min(east, le), min(north, ln)
+    data = tiling.select_time(select_bands(layer, bands), time_label)
+    if w >= e or s >= n or data is None:
+        return tiling._empty(style, tms)
+    if sampling.is_geographic_lonlat(layer.crs):
+        box = (w, s, e, n)
+    else:
+        box = sampling._transformer("EPSG:4326", layer.crs).transform_bounds(w, s, e, n,
+                                                                             densify_pts=21)
+    tile_res = sampling.resolution_in(tms, tile, layer.crs)
+    step = max(1, math.floor(tile_res / layer.resolution)) if math.isfinite(tile_res) else 1
+    pad = PAD_PIXELS * layer.resolution * step
+    window = data.isel(x=_window(data["x"].values, box[0] - pad, box[2] + pad, step),
+                       y=_window(data["y"].values, box[1] - pad, box[3] + pad, step))
+    if 0 in window.shape:
+        return tiling._empty(style, tms)
+    built = time.perf_counter()
+    values = window.compute(scheduler="sync").values
+    computed = time.perf_counter()
+    x_axis = sampling.axis_grid(window["x"].values, layer.resolution * step)
+    y_axis = sampling.axis_grid(window["y"].values, -layer.resolution * step)
+    points = sampling.tile_points(tms, tile, layer.crs)
+    pixels = sampling.sample(values, x_axis, y_axis, points, "nearest")
+    body = style.render(ImageData(pixels, tms.xy_bounds(tile), tms.crs))
+    # Reading and computing are one step here (no process graph): counted as reading.
+    tiling.TIMINGS.add(build=built - started, read=computed - built,
+                       encode=time.perf_counter() - computed)
+    return body
+
+
+def _window(coords: np.ndarray, low: float, high: float, step: int) -> slice:
+    inside = np.nonzero((coords >= low) & (coords <= high))[0]
+    if inside.size == 0:
+        return slice(0, 0)
+    start = int(inside[0]) - int(inside[0]) % step  # aligned: neighbouring tiles agree
+    return slice(start, int(inside[-1]) + 1, step)
