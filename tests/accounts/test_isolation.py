@@ -57,13 +57,45 @@ FILES = Resource("files", _create_file, "/files", lambda doc: [f["path"] for f i
 PROCESSES = Resource("process_graphs", _create_process, "/process_graphs",
                      lambda doc: [p["id"] for p in doc["processes"]])
 
-RESOURCES = [FILES, PROCESSES]
+_LOAD = {"process_graph": {"load": {"process_id": "load_collection", "arguments": {
+    "id": "S2_SMALL", "spatial_extent": None, "temporal_extent": None, "bands": ["B04"]},
+    "result": True}}}
+
+
+def _create_service(base: str, headers: Headers) -> str:
+    response = requests.post(f"{base}/services", json={"type": "XYZ", "process": _LOAD},
+                             headers=headers)
+    response.raise_for_status()
+    return response.headers["OpenEO-Identifier"]
+
+
+def _create_job(base: str, headers: Headers) -> str:
+    response = requests.post(f"{base}/jobs", json={"process": _LOAD}, headers=headers)
+    response.raise_for_status()
+    return response.headers["OpenEO-Identifier"]
+
+
+SERVICES = Resource("services", _create_service, "/services",
+                    lambda doc: [s["id"] for s in doc["services"]])
+JOBS = Resource("jobs", _create_job, "/jobs", lambda doc: [j["id"] for j in doc["jobs"]])
+
+RESOURCES = [FILES, PROCESSES, SERVICES, JOBS]
 
 ITEM_ENDPOINTS = [
     ItemEndpoint(FILES, "GET", "/files/{id}", 200, "FileNotFound"),
     ItemEndpoint(FILES, "DELETE", "/files/{id}", 204, "FileNotFound"),
     ItemEndpoint(PROCESSES, "GET", "/process_graphs/{id}", 200, "ProcessGraphNotFound"),
     ItemEndpoint(PROCESSES, "DELETE", "/process_graphs/{id}", 204, "ProcessGraphNotFound"),
+    ItemEndpoint(SERVICES, "GET", "/services/{id}", 200, "ServiceNotFound"),
+    ItemEndpoint(SERVICES, "PATCH", "/services/{id}", 204, "ServiceNotFound",
+                 body={"title": "renamed"}),
+    ItemEndpoint(SERVICES, "GET", "/services/{id}/logs", 200, "ServiceNotFound"),
+    ItemEndpoint(SERVICES, "DELETE", "/services/{id}", 204, "ServiceNotFound"),
+    ItemEndpoint(JOBS, "GET", "/jobs/{id}", 200, "JobNotFound"),
+    ItemEndpoint(JOBS, "PATCH", "/jobs/{id}", 204, "JobNotFound", body={"title": "renamed"}),
+    ItemEndpoint(JOBS, "GET", "/jobs/{id}/logs", 200, "JobNotFound"),
+    ItemEndpoint(JOBS, "GET", "/jobs/{id}/results", 400, "JobNotFound"),
+    ItemEndpoint(JOBS, "DELETE", "/jobs/{id}", 204, "JobNotFound"),
 ]
 
 #: Endpoints without a resource id that still need a user.
@@ -73,6 +105,10 @@ USER_ENDPOINTS = [
     ("PUT", "/files/x.txt"),
     ("GET", "/process_graphs"),
     ("PUT", "/process_graphs/x"),
+    ("GET", "/services"),
+    ("POST", "/services"),
+    ("GET", "/jobs"),
+    ("POST", "/jobs"),
 ]
 
 
