@@ -415,3 +415,20 @@ def test_deeply_nested_values_are_refused_cleanly(registry: ProcessRegistry) -> 
     with pytest.raises(OpenEOError) as info:
         evaluate_process(process, EvalEnv(), registry=registry)
     assert info.value.code == "ProcessGraphComplexity"
+
+
+def test_band_math_uses_each_band_in_its_own_type(registry: ProcessRegistry) -> None:
+    ds = make_s2_cube()
+    ds["SCL"] = (ds.B04 % 12).astype(np.uint8)
+    ds["SCL"].attrs = {"grid_mapping": "crs"}  # a class band: no scale, no no-data
+    env = EvalEnv(collections=InMemoryCollections({"S2": ds.chunk({"time": 2})}))
+    is_cloud = {"process_graph": {
+        "scl": node("array_element", data={"from_parameter": "data"}, label="SCL"),
+        "eq": node("eq", True, x={"from_node": "scl"}, y=8)}}  # fmt: skip
+    process = _graph(
+        load=_load(bands=["B04", "SCL"]),
+        cloud=node("reduce_dimension", True, data={"from_node": "load"}, reducer=is_cloud, dimension="bands"),
+    )
+    cube = evaluate_process(process, env, registry=registry)
+    assert cube.data.dtype == bool  # compared as integers, not as a float copy
+    np.testing.assert_array_equal(cube.data.values, (ds.SCL == 8).values)

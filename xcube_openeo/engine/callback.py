@@ -26,6 +26,11 @@ class Callback:
     def __call__(self, **kwargs: Any) -> Any:
         return self.evaluator.run_graph(self.graph, Scope(kwargs, self.graph.parameters, self.scope))
 
+    def call_with_results(self, results: dict[str, Any], **kwargs: Any) -> Any:
+        """Like calling, with the results of some nodes given (see ``run_graph``)."""
+        scope = Scope(kwargs, self.graph.parameters, self.scope)
+        return self.evaluator.run_graph(self.graph, scope, precomputed=results)
+
     @property
     def env(self) -> EvalEnv:
         return self.evaluator.env

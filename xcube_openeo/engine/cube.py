@@ -78,6 +78,9 @@ class DataCube:
         self.scale = scale if encoded else None
         self.offset = offset if encoded else None
         self.source = source
+        #: Physical values of each band in its own data type, by label, where the
+        #: stacked ``data`` had to promote types (fresh loads only; see ``load``).
+        self.band_values: Mapping[Any, xr.DataArray] | None = None
 
     @property
     def data(self) -> xr.DataArray:

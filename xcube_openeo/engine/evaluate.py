@@ -88,14 +88,23 @@ class Evaluator:
         self.registry = state["registry"] or REGISTRY
         self.user_graphs = state["user_graphs"]
 
-    def run_graph(self, graph: ParsedGraph, scope: Scope) -> Any:
+    def run_graph(
+        self, graph: ParsedGraph, scope: Scope, precomputed: Mapping[str, Any] | None = None
+    ) -> Any:
+        """The value of the graph's result node.
+
+        ``precomputed``: results of some nodes that a process already knows (for
+        example bands picked by ``array_element`` in ``reduce_dimension``).
+        """
         remaining_uses = {nid: 0 for nid in graph.nodes}
         for node in graph.nodes.values():
             for dep in node.depends_on:
                 remaining_uses[dep] += 1
-        results: dict[str, Any] = {}
+        results: dict[str, Any] = dict(precomputed or {})
         for node_id in graph.order:
             node = graph.nodes[node_id]
+            if node_id in results:
+                continue
             args = {
                 name: self.resolve_argument(value, results, scope)
                 for name, value in node.arguments.items()

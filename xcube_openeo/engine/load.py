@@ -172,7 +172,22 @@ def build_cube(request: LoadRequest) -> DataCube:
     if request.geometry is not None:
         cube = _mask_outside(cube, request.geometry)
         cube.source = request
+    elif encoding == (None, None, None) and len({v.dtype for v in variables}) > 1:
+        # Stacking bands of different types promotes all of them (e.g. an integer
+        # class band to float); band math can use each band in its own type instead.
+        renames = {x_dim: "x", y_dim: "y", **({time_dim: TIME_DIM} if time_dim else {})}
+        order = [renames.get(str(d), str(d)) for d in (*dim_order, *extra)]
+        cube.band_values = {
+            band: _like_cube(var, renames, order) for band, var in zip(bands, variables, strict=True)
+        }
     return cube
+
+
+def _like_cube(var: xr.DataArray, renames: dict[Any, str], order: list[str]) -> xr.DataArray:
+    """A band array with the cube's dimension names and order, and no extra coords."""
+    var = var.drop_vars([c for c in var.coords if c not in var.dims])
+    var = var.rename({k: v for k, v in renames.items() if k in var.dims})
+    return var.transpose(*[d for d in order if d in var.dims])
 
 
 def as_slice(positions: np.ndarray) -> slice | np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
+from ...engine.graph import ParamRef
 from ...errors import OpenEOError
 from ..registry import process
 from ..values import ArrayValue
@@ -42,7 +43,12 @@ XARRAY_REDUCERS: dict[str, Callable[[xr.DataArray, Sequence[str], bool], xr.Data
 
 
 def reduce_data(
-    data: xr.DataArray, dim: str, reducer: Any, context: Any, labeled: bool = True
+    data: xr.DataArray,
+    dim: str,
+    reducer: Any,
+    context: Any,
+    labeled: bool = True,
+    overrides: dict[str, Any] | None = None,
 ) -> Any:
     """Reduce ``data`` (physical values) along ``dim`` with an openEO reducer callback."""
     pid = getattr(reducer, "single_process_id", None)
@@ -54,7 +60,37 @@ def reduce_data(
         return data.notnull().sum(dim) if data.dtype.kind == "f" else xr.full_like(
             data.isel({dim: 0}), data.sizes[dim], dtype=np.int64
         )
+    if overrides:
+        return reducer.call_with_results(overrides, data=ArrayValue(data, dim, labeled), context=context)
     return reducer(data=ArrayValue(data, dim, labeled), context=context)
+
+
+def band_element_results(cube: DataCube, dimension: str, reducer: Any) -> dict[str, Any]:
+    """Results of ``array_element`` nodes picking a band of ``data`` by a literal label
+    or index, taken from the cube's per-band values (which keep each band's type).
+
+    Band math (``array_element(data, "SCL") == 3``) then works on the integer class
+    band itself instead of a float copy promoted by stacking it with scaled bands.
+    """
+    band_values = cube.band_values
+    graph = getattr(reducer, "graph", None)
+    if not band_values or graph is None or cube.dimension(dimension).type != "bands":
+        return {}
+    labels = cube.labels(dimension)
+    results: dict[str, Any] = {}
+    for node in graph.nodes.values():
+        args = node.arguments
+        source = args.get("data")
+        if node.process_id != "array_element" or node.kind != "predefined":
+            continue
+        if not isinstance(source, ParamRef) or source.name != "data":
+            continue
+        label, index = args.get("label"), args.get("index")
+        if isinstance(label, str) and label in labels and index is None:
+            results[node.id] = band_values[label]
+        elif type(index) is int and label is None and 0 <= index < len(labels):
+            results[node.id] = band_values[labels[index]]
+    return results
 
 
 def as_result_array(value: Any, like: xr.DataArray) -> xr.DataArray:
@@ -181,7 +217,8 @@ def apply(data: DataCube, process: Any, context: Any) -> DataCube:
 def reduce_dimension(data: DataCube, reducer: Any, dimension: str, context: Any) -> DataCube:
     data.dimension(dimension)
     values = data.masked_float()
-    reduced = reduce_data(values, dimension, reducer, context)
+    overrides = band_element_results(data, dimension, reducer)
+    reduced = reduce_data(values, dimension, reducer, context, overrides=overrides)
     remaining = values.isel({dimension: 0}, drop=True)
     result = as_result_array(reduced, remaining)
     return data.with_data(result.assign_coords(remaining.coords), encoded=False)
