@@ -126,7 +126,14 @@ def mask(data: DataCube, mask: DataCube, replacement: Any) -> DataCube:
                 "DimensionMismatch", f"The mask's dimension {dim.name!r} is not in the data cube."
             )
     m = mask.masked_float() if mask.data.dtype.kind != "b" else mask.data
-    condition = m.astype(bool) if m.dtype.kind == "b" else (m != 0) & m.notnull()
+    if m.dtype.kind == "O":  # True/False/None from object arrays: None becomes NaN
+        m = m.astype(float)
+    if m.dtype.kind == "b":
+        condition = m
+    elif m.dtype.kind == "f":
+        condition = abs(m) > 0  # non-zero, and false for NaN (no-data) in one comparison
+    else:
+        condition = m != 0
     condition = condition.reindex_like(data.data, method="nearest") if _needs_alignment(
         data, mask
     ) else condition
