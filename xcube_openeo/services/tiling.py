@@ -202,15 +202,23 @@ class _ReadTimer(dask.callbacks.Callback):
             self.read += time.perf_counter() - self._started.pop(key, time.perf_counter())
 
 
-def compute_tile(
-    process: Mapping[str, Any], env: Any, tms: TileMatrixSet, tile: tuple[int, int, int],
-    style: RenderStyle, resampling: str, time_label: str | None,
-) -> bytes:
-    """The encoded tile (the empty tile where the graph's collections have no data)."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class TileData:
+    """The lazy values under one tile: (bands, y, x) on the data's regular grid."""
+
+    data: Any  # xarray.DataArray
+    crs: str
+    x_axis: tuple[float, float]  # (first centre, signed step)
+    y_axis: tuple[float, float]
+
+
+def tile_data(process: Mapping[str, Any], env: Any, tms: TileMatrixSet,
+              tile: tuple[int, int, int], time_label: str | None) -> TileData | None:
+    """The graph evaluated (lazily) for one tile; None where it has no data there."""
     loads = load_nodes(process)
     west, south, east, north = tms.bounds(tile)
-    extents, levels = {}, {}
+    extents: dict[str, dict[str, Any]] = {}
+    levels: dict[str, int] = {}
     any_overlap = not loads
     for node_id, cid in loads.items():
         info = collection_info(env.collections, cid)
@@ -222,10 +230,9 @@ def compute_tile(
                                 "crs": "EPSG:4326"}
             continue
         any_overlap = True
-        resolution = sampling.resolution_in(tms, tile, info.crs)
-        level = matching_level(info, resolution)
-        levels[cid] = max(levels.get(cid, level), level) if cid in levels else level
-        pad = PAD_PIXELS * max(info.resolutions[level])
+        level = matching_level(info, sampling.resolution_in(tms, tile, info.crs))
+        levels[cid] = min(levels.get(cid, level), level)  # one level per collection
+        pad = PAD_PIXELS * max(info.resolutions[levels[cid]])
         if sampling.is_geographic_lonlat(info.crs):
             box = (w, s, e, n)
         else:
@@ -234,7 +241,7 @@ def compute_tile(
         extents[node_id] = {"west": box[0] - pad, "south": box[1] - pad, "east": box[2] + pad,
                             "north": box[3] + pad, "crs": info.crs}
     if not any_overlap:
-        return _empty(style, tms)
+        return None
     from xcube_openeo.engine import evaluate_process
 
     tile_env = copy.copy(env)
@@ -246,17 +253,28 @@ def compute_tile(
     result = evaluate_process(with_tile_filters(process, extents), tile_env, arguments)
     data = select_time(tile_cube(result), time_label)
     if data is None or 0 in data.shape:
+        return None
+    crs = sampling.crs_key(pyproj.CRS.from_user_input(_cube_of(result).crs or 4326))
+    return TileData(data, crs, sampling.axis_grid(data["x"].values, _step(result, "x")),
+                    sampling.axis_grid(data["y"].values, -_step(result, "y")))
+
+
+def compute_tile(
+    process: Mapping[str, Any], env: Any, tms: TileMatrixSet, tile: tuple[int, int, int],
+    style: RenderStyle, resampling: str, time_label: str | None,
+) -> bytes:
+    """The encoded tile (the empty tile where the graph's collections have no data)."""
+    started = time.perf_counter()
+    lazy = tile_data(process, env, tms, tile, time_label)
+    if lazy is None:
         return _empty(style, tms)
     built = time.perf_counter()
     timer = _ReadTimer()
     with timer:
-        values = data.compute(scheduler="sync").values  # one tile's window: small
+        values = lazy.data.compute(scheduler="sync").values  # one tile's window: small
     computed = time.perf_counter()
-    x_axis = sampling.axis_grid(data["x"].values, _step(result, "x"))
-    y_axis = sampling.axis_grid(data["y"].values, -_step(result, "y"))
-    crs = sampling.crs_key(pyproj.CRS.from_user_input(_cube_of(result).crs or 4326))
-    points = sampling.tile_points(tms, tile, crs)
-    pixels = sampling.sample(values, x_axis, y_axis, points, resampling)
+    points = sampling.tile_points(tms, tile, lazy.crs)
+    pixels = sampling.sample(values, lazy.x_axis, lazy.y_axis, points, resampling)
     body = style.render(ImageData(pixels, tms.xy_bounds(tile), tms.crs))
     TIMINGS.add(build=built - started, read=timer.read,
                 compute=computed - built - timer.read, encode=time.perf_counter() - computed)

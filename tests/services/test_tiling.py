@@ -1,0 +1,89 @@
+"""Tile evaluation: the tile's extent is pushed into the loads, the matching pyramid
+level is read, and the graph rewrite keeps the graph's meaning."""
+
+from __future__ import annotations
+
+import pytest
+from xcube.core.store import new_data_store
+
+from tests.services.conftest import S2, S2_POINT, ndvi_process
+from tiles import WebMercatorQuad
+from xcube_openeo.engine import EvalEnv
+from xcube_openeo.services.tiling import tile_data, with_tile_filters
+
+
+class RecordingLevels:
+    """A multi-level dataset that records which levels are opened."""
+
+    def __init__(self, ml):
+        self.ml, self.opened = ml, []
+
+    def get_dataset(self, index):
+        self.opened.append(index)
+        return self.ml.get_dataset(index)
+
+    def __getattr__(self, name):
+        return getattr(self.ml, name)
+
+
+class Source:
+    def __init__(self, ml):
+        self.ml = RecordingLevels(ml)
+
+    def collection_ids(self):
+        return [S2]
+
+    def get_ml_dataset(self, collection_id):
+        return self.ml
+
+
+@pytest.fixture()
+def source(demo_dir) -> Source:
+    ml = new_data_store("file", root=str(demo_dir)).open_data(f"{S2}.levels")
+    return Source(ml)
+
+
+# The small demo cube has 100, 200 and 400 m levels; at 46.5° N a Web Mercator pixel
+# of zoom z spans 156543 m * cos(46.5°) / 2**z on the ground.
+@pytest.mark.parametrize("z, level", [(12, 0), (10, 0), (9, 1), (8, 2), (5, 2)])
+def test_the_matching_level_is_read(source: Source, z: int, level: int):
+    tms = WebMercatorQuad()
+    tile = tms.tile(*S2_POINT, z)
+    lazy = tile_data(ndvi_process(), EvalEnv(collections=source), tms, tile, None)
+    assert lazy is not None
+    assert set(source.ml.opened) == {level}, source.ml.opened
+    # Only the window under the tile (plus a margin) is addressed, never the whole cube.
+    full = source.ml.ml.get_dataset(level).sizes
+    tile_pixels = tms.resolution(z) * 256 * 0.69 / source.ml.resolutions[level][0]  # cos(46.5°)
+    for dim in ("x", "y"):
+        assert lazy.data.sizes[dim] <= min(full[dim], tile_pixels + 2 * 2 + 2)
+    assert lazy.data.sizes["bands"] == 1 and "t" not in lazy.data.dims
+
+
+def test_tiles_outside_the_collection_read_nothing(source: Source):
+    tms = WebMercatorQuad()
+    tile = tms.tile(-70.0, -30.0, 12)
+    assert tile_data(ndvi_process(), EvalEnv(collections=source), tms, tile, None) is None
+    assert source.ml.opened == []
+
+
+def test_graph_rewrite_inserts_a_filter_after_each_load():
+    process = {"process_graph": {
+        "load": {"process_id": "load_collection", "arguments": {"id": S2}},
+        "apply": {"process_id": "apply", "arguments": {
+            "data": {"from_node": "load"},
+            "process": {"process_graph": {"x": {"process_id": "absolute", "arguments": {
+                "x": {"from_parameter": "x"}}, "result": True}}}}, "result": True},
+    }}
+    extent = {"west": 0, "south": 0, "east": 1, "north": 1, "crs": "EPSG:4326"}
+    rewritten = with_tile_filters(process, {"load": extent})
+    graph = rewritten["process_graph"]
+    assert graph["load__tile_extent"] == {"process_id": "filter_bbox", "arguments": {
+        "data": {"from_node": "load"}, "extent": extent}}
+    assert graph["apply"]["arguments"]["data"] == {"from_node": "load__tile_extent"}
+    assert process["process_graph"]["apply"]["arguments"]["data"] == {"from_node": "load"}
+    # A load that is the result hands the result flag on to its filter.
+    only_load = with_tile_filters({"process_graph": {"load": {
+        "process_id": "load_collection", "arguments": {"id": S2}, "result": True}}},
+        {"load": extent})["process_graph"]
+    assert "result" not in only_load["load"] and only_load["load__tile_extent"]["result"]
