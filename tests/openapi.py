@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -10,8 +11,6 @@ from typing import Any
 
 import requests
 import yaml
-import json
-
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 

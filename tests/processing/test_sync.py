@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 import requests
@@ -43,10 +45,23 @@ def test_scalar_result_is_json(server, auth_headers):
     validate_response(base, response)
 
 
-def test_cube_result_is_computed_on_the_cluster(server, auth_headers, fixture_datasets):
+@pytest.fixture(scope="module")
+def cluster_server(server_config):
+    """A server computing even the smallest synchronous request on its dask cluster."""
+    config = {**server_config,
+              "OpenEO": {**server_config["OpenEO"], "SyncLocalMaxInputValues": 0}}
+    running = RunningServer(config).start()
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize("where", ["server process", "cluster"])
+def test_cube_result_values(where, server, cluster_server, fixture_datasets):
     import xarray as xr
 
-    base = server.url + "/openeo/1.2"
+    running = server if where == "server process" else cluster_server
+    base = running.url + "/openeo/1.2"
+    auth_headers = login(running.url)
     graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
         "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
     response = post_result(base, graph, auth_headers)
@@ -88,20 +103,24 @@ def test_unknown_format_is_refused(server, auth_headers):
 def test_admission_is_bounded(server, auth_headers):
     base = server.url + "/openeo/1.2"
     graph = {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1}, "result": True}}
-    with sync_slot(4), sync_slot(4), sync_slot(4), sync_slot(4):  # the test server allows 4
+    with contextlib.ExitStack() as held:
+        for _ in range(8):  # the test server allows the default, 8
+            held.enter_context(sync_slot(8))
         response = post_result(base, graph, auth_headers)
         assert response.status_code == 503
         assert response.json()["code"] == "InfrastructureBusy"
         assert int(response.headers["Retry-After"]) > 0
         with pytest.raises(OpenEOError) as info:
-            with sync_slot(4):
+            with sync_slot(8):
                 pass
         assert info.value.code == "InfrastructureBusy"
     assert post_result(base, graph, auth_headers).status_code == 200
 
 
-def test_deadline_cancels_the_computation(server_config):
-    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncTimeout": 0.001}}
+@pytest.mark.parametrize("local_max", [0, 10**9], ids=["cluster", "server process"])
+def test_deadline_cancels_the_computation(server_config, local_max):
+    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncTimeout": 0.001,
+                                          "SyncLocalMaxInputValues": local_max}}
     running = RunningServer(config).start()
     try:
         base = running.url + "/openeo/1.2"

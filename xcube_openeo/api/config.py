@@ -38,10 +38,16 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             " graph) a synchronous request may read; more is refused at once with"
             " ProcessGraphComplexity (default 250000000).",
         ),
+        SyncLocalMaxInputValues=JsonIntegerSchema(
+            minimum=0,
+            description="Synchronous requests reading at most this many values are"
+            " computed in the server process (threads), larger ones on the dask cluster"
+            " (default 20000000; 0: always on the cluster).",
+        ),
         SyncMaxConcurrent=JsonIntegerSchema(
             minimum=1,
             description="Synchronous requests computing at once; more get"
-            " InfrastructureBusy (503) with Retry-After (default 4).",
+            " InfrastructureBusy (503) with Retry-After (default 8).",
         ),
         Jobs=JsonObjectSchema(
             properties=dict(

@@ -80,8 +80,12 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
         return int(self.openeo_config.get("SyncMaxInputValues", 250_000_000))
 
     @property
+    def sync_local_max_input_values(self) -> int:
+        return int(self.openeo_config.get("SyncLocalMaxInputValues", 20_000_000))
+
+    @property
     def sync_max_concurrent(self) -> int:
-        return int(self.openeo_config.get("SyncMaxConcurrent", 4))
+        return int(self.openeo_config.get("SyncMaxConcurrent", 8))
 
     @property
     def cluster(self) -> Any:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 
 import xarray as xr
@@ -32,13 +34,43 @@ def compute_result(value: Any, client: Any, timeout: float | None) -> Any:
             computed.append(future.result(timeout=remaining))
     except TimeoutError:
         client.cancel(futures)
-        raise OpenEOError(
-            "RequestTimeout",
-            f"The computation did not finish within {timeout:g} seconds and was cancelled;"
-            " run it as a batch job instead.",
-        ) from None
+        raise _timeout_error(timeout) from None
     results = iter(computed)
     return _walk(value, lambda array: next(results))
+
+
+#: Threads that compute small synchronous results in the server process.
+_LOCAL_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="openeo-local-compute")
+
+
+def compute_locally(value: Any, timeout: float | None) -> Any:
+    """``value`` computed in this process with dask's threaded scheduler.
+
+    For small requests: a round trip through the distributed scheduler costs more than
+    the computation (see benchmarks/processing_http.py).  A local computation cannot be
+    cancelled; past the deadline the request fails and the (small) work finishes unseen.
+    """
+    import dask
+
+    lazy: list[xr.DataArray] = []
+    _walk(value, lambda array: lazy.append(array) or array)
+    if not lazy:
+        return value
+    future = _LOCAL_POOL.submit(dask.compute, *lazy, scheduler="threads")
+    try:
+        computed = future.result(timeout=timeout)
+    except FuturesTimeout:
+        raise _timeout_error(timeout) from None
+    results = iter(computed)
+    return _walk(value, lambda array: next(results))
+
+
+def _timeout_error(timeout: float | None) -> OpenEOError:
+    return OpenEOError(
+        "RequestTimeout",
+        f"The computation did not finish within {timeout:g} seconds and was cancelled;"
+        " run it as a batch job instead.",
+    )
 
 
 def _walk(value: Any, visit: Callable[[xr.DataArray], xr.DataArray]) -> Any:

@@ -32,10 +32,13 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None) -> Encod
     """Evaluates ``body["process"]``, computes it on the cluster and encodes the result.
 
     Runs in a worker thread of the server: evaluation only builds the lazy computation;
-    the computation itself runs on the dask cluster, under the configured deadline.
+    the computation runs on the dask cluster under the configured deadline, except for
+    small requests (``SyncLocalMaxInputValues``), which are quicker computed right here
+    than scheduled.
     """
     from xcube_openeo.engine import evaluate_process
     from xcube_openeo.execution import compute_result
+    from xcube_openeo.execution.compute import compute_locally
     from xcube_openeo.execution.estimate import estimate
 
     process = process_of(body)
@@ -47,7 +50,10 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None) -> Encod
             f"This request {size.describe()}; synchronous requests may read at most"
             f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
         )
-    result = compute_result(result, ctx.cluster.client(), ctx.sync_timeout)
+    if size.input_values <= ctx.sync_local_max_input_values:
+        result = compute_locally(result, ctx.sync_timeout)
+    else:
+        result = compute_result(result, ctx.cluster.client(), ctx.sync_timeout)
     return encode_result(ctx, result)
 
 
