@@ -65,3 +65,33 @@ def test_global_metadata(collections):
     assert doc["extent"]["spatial"]["bbox"] == [[-180.0, -90.0, 180.0, 90.0]]
     assert doc["cube:dimensions"]["x"]["reference_system"] == 4326
     assert doc["license"] == "proprietary"  # default when the dataset names none
+
+
+@pytest.mark.parametrize("collection_id", ["S2_SMALL", "GLOBAL_SMALL"])
+def test_loaded_cube_has_the_announced_dimensions(server, auth_headers, collections,
+                                                  collection_id):
+    """What the metadata announces is what load_collection gives: names and band order."""
+    dims = collections[collection_id]["cube:dimensions"]
+    graph = {
+        "load": {"process_id": "load_collection", "arguments": {
+            "id": collection_id, "spatial_extent": None, "temporal_extent": None}},
+        "labels": {"process_id": "dimension_labels", "arguments": {
+            "data": {"from_node": "load"}, "dimension": "bands"}, "result": True},
+    }
+    response = requests.post(server.url + "/openeo/1.2/result", headers=auth_headers,
+                             json={"process": {"process_graph": graph}})
+    assert response.status_code == 200, response.text
+    assert response.json() == dims["bands"]["values"]
+    for name in ("x", "y", "t"):
+        graph["labels"]["arguments"]["dimension"] = name
+        response = requests.post(server.url + "/openeo/1.2/result", headers=auth_headers,
+                                 json={"process": {"process_graph": graph}})
+        assert response.status_code == 200, (name, response.text)
+        labels = response.json()
+        if name == "t":
+            assert (labels[0], labels[-1]) == tuple(dims["t"]["extent"])
+        else:
+            step = dims[name]["step"]
+            low, high = dims[name]["extent"]
+            assert min(labels) == pytest.approx(low + step / 2)
+            assert max(labels) == pytest.approx(high - step / 2)

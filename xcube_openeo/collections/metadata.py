@@ -113,6 +113,12 @@ class CollectionMetadata:
         return pd.Timedelta(int(deltas[0])).isoformat()
 
 
+def ordered_band_names(dataset: xr.Dataset, names: list[str]) -> list[str]:
+    """``names`` (variables of ``dataset``) in the collection's band order."""
+    bands = tuple(Band(n, str(dataset[n].dtype), dict(dataset[n].attrs)) for n in names)
+    return [b.name for b in _ordered(bands)]
+
+
 def _ordered(bands: tuple[Band, ...]) -> tuple[Band, ...]:
     """Bands in a stable, meaningful order: Zarr does not keep the order of variables.
 

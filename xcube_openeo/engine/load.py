@@ -18,6 +18,7 @@ import shapely
 import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
+from ..collections.metadata import ordered_band_names
 from ..errors import OpenEOError
 from .cube import DataCube, Dimension
 
@@ -86,7 +87,8 @@ def _dataset_structure(ds: xr.Dataset) -> tuple[GridMapping, str | None, list[st
         for name, var in ds.data_vars.items()
         if x_dim in var.dims and y_dim in var.dims and var.dtype.kind in "iufb"
     ]
-    return gm, time_dim, bands
+    # The order the collection's metadata announces (Zarr keeps no variable order).
+    return gm, time_dim, ordered_band_names(ds, bands)
 
 
 def describe_dimensions(ds: xr.Dataset) -> dict[str, Any]:
