@@ -432,3 +432,19 @@ def test_band_math_uses_each_band_in_its_own_type(registry: ProcessRegistry) -> 
     cube = evaluate_process(process, env, registry=registry)
     assert cube.data.dtype == bool  # compared as integers, not as a float copy
     np.testing.assert_array_equal(cube.data.values, (ds.SCL == 8).values)
+
+
+def test_computed_values_are_type_checked(registry: ProcessRegistry, env: EvalEnv) -> None:
+    text = _graph(t=node("text_concat", data=["a", "b"]), a=node("add", True, x={"from_node": "t"}, y=1))
+    with pytest.raises(OpenEOError) as info:
+        evaluate_process(text, env, registry=registry)
+    assert info.value.code == "ProcessParameterInvalid" and "node 'a'" in info.value.message
+    missing_cube = {"process_graph": {"r": node("reduce_dimension", True, data={"from_parameter": "c"},
+                    reducer={"process_graph": {"m": node("mean", True, data={"from_parameter": "data"})}},
+                    dimension="t")}, "parameters": [{"name": "c", "default": None}]}  # fmt: skip
+    with pytest.raises(OpenEOError) as info:
+        evaluate_process(missing_cube, env, registry=registry)
+    assert info.value.code == "ProcessParameterInvalid" and "null" in info.value.message
+    # Integral floats count as integers; numbers computed by nodes pass.
+    ok = _graph(n=node("divide", x=8, y=2), r=node("array_element", True, data=[5, 6, 7, 8, 9], index={"from_node": "n"}))
+    assert evaluate_process(ok, env, registry=registry) == 9

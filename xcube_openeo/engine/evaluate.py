@@ -19,7 +19,7 @@ from ..processes.registry import ProcessRegistry
 from ..processes.values import ARRAY_DIM, ArrayValue
 from .env import EvalEnv
 from .graph import ChildGraph, Node, NodeRef, ParamRef, ParsedGraph
-from .schema import only_datacubes
+from .schema import runtime_type_fits
 
 _MISSING = object()
 
@@ -149,15 +149,14 @@ class Evaluator:
         for spec in node.param_specs:
             name = spec["name"]
             value = args[name] if name in args else spec.get("default")
-            if value is not None and only_datacubes(spec.get("schema")):
-                from .cube import DataCube
-
-                if not isinstance(value, DataCube):
-                    raise OpenEOError(
-                        "ProcessParameterInvalid",
-                        f"{where}: parameter {name!r} of process {node.process_id!r} "
-                        f"must be a data cube, got {type(value).__name__}.",
-                    )
+            # JSON literals were checked by validation; computed values are checked here.
+            computed = isinstance(node.arguments.get(name), NodeRef | ParamRef)
+            if computed and not runtime_type_fits(value, spec.get("schema")):
+                raise OpenEOError(
+                    "ProcessParameterInvalid",
+                    f"{where}: parameter {name!r} of process {node.process_id!r} does not "
+                    f"accept {_describe(value)}.",
+                )
             kwargs[name] = value
         if impl.takes_env:
             kwargs["env"] = self.env
@@ -179,6 +178,18 @@ class Evaluator:
         graph = self.user_graphs[process_id]
         # A user-defined process sees only its own parameters, not the caller's.
         return self.run_graph(graph, Scope(args, graph.parameters, None))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    from .cube import DataCube
+
+    if isinstance(value, DataCube):
+        return "a data cube"
+    if isinstance(value, ArrayValue):
+        return "an array"
+    return f"a value of type {type(value).__name__}"
 
 
 def to_array_value(items: list[Any]) -> Any:

@@ -226,3 +226,62 @@ def only_datacubes(schema: Any) -> bool:
     return bool(alts) and all(
         s.get("subtype") in ("datacube", "raster-cube", "vector-cube") for s in alts
     )
+
+
+_CUBE_SUBTYPES = ("datacube", "raster-cube", "vector-cube")
+
+
+def runtime_type_fits(value: Any, schema: Any) -> bool:
+    """Whether a computed value (not JSON) can be an argument for ``schema``.
+
+    Only the JSON type and the cube/callback subtypes are checked; vectorised values
+    (xarray, numpy arrays) inside callbacks and unknown Python types pass.
+    """
+    from .callback import Callback
+    from .cube import DataCube
+
+    alternatives = schema_alternatives(schema)
+    if not alternatives:
+        return True
+    if isinstance(value, DataCube):
+        return any(_untyped(s) or s.get("subtype") in _CUBE_SUBTYPES for s in alternatives)
+    if isinstance(value, Callback):
+        return any(_untyped(s) or s.get("subtype") == CALLBACK_SUBTYPE for s in alternatives)
+    kinds = _json_kinds(value)
+    if kinds is None:
+        return True
+    for s in alternatives:
+        if _untyped(s):
+            return True
+        if s.get("subtype") in (*_CUBE_SUBTYPES, CALLBACK_SUBTYPE):
+            continue
+        types = s["type"] if isinstance(s["type"], list) else [s["type"]]
+        if kinds & set(types):
+            return True
+    return False
+
+
+def _untyped(schema: dict[str, Any]) -> bool:
+    return "type" not in schema
+
+
+def _json_kinds(value: Any) -> set[str] | None:
+    import numpy as np
+
+    from ..processes.values import ArrayValue
+
+    if value is None:
+        return {"null"}
+    if isinstance(value, bool | np.bool_):
+        return {"boolean"}
+    if isinstance(value, int | np.integer):
+        return {"integer", "number"}
+    if isinstance(value, float | np.floating):
+        return {"number", "integer"} if float(value).is_integer() else {"number"}
+    if isinstance(value, str):
+        return {"string"}
+    if isinstance(value, ArrayValue | list | tuple):
+        return {"array"}
+    if isinstance(value, dict):
+        return {"object"}
+    return None  # vectorised arrays and other engine values
