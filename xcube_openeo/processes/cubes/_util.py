@@ -42,6 +42,10 @@ def cube_crs(cube: DataCube) -> pyproj.CRS:
 
 def transform_bbox(extent: dict[str, Any], target: pyproj.CRS) -> tuple[float, float, float, float]:
     """A bounding-box argument as (west, south, east, north) in ``target`` coordinates."""
+    if not isinstance(extent, dict) or not all(
+        isinstance(extent.get(k), int | float) for k in ("west", "south", "east", "north")
+    ):
+        raise OpenEOError("ProcessParameterInvalid", "A bounding box needs numeric west, south, east, north.")
     source = to_crs(extent.get("crs") or 4326)
     bounds = (extent["west"], extent["south"], extent["east"], extent["north"])
     if source == target:

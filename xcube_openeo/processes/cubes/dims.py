@@ -97,6 +97,8 @@ def flatten_dimensions(
     data: DataCube, dimensions: Any, target_dimension: str, label_separator: str
 ) -> DataCube:
     names = as_list(dimensions) or []
+    if not names:
+        raise OpenEOError("ProcessParameterInvalid", "No dimensions to flatten given.")
     for name in names:
         data.dimension(name)
     if data.has_dimension(target_dimension) and target_dimension not in names:

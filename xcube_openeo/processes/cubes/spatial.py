@@ -70,7 +70,10 @@ def aggregate_spatial_window(
     data: DataCube, reducer: Any, size: Any, boundary: str, align: str, context: Any
 ) -> DataCube:
     x_dim, y_dim = _spatial_dims(data)
-    sx, sy = (int(v) for v in as_list(size) or [1, 1])
+    sizes = as_list(size) or []
+    if len(sizes) != 2 or not all(isinstance(v, int) and v >= 1 for v in sizes):
+        raise OpenEOError("ProcessParameterInvalid", "size must be two positive integers [x, y].")
+    sx, sy = sizes
     values = data.masked_float()
     if boundary == "trim":
         nx, ny = values.sizes[x_dim] // sx * sx, values.sizes[y_dim] // sy * sy

@@ -60,6 +60,8 @@ def aggregate_temporal(
 ) -> DataCube:
     dim = temporal_dimension(data, dimension)
     interval_list = [as_list(i) for i in as_list(intervals) or []]
+    if not interval_list or any(i is None or len(i) != 2 for i in interval_list):
+        raise OpenEOError("ProcessParameterInvalid", "Intervals must be pairs [start, end].")
     times = data.data[dim].values
     groups = []
     for start, end in interval_list:
@@ -222,6 +224,8 @@ def resample_cube_temporal(
         data.dimension(dimension)
         if not target.has_dimension(dimension):
             raise OpenEOError("DimensionMismatch", f"The target has no dimension {dimension!r}.")
+    if valid_within is not None and not (isinstance(valid_within, int | float) and valid_within >= 0):
+        raise OpenEOError("ProcessParameterInvalid", "valid_within must be a non-negative number of days.")
     out = data.data
     for dim in dims:
         source_times = out[dim].values.astype("datetime64[ns]")
