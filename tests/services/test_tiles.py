@@ -199,3 +199,27 @@ def test_global_tiles_at_the_edges(services: ServiceClient, climate_wmts: str, d
     j = min(int((px - minx) / (maxx - minx) * 256), 255)
     expected = float(climate_values(demo_dir, time).sel(lon=lon, lat=lat, method="nearest"))
     assert palette_value(pixels[i, j], 200, 320) == pytest.approx(expected, abs=120 / 255 * 1.5)  # one colour step
+
+
+def test_three_bands_render_as_rgb(services: ServiceClient):
+    process = ndvi_process()
+    graph = process["process_graph"]
+    graph["load"]["arguments"]["bands"] = ["B04", "B03", "B02"]
+    del graph["ndvi"]
+    graph["load"]["result"] = True
+    service_id = services.create("XYZ", process, configuration={
+        "value_range": [[0, 0.3], [0, 0.3], [0, 0.3]], "format": "jpeg"})
+    tile = mercantile.tile(*S2_POINT, 14)
+    response = requests.get(tile_url(services, service_id, tile.z, tile.x, tile.y))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/jpeg"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.mode == "RGB"
+    pixels = np.asarray(image).reshape(-1, 3).astype(int)
+    assert pixels.std(axis=0).min() > 1  # real colours, not a flat fill
+    assert (np.abs(pixels[:, 0] - pixels[:, 1]) > 3).any()  # not grey: three bands
+
+
+def test_legend(services: ServiceClient, ndvi_xyz: str):
+    legend = requests.get(services.get(ndvi_xyz)["attributes"]["legend"])
+    assert legend.status_code == 200 and legend.headers["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(legend.content)).size[0] > 100

@@ -113,8 +113,10 @@ class XyzTileHandler(TileHandlerBase):
         service, checked = self._service(url_key)
         z, x, y = _xyz(path)
         try:
-            answer = controllers.tile_answer(self.ctx, service, checked, "WebMercatorQuad",
-                                             z, x, y, self.query_str("time"))
+            # Off the event loop: the first tile of a service version lists its times.
+            answer = await self.ctx.run_in_executor(
+                None, controllers.tile_answer, self.ctx, service, checked, "WebMercatorQuad",
+                z, x, y, self.query_str("time"))
         except TilesError as e:
             raise OpenEOError("NotFound" if e.http_status == 404 else "BadRequest", e.message,
                               status=e.http_status) from None
@@ -149,8 +151,8 @@ class WmtsHandlerBase(TileHandlerBase):
     async def _tile(self, url_key: str, tms_id: str, z: int, row: int, col: int,
                     time_label: str | None) -> None:
         service, checked = self._service(url_key)
-        answer = controllers.tile_answer(self.ctx, service, checked, tms_id, z, col, row,
-                                         time_label)
+        answer = await self.ctx.run_in_executor(None, controllers.tile_answer, self.ctx, service,
+                                                checked, tms_id, z, col, row, time_label)
         await self.send_tile(answer, checked.style.media_type)
 
 

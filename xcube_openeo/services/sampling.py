@@ -47,18 +47,28 @@ def tile_points(tms: TileMatrixSet, tile: tuple[int, int, int], data_crs: str
     xs, ys = tms.pixel_centers(tile)
     transformer = _transformer(tms.crs, data_crs)
     n = tms.tile_size
-    if n <= COARSE:
-        return transformer.transform(*np.meshgrid(xs, ys))
-    # The coarse grid's nodes sit on pixel centres 0, step, ..., n - 1.
+    # The coarse grid's nodes sit on pixel centres 0, step, ..., n - 1; bilinear
+    # interpolation between them, rows then columns (element-wise: BLAS matrix
+    # products of these small sizes were slower on a busy machine).
     nodes = np.linspace(0, n - 1, COARSE)
     cx = np.interp(nodes, np.arange(n), xs)
     cy = np.interp(nodes, np.arange(n), ys)
     gx, gy = transformer.transform(*np.meshgrid(cx, cy))
-    scale = (COARSE - 1) / (n - 1)
-    rows, cols = np.meshgrid(np.arange(n) * scale, np.arange(n) * scale, indexing="ij")
-    coords = np.stack([rows, cols])
-    return (ndimage.map_coordinates(gx, coords, order=1, mode="nearest"),
-            ndimage.map_coordinates(gy, coords, order=1, mode="nearest"))
+    return _interpolate(np.asarray(gx), n), _interpolate(np.asarray(gy), n)
+
+
+@functools.lru_cache(maxsize=4)
+def _interpolation_nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Left coarse node and the fraction towards the next one, for each of n pixels."""
+    position = np.arange(n) * (COARSE - 1) / (n - 1)
+    left = np.minimum(np.floor(position).astype(int), COARSE - 2)
+    return left, position - left
+
+
+def _interpolate(grid: np.ndarray, n: int) -> np.ndarray:
+    left, fraction = _interpolation_nodes(n)
+    rows = grid[left] * (1 - fraction)[:, None] + grid[left + 1] * fraction[:, None]
+    return rows[:, left] * (1 - fraction) + rows[:, left + 1] * fraction
 
 
 def axis_grid(coords: np.ndarray, step: float) -> tuple[float, float]:
@@ -92,9 +102,12 @@ def sample(values: np.ndarray, x_axis: tuple[float, float], y_axis: tuple[float,
                                                      prefilter=False)
         return out
     # Nearest: round half up, as a pixel's cell spans [centre - 0.5, centre + 0.5).
-    ix = np.floor(fx[inside] + 0.5).astype(np.intp)
-    iy = np.floor(fy[inside] + 0.5).astype(np.intp)
-    out[:, inside] = data[:, iy, ix]
+    # Indices of outside points are clipped for the lookup and blanked after it.
+    ix = np.clip(np.floor(np.nan_to_num(fx, nan=-1.0) + 0.5), 0, nx - 1).astype(np.intp)
+    iy = np.clip(np.floor(np.nan_to_num(fy, nan=-1.0) + 0.5), 0, ny - 1).astype(np.intp)
+    flat = data.reshape(bands, -1)
+    out = flat[:, iy * nx + ix]
+    out[:, ~inside] = np.nan
     return out
 
 
