@@ -295,3 +295,19 @@ def test_aggregate_spatial_window_padding_and_alignment() -> None:
     np.testing.assert_allclose(trimmed.data["x"].values, [x[3], x[6]])
     np.testing.assert_allclose(trimmed.data.values[:, 0, 0], c.data.values[:, 2:6, 2:5].max(axis=(1, 2)))
     assert trimmed.dimension("x").step == 30
+
+
+def test_aggregate_temporal_period_groupby_matches_generic_path() -> None:
+    c = cube()
+    fast = call("aggregate_temporal_period", data=c, period="dekad", reducer=reducer("median"),
+                dimension=None, context=None)  # fmt: skip
+    # The same reducer wrapped so that it is no single-process callback (generic path).
+    wrapped = Callback.from_json({"process_graph": {
+        "m": {"process_id": "median", "arguments": {"data": {"from_parameter": "data"}}},
+        "a": {"process_id": "add", "arguments": {"x": {"from_node": "m"}, "y": 0}, "result": True}}})  # fmt: skip
+    generic = call("aggregate_temporal_period", data=c, period="dekad", reducer=wrapped,
+                   dimension=None, context=None)  # fmt: skip
+    assert fast.labels("t") == generic.labels("t") == ["2022-01", "2022-02", "2022-03"]
+    np.testing.assert_allclose(fast.data.values, generic.data.values)
+    narrowed = call("filter_temporal", data=c, extent=["2022-01-05", None], dimension=None)
+    assert narrowed.labels("t") == ["2022-01-11T00:00:00Z", "2022-01-21T00:00:00Z"]

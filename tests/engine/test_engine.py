@@ -448,3 +448,14 @@ def test_computed_values_are_type_checked(registry: ProcessRegistry, env: EvalEn
     # Integral floats count as integers; numbers computed by nodes pass.
     ok = _graph(n=node("divide", x=8, y=2), r=node("array_element", True, data=[5, 6, 7, 8, 9], index={"from_node": "n"}))
     assert evaluate_process(ok, env, registry=registry) == 9
+
+
+def test_successive_temporal_filters_narrow_the_load(registry: ProcessRegistry, env: EvalEnv) -> None:
+    process = _graph(
+        load=_load(),
+        a=node("filter_temporal", data={"from_node": "load"}, extent=["2022-01-03", "2022-01-30"]),
+        b=node("filter_temporal", True, data={"from_node": "a"}, extent=[None, "2022-01-12"]),
+    )
+    cube = evaluate_process(process, env, registry=registry)
+    assert cube.source is not None
+    assert cube.labels("t") == ["2022-01-06T00:00:00Z", "2022-01-11T00:00:00Z"]

@@ -83,7 +83,11 @@ def filter_temporal(data: DataCube, extent: Any, dimension: str | None) -> DataC
         dims = data.names_of_type("temporal")
         if not dims:
             raise OpenEOError("DimensionNotAvailable", "The data cube has no temporal dimension.")
-    if data.source is not None and dims == ["t"] and data.source.time_range is None:
+    if data.source is not None and dims == ["t"]:
+        if data.source.time_range is not None:  # narrow the earlier range
+            old_start, old_end = data.source.time_range
+            start = old_start if start is None else start if old_start is None else max(start, old_start)
+            end = old_end if end is None else end if old_end is None else min(end, old_end)
         return build_cube(data.source.refine(time_range=(start, end)))
     indexers = {}
     for dim in dims:

@@ -159,9 +159,27 @@ def aggregate_temporal_period(
         all_keys.sort()
     else:
         all_keys = []
+    pid = getattr(reducer, "single_process_id", None)
+    if pid in _GROUPBY_REDUCERS and reducer.single_process_arguments.get("ignore_nodata", True) is not False:
+        return _groupby_reduce(data, dim, keys, all_keys, _GROUPBY_REDUCERS[pid])
     key_array = np.array(keys, dtype=object)
     groups = [np.nonzero(key_array == key)[0] for key in all_keys]
     return _reduce_groups(data, dim, groups, all_keys, reducer, context)
+
+
+#: Reducers that map onto one xarray groupby reduction (many periods, one operation).
+_GROUPBY_REDUCERS = {"mean": "mean", "median": "median", "min": "min", "max": "max", "sum": "sum"}
+
+
+def _groupby_reduce(
+    data: DataCube, dim: str, keys: list[str], all_keys: list[str], method: str
+) -> DataCube:
+    values = data.masked_float()
+    grouped = getattr(values.assign_coords(_period=(dim, keys)).groupby("_period"), method)(dim)
+    # Periods without data are there too, as no-data.
+    grouped = grouped.reindex(_period=all_keys).rename({"_period": dim})
+    grouped = grouped.assign_coords({dim: np.array(all_keys, dtype=object)})
+    return data.with_data(grouped.transpose(*values.dims), encoded=False)
 
 
 @process("climatological_normal")
