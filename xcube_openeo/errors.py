@@ -106,7 +106,9 @@ def internal_error(message: str, cause: BaseException | None = None) -> OpenEOEr
     import logging
 
     error = Internal(message)
-    logging.getLogger("xcube_openeo").error(
+    # "xcube.openeo": a child of xcube's logger, the one `xcube serve` sets up; a
+    # logger of our own would print nothing there.
+    logging.getLogger("xcube.openeo").error(
         "Internal error %s: %s", error.id, message, exc_info=cause
     )
     return error

@@ -136,9 +136,9 @@ def test_capabilities_list_the_account_endpoints(base: str):
 def test_failed_logins_are_logged_without_the_password(base: str, caplog):
     import logging
 
-    with caplog.at_level(logging.INFO, logger="xcube_openeo.auth"):
+    with caplog.at_level(logging.INFO, logger="xcube.openeo.auth"):
         requests.get(base + "/credentials/basic", headers=basic_header("alice", "guess-123"))
-    messages = [r.getMessage() for r in caplog.records if r.name == "xcube_openeo.auth"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "xcube.openeo.auth"]
     assert any("Failed basic login" in m and "alice" in m for m in messages)
     assert not any("guess-123" in m for m in messages)
 

@@ -148,7 +148,7 @@ def test_invalid_json_is_a_bad_request(base: str):
 
 def test_unexpected_errors_are_internal_with_logged_id(broken_server, caplog):
     base = broken_server.url + "/openeo/1.2"
-    with caplog.at_level(logging.ERROR, logger="xcube_openeo"):
+    with caplog.at_level(logging.ERROR, logger="xcube.openeo"):
         response = requests.get(base + "/collections/BROKEN")
     assert response.status_code == 500
     doc = response.json()
@@ -159,3 +159,26 @@ def test_unexpected_errors_are_internal_with_logged_id(broken_server, caplog):
     listing = requests.get(base + "/collections")
     assert listing.status_code == 200
     assert "BROKEN" not in {c["id"] for c in listing.json()["collections"]}
+
+
+def test_internal_error_id_is_in_the_log_of_xcube_serve(tmp_path):
+    """With the real `xcube serve`, whose logging setup is xcube's own."""
+    import numpy as np
+    import xarray as xr
+
+    from tests.accounts.process_server import ServerProcess
+
+    broken = tmp_path / "broken.zarr"
+    xr.Dataset({"v": (("a", "b"), np.zeros((2, 2)))}).to_zarr(broken, mode="w")
+    config = {"Datasets": [{"Identifier": "BROKEN", "Path": str(broken), "FileSystem": "file"}],
+              "OpenEO": {"DataDir": str(tmp_path / "state"), "Dask": {"Processes": False}}}
+    server = ServerProcess(config, tmp_path).start()
+    try:
+        response = requests.get(server.url + "/openeo/1.2/collections/BROKEN")
+        assert response.status_code == 500
+        error_id = response.json()["id"]
+    finally:
+        server.kill()
+    log = server.log_path.read_text()
+    assert f"Internal error {error_id}" in log
+    assert "Traceback" not in response.text

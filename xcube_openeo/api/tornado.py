@@ -34,7 +34,7 @@ from xcube_openeo import __version__
 from xcube_openeo.auth.accounts import AUTH_EXECUTOR
 from xcube_openeo.errors import MethodNotAllowed, OpenEOError, PayloadTooLarge, internal_error
 
-LOG = logging.getLogger("xcube_openeo")
+LOG = logging.getLogger("xcube.openeo")
 
 EXPOSED_HEADERS = "Location, OpenEO-Identifier, OpenEO-Costs, Link"
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-Requested-With, If-None-Match"

@@ -17,7 +17,7 @@ from xcube_openeo.auth.users import BasicUser, User, load_basic_users
 from xcube_openeo.errors import AuthenticationRequired, OpenEOError
 from xcube_openeo.store import Store
 
-LOG = logging.getLogger("xcube_openeo.auth")
+LOG = logging.getLogger("xcube.openeo.auth")
 #: Threads for checking credentials (scrypt, calls to OIDC providers), apart from the
 #: shared default executor: a slow provider or a flood of logins cannot starve the
 #: threads that other requests (e.g. synchronous processing) compute in.

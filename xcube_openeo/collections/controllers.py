@@ -10,7 +10,7 @@ from xcube_openeo.api.pagination import paginate
 from xcube_openeo.collections.stac import collection_document, queryables_document
 from xcube_openeo.errors import OpenEOError
 
-LOG = logging.getLogger("xcube_openeo")
+LOG = logging.getLogger("xcube.openeo")
 
 
 def describe_collection(ctx: OpenEOContext, collection_id: str, base_url: str) -> dict[str, Any]:

@@ -64,7 +64,7 @@ class EvalEnv:
 
     collections: CollectionSource = field(default_factory=lambda: InMemoryCollections({}))
     user_id: str | None = None
-    logger: Any = field(default_factory=lambda: logging.getLogger("xcube_openeo.processes"))
+    logger: Any = field(default_factory=lambda: logging.getLogger("xcube.openeo.processes"))
     #: User-defined processes of the calling user (namespace ``user``), by id.
     user_processes: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)

@@ -16,7 +16,7 @@ from typing import Any
 
 from xcube_openeo.errors import OpenEOError
 
-LOG = logging.getLogger("xcube_openeo")
+LOG = logging.getLogger("xcube.openeo")
 
 
 @dataclass(frozen=True)

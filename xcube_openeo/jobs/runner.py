@@ -26,7 +26,7 @@ from xcube_openeo.errors import OpenEOError, internal_error
 from xcube_openeo.jobs.repository import LOG_LEVELS, Job, JobRepository
 from xcube_openeo.jobs.storage import ResultStorage
 
-LOG = logging.getLogger("xcube_openeo")
+LOG = logging.getLogger("xcube.openeo")
 
 STAGED_NAME = ".staged.zarr"
 POLL_SECONDS = 0.5

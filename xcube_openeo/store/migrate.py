@@ -25,7 +25,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from xcube_openeo.store.engine import Store
 
-LOG = logging.getLogger("xcube_openeo.store")
+LOG = logging.getLogger("xcube.openeo.store")
 _MODULE_NAME = re.compile(r"^v(\d{4})_\w+$")
 _PG_LOCK_KEY = 0x0E0E0E  # any constant: identifies "xcube-openeo migrations"
 

@@ -185,52 +185,64 @@ def _groupby_reduce(
 @process("climatological_normal")
 def climatological_normal(data: DataCube, period: str, climatology_period: Any) -> DataCube:
     dim = temporal_dimension(data, None)
-    first, last = (int(str(y)[:4]) for y in as_list(climatology_period) or [])
+    years = as_list(climatology_period) or []
+    if len(years) != 2:
+        raise OpenEOError("ProcessParameterInvalid", "climatology_period needs a first and last year.")
+    first, last = (int(str(y)[:4]) for y in years)
+    if period not in ("day", "month", "season", "tropical-season", "climatology-period"):
+        raise OpenEOError("ProcessParameterInvalid", f"Unsupported period {period!r}.")
     times = pd.DatetimeIndex(data.data[dim].values)
     within = np.nonzero((times.year >= first) & (times.year <= last))[0]
     values = data.masked_float().isel({dim: within})
-    keys, labels = _climate_keys(pd.DatetimeIndex(values[dim].values), period)
+    keys = [_normal_key(t, period) for t in pd.DatetimeIndex(values[dim].values)]
     grouped = values.assign_coords(_key=(dim, keys)).groupby("_key").mean(dim)
-    grouped = grouped.rename({"_key": dim}).assign_coords({dim: np.array(labels, dtype=object)})
-    order = [d for d in values.dims]
-    return data.with_data(grouped.transpose(*order), encoded=False)
+    labels = sorted(set(keys))
+    grouped = grouped.reindex(_key=labels).rename({"_key": dim})
+    grouped = grouped.assign_coords({dim: np.array(labels, dtype=object)})
+    return data.with_data(grouped.transpose(*values.dims), encoded=False)
 
 
-def _climate_keys(times: pd.DatetimeIndex, period: str) -> tuple[list[str], list[str]]:
-    if period == "day":
-        keys = [f"{t.month:02d}-{t.day:02d}" for t in times]
-    elif period == "month":
-        keys = [f"{t.month:02d}" for t in times]
-    elif period == "season":
-        keys = [_SEASONS[t.month] for t in times]
-    elif period == "tropical-season":
-        keys = [_TROPICAL[t.month] for t in times]
-    elif period in ("climatology-period",):
-        keys = ["climatology-period"] * len(times)
-    else:
+def _normal_key(ts: pd.Timestamp, period: str) -> str:
+    """The label of the normal a time stamp belongs to (see ``anomaly``'s normals)."""
+    keys: dict[str, Callable[[pd.Timestamp], str]] = {
+        "hour": lambda t: f"{t.hour:02d}",
+        "day": lambda t: f"{t.dayofyear:03d}",
+        "week": lambda t: f"{t.isocalendar()[1]:02d}",
+        "dekad": lambda t: f"{(t.month - 1) * 3 + min((t.day - 1) // 10, 2) + 1:02d}",
+        "month": lambda t: f"{t.month:02d}",
+        "season": lambda t: _SEASONS[t.month],
+        "tropical-season": lambda t: _TROPICAL[t.month],
+        "year": lambda t: f"{t.year}",
+        "decade": lambda t: f"{t.year // 10 * 10}",
+        "decade-ad": lambda t: f"{(t.year - 1) // 10 * 10 + 1}",
+        "climatology-period": lambda t: "climatology-period",
+    }
+    if period not in keys:
         raise OpenEOError("ProcessParameterInvalid", f"Unknown period {period!r}.")
-    return keys, sorted(set(keys))
+    return keys[period](ts)
 
 
 @process("anomaly")
 def anomaly(data: DataCube, normals: DataCube, period: str) -> DataCube:
     dim = temporal_dimension(data, None)
     normal_dim = temporal_dimension(normals, None)
-    times = pd.DatetimeIndex(data.data[dim].values)
-    if period in ("day", "month", "season", "tropical-season", "climatology-period"):
-        keys, _ = _climate_keys(times, period)
-    else:
-        keys = [_period_label(period)(t) for t in times]
     normal_values = normals.masked_float()
-    available = [str(v) for v in normal_values[normal_dim].values]
+    available = [str(v) for v in normals.labels(normal_dim)]
+    times = pd.DatetimeIndex(data.data[dim].values)
+    if period in ("single-period", "climatology-period"):
+        if len(available) != 1:
+            raise OpenEOError("ProcessParameterInvalid", "Normals for a single period need one label.")
+        keys = available * len(times)
+    else:
+        keys = [_normal_key(t, period) for t in times]
     missing = sorted(set(keys) - set(available))
     if missing:
-        raise OpenEOError("ProcessParameterInvalid", f"No normals for periods {missing}.")
+        raise OpenEOError("ProcessParameterInvalid", f"The normals lack the periods {missing}.")
     matched = normal_values.isel({normal_dim: [available.index(k) for k in keys]})
     matched = matched.rename({normal_dim: dim}).assign_coords({dim: data.data[dim].values})
     values = data.masked_float()
-    result = (values - matched.transpose(*[d for d in values.dims if d in matched.dims])).transpose(*values.dims)
-    return data.with_data(result, encoded=False)
+    result = values - matched.transpose(*[d for d in values.dims if d in matched.dims])
+    return data.with_data(result.transpose(*values.dims), encoded=False)
 
 
 @process("resample_cube_temporal")
