@@ -311,3 +311,22 @@ def test_aggregate_temporal_period_groupby_matches_generic_path() -> None:
     np.testing.assert_allclose(fast.data.values, generic.data.values)
     narrowed = call("filter_temporal", data=c, extent=["2022-01-05", None], dimension=None)
     assert narrowed.labels("t") == ["2022-01-11T00:00:00Z", "2022-01-21T00:00:00Z"]
+
+
+def test_climatological_normal_and_anomaly_by_month() -> None:
+    t = pd.date_range("2000-01-01", periods=36, freq="MS") + pd.Timedelta(days=14)
+    rng = np.random.default_rng(2)
+    data = xr.DataArray(rng.normal(size=(36, 2, 2)), dims=("t", "y", "x"),
+                        coords={"t": t, "y": [1.5, 0.5], "x": [0.5, 1.5]}).chunk({"t": 12})  # fmt: skip
+    c = DataCube(data, [Dimension("t", "temporal"), Dimension("y", "spatial", "y", 4326, 1.0),
+                        Dimension("x", "spatial", "x", 4326, 1.0)])  # fmt: skip
+    normals = call("climatological_normal", data=c, period="month", climatology_period=["2000", "2001"])
+    assert normals.labels("t") == [f"{m:02d}" for m in range(1, 13)]
+    expected = data.isel(t=slice(0, 24)).groupby("t.month").mean().values
+    np.testing.assert_allclose(normals.data.values, expected)
+    anomalies = call("anomaly", data=c, normals=normals, period="month")
+    np.testing.assert_allclose(anomalies.data.values, data.values - np.tile(expected, (3, 1, 1)))
+    seasons = call("climatological_normal", data=c, period="season", climatology_period=["2000", "2002"])
+    assert seasons.labels("t") == ["djf", "jja", "mam", "son"]
+    with pytest.raises(OpenEOError):
+        call("anomaly", data=c, normals=seasons, period="month")
