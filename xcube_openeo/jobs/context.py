@@ -39,11 +39,14 @@ class JobsContextMixin:
 
     @cached_property
     def job_runner(self) -> JobRunner:
-        settings = JobSettings(
+        return get_runner(self.jobs, self.job_results, self.job_settings.max_concurrent)
+
+    @property
+    def job_settings(self) -> JobSettings:
+        return JobSettings(
             default_format=self.jobs_config.get("DefaultFormat", "GTiff"),
             max_concurrent=int(self.jobs_config.get("MaxConcurrent", 2)),
         )
-        return get_runner(self.jobs, self.job_results, self.cluster, settings)
 
     @cached_property
     def job_url_signer(self) -> UrlSigner:

@@ -82,7 +82,8 @@ def start_job(ctx: Any, user_id: str, job_id: str) -> None:
     job, queued = ctx.jobs.queue(user_id, job_id)
     if queued:
         ctx.job_results.clear(job_id)
-        ctx.job_runner.submit(job, lambda logger: ctx.eval_env(user_id, logger=logger))
+        ctx.job_runner.submit(job, lambda logger: ctx.eval_env(user_id, logger=logger),
+                              ctx.cluster, ctx.job_settings)
 
 
 def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:

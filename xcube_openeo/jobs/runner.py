@@ -72,22 +72,27 @@ class JobLogger:
 
 
 class JobRunner:
-    def __init__(self, repo: JobRepository, storage: ResultStorage, cluster: Any,
-                 settings: JobSettings):
+    """Runs jobs in a bounded thread pool.
+
+    The cluster and the settings come with each job, from the configuration current
+    when it was started: the runner outlives configuration reloads.
+    """
+
+    def __init__(self, repo: JobRepository, storage: ResultStorage, max_concurrent: int):
         self.repo = repo
         self.storage = storage
-        self.cluster = cluster
-        self.settings = settings
-        self._pool = ThreadPoolExecutor(max_workers=settings.max_concurrent,
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrent,
                                         thread_name_prefix="openeo-job")
 
-    def submit(self, job: Job, make_env: Callable[[JobLogger], Any]) -> None:
+    def submit(self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any,
+               settings: JobSettings) -> None:
         """Runs the queued ``job`` (its current run) in the background."""
-        self._pool.submit(self._run, job, make_env)
+        self._pool.submit(self._run, job, make_env, cluster, settings)
 
     # --- one run -----------------------------------------------------------------------
 
-    def _run(self, job: Job, make_env: Callable[[JobLogger], Any]) -> None:
+    def _run(self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any,
+             settings: JobSettings) -> None:
         repo, run = self.repo, job.run
         logger = JobLogger(repo, job.job_id, job.log_level)
         started = time.monotonic()
@@ -97,7 +102,7 @@ class JobRunner:
                 return  # cancelled or restarted while queued
             logger.info(f"Job started (run {run}).")
             self.storage.clear(job.job_id)
-            results = self._execute(job, make_env(logger), logger, meter)
+            results = self._execute(job, make_env(logger), logger, meter, cluster, settings)
             usage = self._usage(started, meter)
             if repo.mark_finished(job.job_id, run, results, usage):
                 logger.info(f"Job finished in {usage['duration']['value']:.1f} s.")
@@ -126,8 +131,8 @@ class JobRunner:
                                "unit": "mb (peak per worker)"}
         return usage
 
-    def _execute(self, job: Job, env: Any, logger: JobLogger, meter: dict[str, float]
-                 ) -> dict[str, Any]:
+    def _execute(self, job: Job, env: Any, logger: JobLogger, meter: dict[str, float],
+                 cluster: Any, settings: JobSettings) -> dict[str, Any]:
         from xcube_openeo.engine import evaluate_process
         from xcube_openeo.engine.cube import DataCube
         from xcube_openeo.execution.estimate import estimate
@@ -137,7 +142,7 @@ class JobRunner:
         from xcube_openeo.processes.cubes.io import SaveResult
 
         result = evaluate_process(job.process, env)
-        fmt_name, options, value = self.settings.default_format, {}, result
+        fmt_name, options, value = settings.default_format, {}, result
         if isinstance(result, SaveResult):
             fmt_name, options, value = result.format, dict(result.options), result.data
         elif not isinstance(result, DataCube):
@@ -148,7 +153,7 @@ class JobRunner:
                               " supported; see GET /file_formats.")
         options = fmt.validate_options(options)
         logger.info(f"Size estimate: {estimate(value).describe()}.")
-        client = self.cluster.client()
+        client = cluster.client()
         target = self.storage.job_url(job.job_id)
         if isinstance(value, DataCube) and not value.is_vector and value.data.chunks is not None:
             staged_url = f"{target}/{STAGED_NAME}"
@@ -210,14 +215,13 @@ _RUNNERS: dict[tuple[str, str], JobRunner] = {}
 _RUNNERS_LOCK = threading.Lock()
 
 
-def get_runner(repo: JobRepository, storage: ResultStorage, cluster: Any,
-               settings: JobSettings) -> JobRunner:
+def get_runner(repo: JobRepository, storage: ResultStorage, max_concurrent: int) -> JobRunner:
     """The process-wide runner for this database and result storage."""
     key = (str(repo.store.engine.url), storage.root_url)
     with _RUNNERS_LOCK:
         runner = _RUNNERS.get(key)
         if runner is None:
-            runner = _RUNNERS[key] = JobRunner(repo, storage, cluster, settings)
+            runner = _RUNNERS[key] = JobRunner(repo, storage, max_concurrent)
             for job_id in repo.recover_interrupted():
                 LOG.warning("Batch job %s was interrupted by a server stop; marked as error",
                             job_id)
