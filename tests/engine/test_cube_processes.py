@@ -330,3 +330,18 @@ def test_climatological_normal_and_anomaly_by_month() -> None:
     assert seasons.labels("t") == ["djf", "jja", "mam", "son"]
     with pytest.raises(OpenEOError):
         call("anomaly", data=c, normals=seasons, period="month")
+
+
+def test_merge_cubes_aligns_other_resolution_and_joins_tiles() -> None:
+    c = cube()
+    coarse = call("resample_spatial", data=c, resolution=20, projection=None, method="near", align="upper-left")
+    plus_one = Callback.from_json({"process_graph": {"a": {"process_id": "add", "arguments": {
+        "x": {"from_parameter": "x"}, "y": {"from_parameter": "y"}}, "result": True}}})  # fmt: skip
+    merged = call("merge_cubes", cube1=c, cube2=coarse, overlap_resolver=plus_one, context=None)
+    assert merged.data.sizes == c.data.sizes  # on cube1's grid
+    nearest = coarse.data.values.repeat(2, axis=1).repeat(2, axis=2)
+    np.testing.assert_allclose(merged.data.values, c.data.values + nearest)
+    left = call("filter_bbox", data=c, extent={"west": 675000, "east": 675040, "south": 0, "north": 6e6, "crs": 32632})
+    right = call("filter_bbox", data=c, extent={"west": 675040, "east": 675080, "south": 0, "north": 6e6, "crs": 32632})
+    joined = call("merge_cubes", cube1=left, cube2=right, overlap_resolver=None, context=None)
+    np.testing.assert_allclose(joined.data.values, c.data.values)

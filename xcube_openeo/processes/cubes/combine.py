@@ -36,9 +36,40 @@ def _without_unshared_coords(cube1: DataCube, cube2: DataCube) -> tuple[DataCube
     return strip(cube1, cube2), strip(cube2, cube1)
 
 
+def _on_grid_of(target: DataCube, cube: DataCube) -> DataCube:
+    """``cube`` resampled (nearest) to ``target``'s x/y grid if CRS or resolution differ.
+
+    Grids that only differ in extent are left alone: merging them joins the tiles.
+    """
+    from ._util import cube_crs
+    from .resample import regrid
+
+    tx, ty, cx, cy = target.x_dim, target.y_dim, cube.x_dim, cube.y_dim
+    if None in (tx, ty, cx, cy) or (tx, ty) != (cx, cy):
+        return cube
+    same_crs = cube_crs(target) == cube_crs(cube)
+    same_res = all(
+        np.isclose(_step(target.data[d].values), _step(cube.data[d].values)) for d in (tx, ty)
+    )
+    if same_crs and same_res:
+        return cube
+    return regrid(
+        cube,
+        np.asarray(target.data[tx].values, float),
+        np.asarray(target.data[ty].values, float),
+        cube_crs(target),
+        "near",
+    )
+
+
+def _step(values: np.ndarray) -> float:
+    return float(np.abs(np.diff(values)).min()) if values.size > 1 else 0.0
+
+
 @process("merge_cubes")
 def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any) -> DataCube:
     cube1, cube2 = _without_unshared_coords(cube1, cube2)
+    cube2 = _on_grid_of(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
         raise OpenEOError("ProcessParameterInvalid", "A vector and a raster cube cannot be merged.")
     names1, names2 = set(cube1.dim_names), set(cube2.dim_names)
