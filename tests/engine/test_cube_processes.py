@@ -345,3 +345,15 @@ def test_merge_cubes_aligns_other_resolution_and_joins_tiles() -> None:
     right = call("filter_bbox", data=c, extent={"west": 675040, "east": 675080, "south": 0, "north": 6e6, "crs": 32632})
     joined = call("merge_cubes", cube1=left, cube2=right, overlap_resolver=None, context=None)
     np.testing.assert_allclose(joined.data.values, c.data.values)
+
+
+def test_mask_with_coarser_mask_is_resampled_to_the_data() -> None:
+    c = cube()
+    positive = Callback.from_json({"process_graph": {"g": {"process_id": "gt", "arguments": {
+        "x": {"from_parameter": "x"}, "y": 0}, "result": True}}})  # fmt: skip
+    coarse = call("resample_spatial", data=c, resolution=20, projection=None, method="near", align="upper-left")
+    m = call("apply", data=coarse, process=positive, context=None)
+    masked = call("mask", data=c, mask=m, replacement=None)
+    cond = (coarse.data.values > 0).repeat(2, axis=1).repeat(2, axis=2)
+    expected = np.where(cond, np.nan, c.data.values)
+    np.testing.assert_allclose(masked.data.values, expected)

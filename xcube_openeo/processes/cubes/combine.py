@@ -156,6 +156,7 @@ def mask(data: DataCube, mask: DataCube, replacement: Any) -> DataCube:
             raise OpenEOError(
                 "DimensionMismatch", f"The mask's dimension {dim.name!r} is not in the data cube."
             )
+    mask = _on_grid_of(data, mask)  # implicit resample_cube_spatial, as defined
     m = mask.masked_float() if mask.data.dtype.kind != "b" else mask.data
     if m.dtype.kind == "O":  # True/False/None from object arrays: None becomes NaN
         m = m.astype(float)
@@ -165,9 +166,9 @@ def mask(data: DataCube, mask: DataCube, replacement: Any) -> DataCube:
         condition = abs(m) > 0  # non-zero, and false for NaN (no-data) in one comparison
     else:
         condition = m != 0
-    condition = condition.reindex_like(data.data, method="nearest") if _needs_alignment(
-        data, mask
-    ) else condition
+    if _needs_alignment(data, mask):
+        # Same grid, other extent: pixels the mask does not cover stay as they are.
+        condition = condition.reindex_like(data.data, fill_value=False)
     condition = condition.broadcast_like(data.data).transpose(*data.dim_names)
     return mask_where(data, condition, replacement)
 
