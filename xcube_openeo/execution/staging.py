@@ -48,7 +48,12 @@ def open_staged(url: str, storage_options: dict[str, Any] | None = None) -> Data
     dataset = xr.open_zarr(url, storage_options=storage_options or None, consolidated=True)
     metadata = json.loads(dataset.attrs[_METADATA_ATTR])
     dims = [Dimension(**d) for d in metadata["dimensions"]]
-    return DataCube(dataset[VARIABLE], dims, metadata["nodata"], scale=metadata["scale"],
+    data = dataset[VARIABLE]
+    for name in data.dims:
+        if name in data.coords and data[name].dtype.kind == "T":
+            # Zarr v3 gives text labels back as numpy's StringDType: plain str labels.
+            data = data.assign_coords({name: [str(v) for v in data[name].values.tolist()]})
+    return DataCube(data, dims, metadata["nodata"], scale=metadata["scale"],
                     offset=metadata["offset"])
 
 

@@ -52,9 +52,9 @@ def coordinates(cube: DataCube, band_dim: str | None, fmt_name: str) -> xr.Datas
         elif dim.type == "temporal":
             attrs = {"standard_name": "time", "axis": "T"}
             if values.dtype.kind != "M":
-                values = values.astype(str)  # period labels such as "2020-153"
-        elif values.dtype.kind == "O":
-            values = values.astype(str)
+                values = _as_str(values)  # period labels such as "2020-153"
+        elif values.dtype.kind in "OT":
+            values = _as_str(values)
         coords[dim.name] = xr.Variable(dim.name, values, attrs)
     ds = xr.Dataset(coords=coords, attrs={"Conventions": CONVENTIONS,
                                           "source": "xcube-openeo"})  # fmt: skip
@@ -109,3 +109,9 @@ def file_chunks(cube: DataCube, dims: list[str]) -> list[int]:
     spatial = set(cube.names_of_type("spatial"))
     return [min(cube.data.sizes[d], SPATIAL_CHUNK if d in spatial else OTHER_CHUNK)
             for d in dims]  # fmt: skip
+
+
+def _as_str(values: np.ndarray) -> np.ndarray:
+    """Fixed-width text labels (also from numpy's variable-width StringDType, which
+    cannot be cast with ``astype(str)``)."""
+    return np.array([str(v) for v in values.tolist()])
