@@ -164,6 +164,8 @@ def test_vector_processes() -> None:
     box = {"type": "Polygon", "coordinates": [[[8.9, 45.9], [9.05, 45.9], [9.05, 46.05], [8.9, 46.05], [8.9, 45.9]]]}
     kept = call("filter_vector", data=_points(), geometries=box, relation="intersects")
     assert kept.data.sizes["geometry"] == 1
+    labels = call("dimension_labels", data=kept, dimension="geometry").to_list()
+    assert labels == [{"type": "Point", "coordinates": (9.0, 46.0)}]
 
 
 def _points() -> DataCube:

@@ -140,7 +140,16 @@ def create_data_cube() -> DataCube:
 def dimension_labels(data: DataCube, dimension: str) -> Any:
     from ..values import ArrayValue
 
-    return ArrayValue.from_list(data.labels(dimension))
+    labels = data.labels(dimension)
+    if data.dimension(dimension).type == "geometry":
+        import shapely.geometry
+
+        # Geometries as GeoJSON objects (JSON values, unlike shapely objects).
+        labels = [shapely.geometry.mapping(g) for g in labels]
+        values = ArrayValue.from_list([None] * len(labels))
+        values.data.values[:] = labels
+        return values
+    return ArrayValue.from_list(labels)
 
 
 __all__ = ["SaveResult", "to_crs"]
