@@ -1,9 +1,9 @@
 """One tile of a service: the process graph evaluated for the tile's extent only.
 
-For each tile the graph is rewritten so that every ``load_collection`` is followed by a
-``filter_bbox`` with the tile's extent in the collection's CRS (padded by two data
-pixels, so that pixels on the tile's edges have their neighbours), which the engine
-pushes down into the load; and the collection is read from the pyramid level whose
+For each tile the graph is rewritten so that every ``load_collection`` reads only the
+tile's extent in the collection's CRS (padded by two data pixels, so that pixels on
+the tile's edges have their neighbours): as its spatial extent, or through a
+``filter_bbox`` after it where it has an extent of its own; and the collection is read from the pyramid level whose
 resolution matches the tile's pixel size (never full resolution at low zooms).  The
 tile's extent and the requested time are also passed as the process parameters
 ``spatial_extent`` and ``time``.
@@ -86,10 +86,20 @@ def load_nodes(process: Mapping[str, Any]) -> dict[str, str]:
 
 def with_tile_filters(process: Mapping[str, Any], extents: Mapping[str, dict[str, Any]]
                       ) -> dict[str, Any]:
-    """The process with a ``filter_bbox`` after each load named in ``extents``."""
+    """The process with each load named in ``extents`` narrowed to its extent: a load
+    without a spatial extent of its own gets the extent as its ``spatial_extent`` (the
+    full cube is then never even built); a load with one is followed by a
+    ``filter_bbox`` (which the engine pushes into the load as well)."""
     process = copy.deepcopy(dict(process))
     graph = process["process_graph"]
-    renamed = {node_id: node_id + _TILE_FILTER_SUFFIX for node_id in extents}
+    renamed = {}
+    for node_id, extent in extents.items():
+        arguments = graph[node_id].setdefault("arguments", {})
+        own = arguments.get("spatial_extent")
+        if own is None or own == {"from_parameter": SPATIAL_EXTENT}:
+            arguments["spatial_extent"] = extent
+        else:
+            renamed[node_id] = node_id + _TILE_FILTER_SUFFIX
 
     def redirect(value: Any) -> Any:
         if isinstance(value, dict):
@@ -102,14 +112,15 @@ def with_tile_filters(process: Mapping[str, Any], extents: Mapping[str, dict[str
             return [redirect(v) for v in value]
         return value
 
-    for node in graph.values():
-        node["arguments"] = redirect(node.get("arguments") or {})
-    for node_id, extent in extents.items():
+    if renamed:
+        for node in graph.values():
+            node["arguments"] = redirect(node.get("arguments") or {})
+    for node_id, filter_id in renamed.items():
         filter_node: dict[str, Any] = {"process_id": "filter_bbox", "arguments": {
-            "data": {"from_node": node_id}, "extent": extent}}
+            "data": {"from_node": node_id}, "extent": extents[node_id]}}
         if graph[node_id].pop("result", False):
             filter_node["result"] = True
-        graph[renamed[node_id]] = filter_node
+        graph[filter_id] = filter_node
     return process
 
 
