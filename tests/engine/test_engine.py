@@ -459,3 +459,15 @@ def test_successive_temporal_filters_narrow_the_load(registry: ProcessRegistry, 
     cube = evaluate_process(process, env, registry=registry)
     assert cube.source is not None
     assert cube.labels("t") == ["2022-01-06T00:00:00Z", "2022-01-11T00:00:00Z"]
+
+
+def test_band_math_by_common_name(registry: ProcessRegistry, env: EvalEnv) -> None:
+    ratio = {"process_graph": {
+        "r": node("array_element", data={"from_parameter": "data"}, label="red"),
+        "n": node("array_element", data={"from_parameter": "data"}, label="nir"),
+        "d": node("divide", True, x={"from_node": "n"}, y={"from_node": "r"})}}  # fmt: skip
+    process = _graph(load=_load(bands=["B04", "B08"]),
+                     q=node("reduce_dimension", True, data={"from_node": "load"}, reducer=ratio, dimension="bands"))  # fmt: skip
+    cube = evaluate_process(process, env, registry=registry)
+    raw = make_s2_cube()
+    np.testing.assert_allclose(cube.data.values, (raw.B08 / raw.B04).values, rtol=1e-5)

@@ -21,6 +21,7 @@ from ...engine.graph import ParamRef
 from ...errors import OpenEOError
 from ..registry import process
 from ..values import ArrayValue
+from ._util import band_index
 
 
 def _median(data: xr.DataArray, dims: Sequence[str], skipna: bool) -> xr.DataArray:
@@ -65,16 +66,19 @@ def reduce_data(
     return reducer(data=ArrayValue(data, dim, labeled), context=context)
 
 
-def band_element_results(cube: DataCube, dimension: str, reducer: Any) -> dict[str, Any]:
+def band_element_results(
+    cube: DataCube, dimension: str, reducer: Any, values: xr.DataArray
+) -> dict[str, Any]:
     """Results of ``array_element`` nodes picking a band of ``data`` by a literal label
-    or index, taken from the cube's per-band values (which keep each band's type).
+    (band name or common name, e.g. "red") or index.
 
-    Band math (``array_element(data, "SCL") == 3``) then works on the integer class
-    band itself instead of a float copy promoted by stacking it with scaled bands.
+    Bands come from the cube's per-band values where it has them (which keep each
+    band's type): band math such as ``array_element(data, "SCL") == 3`` then works on
+    the integer class band itself, not on a float copy promoted by stacking it with
+    scaled bands.  ``values`` are the cube's physical values otherwise.
     """
-    band_values = cube.band_values
     graph = getattr(reducer, "graph", None)
-    if not band_values or graph is None or cube.dimension(dimension).type != "bands":
+    if graph is None or cube.dimension(dimension).type != "bands":
         return {}
     labels = cube.labels(dimension)
     results: dict[str, Any] = {}
@@ -86,10 +90,18 @@ def band_element_results(cube: DataCube, dimension: str, reducer: Any) -> dict[s
         if not isinstance(source, ParamRef) or source.name != "data":
             continue
         label, index = args.get("label"), args.get("index")
-        if isinstance(label, str) and label in labels and index is None:
-            results[node.id] = band_values[label]
+        if isinstance(label, str) and index is None:
+            position = band_index(cube, dimension, label)
         elif type(index) is int and label is None and 0 <= index < len(labels):
-            results[node.id] = band_values[labels[index]]
+            position = index
+        else:
+            continue
+        if position is None:
+            continue  # array_element reports the missing label itself
+        if cube.band_values is not None:
+            results[node.id] = cube.band_values[labels[position]]
+        else:
+            results[node.id] = values.isel({dimension: position}, drop=True)
     return results
 
 
@@ -217,7 +229,7 @@ def apply(data: DataCube, process: Any, context: Any) -> DataCube:
 def reduce_dimension(data: DataCube, reducer: Any, dimension: str, context: Any) -> DataCube:
     data.dimension(dimension)
     values = data.masked_float()
-    overrides = band_element_results(data, dimension, reducer)
+    overrides = band_element_results(data, dimension, reducer, values)
     reduced = reduce_data(values, dimension, reducer, context, overrides=overrides)
     remaining = values.isel({dimension: 0}, drop=True)
     result = as_result_array(reduced, remaining)
