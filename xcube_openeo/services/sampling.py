@@ -90,8 +90,11 @@ def sample(values: np.ndarray, x_axis: tuple[float, float], y_axis: tuple[float,
         return out
     fx = (xs - x_axis[0]) / x_axis[1]
     fy = (ys - y_axis[0]) / y_axis[1]
-    inside = (fx >= -0.5) & (fx < nx - 0.5) & (fy >= -0.5) & (fy < ny - 0.5)
-    inside &= np.isfinite(fx) & np.isfinite(fy)
+    # Nearest cell: round half up, as a cell spans [centre - 0.5, centre + 0.5); a point
+    # is inside when its cell exists (comparisons with NaN are false: outside).
+    ix = np.floor(fx + 0.5)
+    iy = np.floor(fy + 0.5)
+    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
     if not inside.any():
         return out
     data = values.astype(np.float32, copy=False)
@@ -101,12 +104,9 @@ def sample(values: np.ndarray, x_axis: tuple[float, float], y_axis: tuple[float,
             out[b][inside] = ndimage.map_coordinates(data[b], coords, order=1, mode="nearest",
                                                      prefilter=False)
         return out
-    # Nearest: round half up, as a pixel's cell spans [centre - 0.5, centre + 0.5).
-    # Indices of outside points are clipped for the lookup and blanked after it.
-    ix = np.clip(np.floor(np.nan_to_num(fx, nan=-1.0) + 0.5), 0, nx - 1).astype(np.intp)
-    iy = np.clip(np.floor(np.nan_to_num(fy, nan=-1.0) + 0.5), 0, ny - 1).astype(np.intp)
-    flat = data.reshape(bands, -1)
-    out = flat[:, iy * nx + ix]
+    # Outside points look up cell 0 and are blanked after.
+    index = np.where(inside, iy * nx + ix, 0).astype(np.intp)
+    out = data.reshape(bands, -1)[:, index]
     out[:, ~inside] = np.nan
     return out
 
