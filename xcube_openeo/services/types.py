@@ -135,7 +135,8 @@ def settings(service_type: str, configuration: Any) -> ServiceSettings:
         raise _invalid("resampling", f"must be one of {', '.join(RESAMPLING)}")
     if not isinstance(config["public"], bool):
         raise _invalid("public", "must be true or false")
-    sets = config.get("tile_matrix_sets") or [TILE_MATRIX_SETS[0]]
+    # XYZ: Web Mercator only (the configuration has no tile_matrix_sets).
+    sets = config["tile_matrix_sets"] if "tile_matrix_sets" in config else [TILE_MATRIX_SETS[0]]
     if (not isinstance(sets, list) or not sets
             or any(s not in TILE_MATRIX_SETS for s in sets) or len(set(sets)) != len(sets)):
         raise _invalid("tile_matrix_sets", f"must be a list of distinct names of {TILE_MATRIX_SETS}")
@@ -156,5 +157,5 @@ def settings(service_type: str, configuration: Any) -> ServiceSettings:
 
 
 def _invalid(parameter: str, reason: str) -> OpenEOError:
-    return OpenEOError("ServiceConfigInvalid", f"Service parameter {parameter!r} {reason}."
-                       if not reason.endswith(".") else f"Service parameter {parameter!r}: {reason}")
+    return OpenEOError("ServiceConfigInvalid",
+                       f"Service parameter {parameter!r} is invalid: {reason.rstrip('.')}.")
