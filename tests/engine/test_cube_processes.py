@@ -16,6 +16,7 @@ from xcube_openeo.engine import Callback, DataCube, EvalEnv, InMemoryCollections
 from xcube_openeo.engine.cube import Dimension
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes import REGISTRY
+from xcube_openeo.processes.values import ArrayValue
 
 
 def call(pid: str, **kwargs: Any) -> Any:
@@ -359,3 +360,48 @@ def test_mask_with_coarser_mask_is_resampled_to_the_data() -> None:
     cond = (coarse.data.values > 0).repeat(2, axis=1).repeat(2, axis=2)
     expected = np.where(cond, np.nan, c.data.values)
     np.testing.assert_allclose(masked.data.values, expected)
+
+
+def _class_cube(with_nodata: bool) -> DataCube:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 12, size=(2, 3, 4, 5)).astype(float)
+    values[1] *= 0.01  # a second, "reflectance" band
+    if with_nodata:
+        values[0, 0, 0, :2] = np.nan  # class band no-data
+    data = xr.DataArray(values, dims=("bands", "t", "y", "x"),
+                        coords={"bands": ["SCL", "B04"], "t": pd.date_range("2022-01-01", periods=3)})  # fmt: skip
+    return DataCube(data, [Dimension("bands", "bands"), Dimension("t", "temporal"),
+                           Dimension("y", "spatial", "y", 32632), Dimension("x", "spatial", "x", 32632)])  # fmt: skip
+
+
+def _cloud_reducer(extra_use: bool = False) -> Callback:
+    nodes: dict[str, Any] = {"scl": {"process_id": "array_element",
+                                     "arguments": {"data": {"from_parameter": "data"}, "label": "SCL"}}}  # fmt: skip
+    for i, value in enumerate((3, 8, 9), start=1):
+        nodes[f"eq{i}"] = {"process_id": "eq", "arguments": {"x": {"from_node": "scl"}, "y": value}}
+    nodes["or1"] = {"process_id": "or", "arguments": {"x": {"from_node": "eq1"}, "y": {"from_node": "eq2"}}}
+    nodes["or2"] = {"process_id": "or", "arguments": {"x": {"from_node": "or1"}, "y": {"from_node": "eq3"}}}
+    if extra_use:  # eq1 also used elsewhere: no shortcut for the tree, same result
+        nodes["and"] = {"process_id": "and", "arguments": {"x": {"from_node": "eq1"}, "y": {"from_node": "or2"}}}
+        nodes["or3"] = {"process_id": "or", "arguments": {"x": {"from_node": "and"}, "y": {"from_node": "or2"}}}
+        nodes["or3"]["result"] = True
+    else:
+        nodes["or2"]["result"] = True
+    return Callback.from_json({"process_graph": nodes})
+
+
+@pytest.mark.parametrize("with_nodata", [False, True])
+@pytest.mark.parametrize("extra_use", [False, True])
+def test_band_math_membership_shortcut_matches_literal_evaluation(with_nodata: bool, extra_use: bool) -> None:
+    from xcube_openeo.processes.cubes.bandmath import band_math_results
+
+    c = _class_cube(with_nodata)
+    reducer_cb = _cloud_reducer(extra_use)
+    shortcut = call("reduce_dimension", data=c, reducer=reducer_cb, dimension="bands", context=None)
+    known = band_math_results(c, "bands", reducer_cb, c.data)
+    assert ("or2" in known) is (not extra_use) and "or1" not in known
+    literal = reducer_cb(data=ArrayValue(c.data, "bands", True), context=None)
+    expected = np.asarray(literal.values, dtype=float)
+    np.testing.assert_array_equal(np.asarray(shortcut.data.values, dtype=float), expected)
+    scl = c.data.sel(bands="SCL").values
+    assert np.array_equal(np.isnan(expected), np.isnan(scl))  # null stays null

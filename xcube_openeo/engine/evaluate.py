@@ -94,16 +94,18 @@ class Evaluator:
         """The value of the graph's result node.
 
         ``precomputed``: results of some nodes that a process already knows (for
-        example bands picked by ``array_element`` in ``reduce_dimension``).
+        example bands picked by ``array_element`` in ``reduce_dimension``); nodes only
+        needed for those are then skipped.
         """
         remaining_uses = {nid: 0 for nid in graph.nodes}
         for node in graph.nodes.values():
             for dep in node.depends_on:
                 remaining_uses[dep] += 1
         results: dict[str, Any] = dict(precomputed or {})
+        needed = _needed_nodes(graph, results.keys()) if results else None
         for node_id in graph.order:
             node = graph.nodes[node_id]
-            if node_id in results:
+            if node_id in results or (needed is not None and node_id not in needed):
                 continue
             args = {
                 name: self.resolve_argument(value, results, scope)
@@ -178,6 +180,20 @@ class Evaluator:
         graph = self.user_graphs[process_id]
         # A user-defined process sees only its own parameters, not the caller's.
         return self.run_graph(graph, Scope(args, graph.parameters, None))
+
+
+def _needed_nodes(graph: ParsedGraph, known: Any) -> set[str]:
+    """Nodes the result depends on, not looking behind nodes whose result is known."""
+    needed: set[str] = set()
+    stack = [graph.result_id]
+    while stack:
+        node_id = stack.pop()
+        if node_id in needed:
+            continue
+        needed.add(node_id)
+        if node_id not in known:
+            stack.extend(graph.nodes[node_id].depends_on)
+    return needed
 
 
 def _describe(value: Any) -> str:

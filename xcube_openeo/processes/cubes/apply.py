@@ -17,11 +17,10 @@ import numpy as np
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
-from ...engine.graph import ParamRef
 from ...errors import OpenEOError
 from ..registry import process
 from ..values import ArrayValue
-from ._util import band_index
+from .bandmath import band_math_results
 
 
 def _median(data: xr.DataArray, dims: Sequence[str], skipna: bool) -> xr.DataArray:
@@ -64,45 +63,6 @@ def reduce_data(
     if overrides:
         return reducer.call_with_results(overrides, data=ArrayValue(data, dim, labeled), context=context)
     return reducer(data=ArrayValue(data, dim, labeled), context=context)
-
-
-def band_element_results(
-    cube: DataCube, dimension: str, reducer: Any, values: xr.DataArray
-) -> dict[str, Any]:
-    """Results of ``array_element`` nodes picking a band of ``data`` by a literal label
-    (band name or common name, e.g. "red") or index.
-
-    Bands come from the cube's per-band values where it has them (which keep each
-    band's type): band math such as ``array_element(data, "SCL") == 3`` then works on
-    the integer class band itself, not on a float copy promoted by stacking it with
-    scaled bands.  ``values`` are the cube's physical values otherwise.
-    """
-    graph = getattr(reducer, "graph", None)
-    if graph is None or cube.dimension(dimension).type != "bands":
-        return {}
-    labels = cube.labels(dimension)
-    results: dict[str, Any] = {}
-    for node in graph.nodes.values():
-        args = node.arguments
-        source = args.get("data")
-        if node.process_id != "array_element" or node.kind != "predefined":
-            continue
-        if not isinstance(source, ParamRef) or source.name != "data":
-            continue
-        label, index = args.get("label"), args.get("index")
-        if isinstance(label, str) and index is None:
-            position = band_index(cube, dimension, label)
-        elif type(index) is int and label is None and 0 <= index < len(labels):
-            position = index
-        else:
-            continue
-        if position is None:
-            continue  # array_element reports the missing label itself
-        if cube.band_values is not None:
-            results[node.id] = cube.band_values[labels[position]]
-        else:
-            results[node.id] = values.isel({dimension: position}, drop=True)
-    return results
 
 
 def as_result_array(value: Any, like: xr.DataArray) -> xr.DataArray:
@@ -229,7 +189,7 @@ def apply(data: DataCube, process: Any, context: Any) -> DataCube:
 def reduce_dimension(data: DataCube, reducer: Any, dimension: str, context: Any) -> DataCube:
     data.dimension(dimension)
     values = data.masked_float()
-    overrides = band_element_results(data, dimension, reducer, values)
+    overrides = band_math_results(data, dimension, reducer, values)
     reduced = reduce_data(values, dimension, reducer, context, overrides=overrides)
     remaining = values.isel({dimension: 0}, drop=True)
     result = as_result_array(reduced, remaining)
