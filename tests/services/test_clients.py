@@ -121,3 +121,16 @@ def test_openeo_client_manages_services(maps_server):
     assert any("created" in entry.message for entry in service.logs())
     service.delete_service()
     assert service.service_id not in [s["id"] for s in connection.list_services()]
+
+
+@pytest.mark.parametrize("name, value, locator", [
+    ("FORMAT", "image/jpeg", "Format"), ("STYLE", "fancy", "Style"),
+    ("TILEMATRIXSET", "UTM32", "TileMatrixSet"), ("TILEROW", "x", "TileRow")])
+def test_wmts_kvp_parameters_are_checked(ndvi_wmts: dict, name, value, locator):
+    params = {"SERVICE": "WMTS", "REQUEST": "GetTile", "VERSION": "1.0.0",
+              "LAYER": ndvi_wmts["id"], "STYLE": "default", "FORMAT": "image/png",
+              "TILEMATRIXSET": "WebMercatorQuad", "TILEMATRIX": "0", "TILEROW": "0",
+              "TILECOL": "0", name: value}
+    response = requests.get(ndvi_wmts["url"], params=params)
+    assert response.status_code == 400, response.text
+    assert f'locator="{locator}"'.encode() in response.content

@@ -79,6 +79,14 @@ def test_lifecycle(services: ServiceClient):
                                                           "arguments": {}, "result": True}}}},
      "ProcessUnsupported"),
     ({"type": "XYZ"}, "ProcessGraphMissing"),
+    # Graphs that give no map: two bands, a number.
+    ({"type": "XYZ", "process": {"process_graph": {"load": {
+        "process_id": "load_collection", "arguments": {
+            "id": "SENTINEL2_L2A_DEMO", "spatial_extent": None, "temporal_extent": None,
+            "bands": ["B04", "B08"]}, "result": True}}}}, "ProcessGraphInvalid"),
+    ({"type": "XYZ", "process": {"process_graph": {"a": {
+        "process_id": "absolute", "arguments": {"x": -1}, "result": True}}}},
+     "ProcessGraphInvalid"),
 ])
 def test_invalid_services_are_refused(services: ServiceClient, body, code):
     response = services.request("POST", "/services", json=body)
@@ -101,3 +109,24 @@ def test_anonymous_callers_are_refused(services: ServiceClient):
     response = requests.get(services.base + "/services")
     validate_response(services.base, response)
     assert response.status_code == 401
+
+
+def test_graphs_may_use_the_tile_extent_parameter(services: ServiceClient):
+    import mercantile
+    import requests
+
+    from tests.services.conftest import S2_POINT
+
+    process = ndvi_process()
+    process["process_graph"]["load"]["arguments"]["spatial_extent"] = {
+        "from_parameter": "spatial_extent"}
+    service_id = services.create("XYZ", process, configuration={"value_range": [-1, 1]})
+    tile = mercantile.tile(*S2_POINT, 14)
+    url = services.get(service_id)["url"].format(z=tile.z, x=tile.x, y=tile.y)
+    response = requests.get(url)
+    assert response.status_code == 200, response.text
+    undeclared = ndvi_process()
+    undeclared["process_graph"]["load"]["arguments"]["spatial_extent"] = {
+        "from_parameter": "no_such_parameter"}
+    refused = services.request("POST", "/services", json={"type": "XYZ", "process": undeclared})
+    assert refused.status_code == 400

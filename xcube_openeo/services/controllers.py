@@ -111,6 +111,7 @@ def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], service_type: 
                                   parameter_names=[SPATIAL_EXTENT, TIME])
         if errors:
             raise errors[0]
+        check_result(ctx, user_id, process)
         fields["process"] = process
     for name in ("title", "description", "plan"):
         if name in body:
@@ -131,6 +132,16 @@ def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], service_type: 
             raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
         fields["log_level"] = body["log_level"]
     return fields
+
+
+def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
+    """Evaluates the graph once, lazily (nothing is computed), so that a graph that
+    fails or does not give a map (a raster cube of 1 or 3 bands) is refused now
+    rather than on every tile."""
+    from xcube_openeo.engine import evaluate_process
+
+    result = evaluate_process(process, ctx.eval_env(user_id), {SPATIAL_EXTENT: None, TIME: None})
+    tiling.tile_cube(result)
 
 
 def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
@@ -240,11 +251,13 @@ def service_for_tiles(ctx: Any, url_key: str, user_id: str | None) -> tuple[Serv
 def tile_answer(ctx: Any, service: Service, checked: ServiceSettings, tms_id: str,
                 z: int, x: int, y: int, time_label: str | None) -> TileAnswer:
     """The ETag of a tile, and how to get its bytes (from the cache or computed)."""
+    known = {name.lower(): name for name in checked.tile_matrix_sets}
+    if tms_id.lower() not in known:
+        raise UnknownTileMatrixSet(f"this layer has no tile matrix set {tms_id!r} (it has"
+                                   f" {', '.join(known.values())})", locator="TileMatrixSet")
+    tms_id = known[tms_id.lower()]
     tms = get_tile_matrix_set(tms_id, checked.tile_size)
     tile = tms.check((x, y, z))
-    if service.type == "WMTS" and tms_id not in checked.tile_matrix_sets:
-        raise UnknownTileMatrixSet(f"this layer has no tile matrix set {tms_id!r}",
-                                   locator="TileMatrixSet")
     times = available_times(ctx, service)
     if time_label is None and times:
         time_label = times[-1]

@@ -11,6 +11,7 @@ from tiles import (
     InvalidParameter,
     TilesError,
     exception_report_xml,
+    normalize_format,
     parse_kvp,
 )
 from xcube_openeo import OPENEO_PREFIX
@@ -170,6 +171,11 @@ class WmtsKvpHandler(WmtsHandlerBase):
         service, checked = self._service(url_key)
         if request.layer != controllers.layer_name(service):
             raise InvalidParameter(f"unknown layer {request.layer!r}", locator="Layer")
+        if request.style not in ("default", ""):
+            raise InvalidParameter(f"unknown style {request.style!r}", locator="Style")
+        if normalize_format(request.format) != checked.extension:
+            raise InvalidParameter(f"this layer's tiles are {checked.style.media_type},"
+                                   f" not {request.format}", locator="Format")
         await self._tile(url_key, request.tile_matrix_set, request.zoom, request.row,
                          request.col, request.time)
 
