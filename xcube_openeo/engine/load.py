@@ -52,25 +52,30 @@ class LoadRequest:
 _STRUCTURES: dict[int, tuple[xr.Dataset, Any]] = {}
 
 
-def dataset_structure(ds: xr.Dataset) -> tuple[GridMapping, str | None, list[str]]:
+def dataset_structure(
+    ds: xr.Dataset, grid_mapping: GridMapping | None = None
+) -> tuple[GridMapping, str | None, list[str]]:
     """The grid mapping, the time dimension (if any) and the band variables.
 
     Cached per dataset object: xcube checks grid regularity by computing (small)
-    coordinate arrays, which need not happen for every process that looks.
+    coordinate arrays, which need not happen for every process that looks.  A known
+    ``grid_mapping`` (a multi-level dataset's own, for level 0) spares that check.
     """
     cached = _STRUCTURES.get(id(ds))
     if cached is not None and cached[0] is ds:
         return cached[1]
-    structure = _dataset_structure(ds)
+    structure = _dataset_structure(ds, grid_mapping)
     if len(_STRUCTURES) > 64:
         _STRUCTURES.clear()
     _STRUCTURES[id(ds)] = (ds, structure)
     return structure
 
 
-def _dataset_structure(ds: xr.Dataset) -> tuple[GridMapping, str | None, list[str]]:
+def _dataset_structure(
+    ds: xr.Dataset, grid_mapping: GridMapping | None
+) -> tuple[GridMapping, str | None, list[str]]:
     try:
-        gm = GridMapping.from_dataset(ds)
+        gm = grid_mapping or GridMapping.from_dataset(ds)
     except Exception as e:  # xcube raises plain exceptions for datasets without a grid
         raise OpenEOError("Internal", f"The collection has no usable spatial grid: {e}") from e
     x_dim, y_dim = gm.xy_dim_names
@@ -121,7 +126,7 @@ def describe_dimensions(ds: xr.Dataset) -> dict[str, Any]:
 def build_cube(request: LoadRequest) -> DataCube:
     """The lazy data cube for ``request``."""
     ds = request.dataset
-    gm, time_dim, all_bands = dataset_structure(ds)
+    gm, time_dim, all_bands = dataset_structure(ds, level_grid_mapping(request))
     x_dim, y_dim = gm.xy_dim_names
     bands = list(request.bands) if request.bands is not None else all_bands
     indexers: dict[str, Any] = {}
@@ -200,6 +205,16 @@ def as_slice(positions: np.ndarray) -> slice | np.ndarray:
     if positions.size == 1 or np.all(np.diff(positions) == 1):
         return slice(int(positions[0]), int(positions[-1]) + 1)
     return positions
+
+
+def level_grid_mapping(request: LoadRequest) -> GridMapping | None:
+    """The multi-level dataset's grid mapping if ``request`` reads its level 0."""
+    if request.ml_dataset is None or request.level != 0:
+        return None
+    try:
+        return request.ml_dataset.grid_mapping  # computed once per dataset by xcube
+    except Exception:  # a dataset without a usable grid: found out by the caller
+        return None
 
 
 def _positions(coords: np.ndarray, low: float, high: float, res: float) -> np.ndarray:

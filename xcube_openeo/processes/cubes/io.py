@@ -10,7 +10,7 @@ import pyproj
 import xarray as xr
 
 from ...engine.cube import DataCube
-from ...engine.load import LoadRequest, build_cube, dataset_structure
+from ...engine.load import LoadRequest, build_cube, dataset_structure, level_grid_mapping
 from ...errors import OpenEOError
 from ..registry import process
 from ._util import (
@@ -36,7 +36,7 @@ def load_collection(
     # Level 0 (full resolution) unless a later resampling asks for less.
     dataset = ml_dataset.get_dataset(0)
     request = LoadRequest(id, dataset, ml_dataset=ml_dataset, level=0)
-    gm, _time_dim, all_bands = dataset_structure(dataset)
+    gm, _time_dim, all_bands = dataset_structure(dataset, level_grid_mapping(request))
     band_list = as_list(bands)
     if band_list is not None:
         request = request.refine(bands=tuple(resolve_bands(band_list, dataset, all_bands)))
