@@ -79,9 +79,12 @@ class TileHandlerBase(OpenEOHandler[OpenEOContext]):
         user = self.user
         return controllers.service_for_tiles(self.ctx, url_key, user.user_id if user else None)
 
-    async def send_tile(self, answer: controllers.TileAnswer, media_type: str) -> None:
+    async def send_tile(self, answer: controllers.TileAnswer, media_type: str,
+                        public: bool = True) -> None:
         self.response.set_header("ETag", answer.etag)
-        self.response.set_header("Cache-Control", f"max-age={self.ctx.tile_max_age}")
+        # Tiles of services that need a token must not be kept by shared caches.
+        scope = "public" if public else "private"
+        self.response.set_header("Cache-Control", f"{scope}, max-age={self.ctx.tile_max_age}")
         self.response.set_header("Vary", "Authorization")
         if etag_matches(self.request.headers.get("If-None-Match"), answer.etag):
             self.response.set_status(304)
@@ -121,7 +124,7 @@ class XyzTileHandler(TileHandlerBase):
         except TilesError as e:
             raise OpenEOError("NotFound" if e.http_status == 404 else "BadRequest", e.message,
                               status=e.http_status) from None
-        await self.send_tile(answer, checked.style.media_type)
+        await self.send_tile(answer, checked.style.media_type, checked.public)
 
 
 class WmtsHandlerBase(TileHandlerBase):
@@ -154,7 +157,7 @@ class WmtsHandlerBase(TileHandlerBase):
         service, checked = self._service(url_key)
         answer = await self.ctx.run_in_executor(None, controllers.tile_answer, self.ctx, service,
                                                 checked, tms_id, z, col, row, time_label)
-        await self.send_tile(answer, checked.style.media_type)
+        await self.send_tile(answer, checked.style.media_type, checked.public)
 
 
 @api.route(P + "/maps/{url_key}/wmts")

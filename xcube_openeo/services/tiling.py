@@ -10,8 +10,10 @@ tile's extent and the requested time are also passed as the process parameters
 
 Tiles are computed in the server process with dask's synchronous scheduler, not on
 the cluster: a tile reads a few chunks and computes in milliseconds, so a round trip
-to the cluster (serialising the graph, scheduling, fetching the result) would cost
-more than the work; concurrent tile requests run in parallel in the server's threads.
+to the cluster (serialising the graph, scheduling, fetching the result) costs more
+than the work.  Measured on the demo NDVI at zoom 14 (2 busy cores): synchronous 28 ms
+a tile, threaded scheduler 32-49 ms, an in-process LocalCluster 106 ms.  Concurrent
+tile requests still run in parallel, in the server's threads.
 """
 
 from __future__ import annotations
