@@ -471,3 +471,24 @@ def test_band_math_by_common_name(registry: ProcessRegistry, env: EvalEnv) -> No
     cube = evaluate_process(process, env, registry=registry)
     raw = make_s2_cube()
     np.testing.assert_allclose(cube.data.values, (raw.B08 / raw.B04).values, rtol=1e-5)
+
+
+def test_class_band_tests_on_stored_values(registry: ProcessRegistry) -> None:
+    ds = make_s2_cube()
+    ds["SCL"] = (ds.B04 % 12).astype(np.uint8)
+    ds["SCL"].attrs = {"grid_mapping": "crs", "nodata": 0}
+    env = EvalEnv(collections=InMemoryCollections({"S2": ds.chunk({"time": 2})}))
+    cloud = {"process_graph": {
+        "scl": node("array_element", data={"from_parameter": "data"}, label="SCL"),
+        "eq1": node("eq", x={"from_node": "scl"}, y=3),
+        "eq2": node("eq", x=8, y={"from_node": "scl"}),
+        "or": node("or", True, x={"from_node": "eq1"}, y={"from_node": "eq2"})}}  # fmt: skip
+    process = _graph(load=_load(bands=["B04", "SCL"]),
+                     c=node("reduce_dimension", True, data={"from_node": "load"}, reducer=cloud, dimension="bands"))  # fmt: skip
+    cube = evaluate_process(process, env, registry=registry)
+    scl = ds.SCL.values
+    expected = np.where(scl == 0, np.nan, np.isin(scl, [3, 8]).astype(float))
+    np.testing.assert_array_equal(np.asarray(cube.data.values, float), expected)
+    loaded = evaluate_process(_graph(load={**_load(bands=["B04", "SCL"]), "result": True}), env, registry=registry)
+    raw, nodata = loaded.band_raw["SCL"]
+    assert raw.dtype == np.uint8 and nodata == 0  # the test ran on the stored classes

@@ -81,6 +81,8 @@ class DataCube:
         #: Physical values of each band in its own data type, by label, where the
         #: stacked ``data`` had to promote types (fresh loads only; see ``load``).
         self.band_values: Mapping[Any, xr.DataArray] | None = None
+        #: Stored values and no-data value of unscaled integer bands, where known.
+        self.band_raw: Mapping[Any, tuple[xr.DataArray, Any]] | None = None
 
     @property
     def data(self) -> xr.DataArray:

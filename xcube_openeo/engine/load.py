@@ -187,6 +187,14 @@ def build_cube(request: LoadRequest) -> DataCube:
         cube.band_values = {
             band: _like_cube(var, renames, order) for band, var in zip(bands, variables, strict=True)
         }
+        # Integer bands whose only encoding is a no-data value, as stored: tests for
+        # class values need no float copy (see ``processes.cubes.bandmath``).
+        cube.band_raw = {}
+        for band in bands:
+            nodata, scale, offset = _encoding(ds[band])
+            if ds[band].dtype.kind in "iu" and scale is None and offset is None:
+                raw = _like_cube(_without_attrs(ds[band]), renames, order)
+                cube.band_raw[band] = (raw, nodata)
     return cube
 
 

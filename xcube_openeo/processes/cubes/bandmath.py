@@ -31,17 +31,20 @@ def band_math_results(
     graph: ParsedGraph | None = getattr(reducer, "graph", None)
     if graph is None or cube.dimension(dimension).type != "bands":
         return {}
-    results = _band_elements(cube, dimension, graph, values)
+    results, labels = _band_elements(cube, dimension, graph, values)
     if results:
-        results.update(_membership_tests(graph, results))
+        raw = {nid: cube.band_raw[label] for nid, label in labels.items() if label in (cube.band_raw or {})}
+        results.update(_membership_tests(graph, results, raw))
     return results
 
 
 def _band_elements(
     cube: DataCube, dimension: str, graph: ParsedGraph, values: xr.DataArray
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Results of band-picking nodes, and the band label each node picks."""
     labels = cube.labels(dimension)
     results: dict[str, Any] = {}
+    picked: dict[str, Any] = {}
     for node in graph.nodes.values():
         args = node.arguments
         source = args.get("data")
@@ -62,10 +65,13 @@ def _band_elements(
             results[node.id] = cube.band_values[labels[position]]
         else:
             results[node.id] = values.isel({dimension: position}, drop=True)
-    return results
+        picked[node.id] = labels[position]
+    return results, picked
 
 
-def _membership_tests(graph: ParsedGraph, bands: dict[str, Any]) -> dict[str, Any]:
+def _membership_tests(
+    graph: ParsedGraph, bands: dict[str, Any], raw: dict[str, tuple[xr.DataArray, Any]]
+) -> dict[str, Any]:
     """``or`` trees of ``eq(band, number)`` whose inner nodes serve nothing else."""
     uses: dict[str, int] = {}
     for node in graph.nodes.values():
@@ -83,7 +89,7 @@ def _membership_tests(graph: ParsedGraph, bands: dict[str, Any]) -> dict[str, An
             inner |= members - {node.id}
     # Only the outermost trees: their inner nodes are then not evaluated at all.
     return {
-        root: _isin(bands[band_id], numbers)
+        root: _isin_raw(*raw[band_id], numbers) if band_id in raw else _isin(bands[band_id], numbers)
         for root, (band_id, numbers) in trees.items()
         if root not in inner
     }
@@ -125,6 +131,14 @@ def _eq_leaves(
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _isin_raw(raw: xr.DataArray, nodata: Any, numbers: list[float]) -> xr.DataArray:
+    """``_isin`` on an integer band as stored: null where it holds its no-data value."""
+    member = raw.isin(numbers)
+    if nodata is None:
+        return member
+    return member.astype(np.float32).where(raw != nodata)
 
 
 def _isin(band: xr.DataArray, numbers: list[float]) -> xr.DataArray:
