@@ -179,9 +179,9 @@ def build_cube(request: LoadRequest) -> DataCube:
     if request.geometry is not None:
         cube = _mask_outside(cube, request.geometry)
         cube.source = request
-    elif encoding == (None, None, None) and len({v.dtype for v in variables}) > 1:
-        # Stacking bands of different types promotes all of them (e.g. an integer
-        # class band to float); band math can use each band in its own type instead.
+    elif encoding == (None, None, None) and variables:
+        # Bands decoded one by one and stacked share one type (e.g. an integer class
+        # band becomes float); band math can use each band in its own type instead.
         renames = {x_dim: "x", y_dim: "y", **({time_dim: TIME_DIM} if time_dim else {})}
         order = [renames.get(str(d), str(d)) for d in (*dim_order, *extra)]
         cube.band_values = {
