@@ -18,6 +18,6 @@ def test_tiles_latency_benchmark_runs(demo_dir: Path):
     lines = completed.stdout.splitlines()
     for scenario in ("(a) result layer", "(b) NDVI service", "(c) xcube /tiles"):
         row = next(line for line in lines if line.startswith(scenario))
-        p50, p95, rate = (float(v) for v in row[len(scenario):].split()[:3])
-        assert 0 < p50 <= p95 and rate > 0
+        p50, p95, rate, errors = (float(v) for v in row[len(scenario):].split()[:4])
+        assert 0 < p50 <= p95 and rate > 0 and errors == 0
     assert any("baseline" in line for line in lines)
