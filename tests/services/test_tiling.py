@@ -52,6 +52,11 @@ def test_the_matching_level_is_read(source: Source, z: int, level: int):
     lazy = tile_data(ndvi_process(), EvalEnv(collections=source), tms, tile, None)
     assert lazy is not None
     assert set(source.ml.opened) == {level}, source.ml.opened
+    # The level's own grid (its resolution), not level 0's, describes what was read.
+    from xcube_openeo.engine.load import dataset_structure
+
+    grid = dataset_structure(source.ml.ml.get_dataset(level))[0]
+    assert abs(grid.xy_res[0]) == pytest.approx(source.ml.resolutions[level][0])
     # Only the window under the tile (plus a margin) is addressed, never the whole cube.
     full = source.ml.ml.get_dataset(level).sizes
     tile_pixels = tms.resolution(z) * 256 * 0.69 / source.ml.resolutions[level][0]  # cos(46.5°)

@@ -137,6 +137,12 @@ class _LevelView:
         return self._ml.get_dataset(self._base + index)
 
     @property
+    def grid_mapping(self) -> Any:
+        """The grid mapping of the base level (``load_collection`` uses a multi-level
+        dataset's grid mapping for its level 0)."""
+        return level_grid_mapping(self._ml, self._base)
+
+    @property
     def resolutions(self) -> list[tuple[float, float]]:
         return list(self._ml.resolutions[self._base:])
 
@@ -146,6 +152,28 @@ class _LevelView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ml, name)
+
+
+_LEVEL_GRIDS: dict[tuple[int, int], tuple[Any, Any]] = {}
+
+
+def level_grid_mapping(ml: Any, level: int) -> Any:
+    """The grid mapping of one level (xcube keeps only level 0's), computed once."""
+    if level == 0:
+        return ml.grid_mapping
+    key = (id(ml), level)
+    with _INFO_LOCK:
+        cached = _LEVEL_GRIDS.get(key)
+    if cached is not None and cached[0] is ml:
+        return cached[1]
+    from xcube.core.gridmapping import GridMapping
+
+    grid = GridMapping.from_dataset(ml.get_dataset(level))
+    with _INFO_LOCK:
+        if len(_LEVEL_GRIDS) > 256:
+            _LEVEL_GRIDS.clear()
+        _LEVEL_GRIDS[key] = (ml, grid)
+    return grid
 
 
 class LevelCollections:
