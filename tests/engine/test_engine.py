@@ -492,3 +492,30 @@ def test_class_band_tests_on_stored_values(registry: ProcessRegistry) -> None:
     loaded = evaluate_process(_graph(load={**_load(bands=["B04", "SCL"]), "result": True}), env, registry=registry)
     raw, nodata = loaded.band_raw["SCL"]
     assert raw.dtype == np.uint8 and nodata == 0  # the test ran on the stored classes
+
+
+@pytest.mark.parametrize(
+    ("pid", "arguments", "valid"),
+    [
+        ("filter_spatial", {"geometries": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}, True),
+        ("filter_spatial", {"geometries": {"type": "Circle", "coordinates": [0, 0]}}, False),
+        ("filter_spatial", {"geometries": {"coordinates": [0, 0]}}, False),
+        ("aggregate_temporal", {"intervals": [["2020-01-01", "2021-01-01"], ["2021-01-01", None]]}, True),
+        ("aggregate_temporal", {"intervals": [["2020-01-01", "2021-01-01", "2022-01-01"]]}, False),
+        ("aggregate_temporal", {"intervals": [["2020-01-01", "someday"]]}, False),
+        ("aggregate_temporal", {"intervals": []}, False),
+        ("resample_spatial", {"projection": 32632}, True),
+        ("resample_spatial", {"projection": 999}, False),
+        ("resample_spatial", {"method": "nearest-ish"}, False),
+    ],
+)
+def test_subtypes_and_enums(registry: ProcessRegistry, pid: str, arguments: dict[str, Any], valid: bool) -> None:
+    reducer = {"process_graph": {"m": node("mean", True, data={"from_parameter": "data"})}}
+    extra = {"reducer": reducer} if pid == "aggregate_temporal" else {}
+    graph = {"l": _load(), "p": node(pid, True, data={"from_node": "l"}, **extra, **arguments)}
+    errors = validate_process({"process_graph": graph}, registry=registry)
+    if valid:
+        assert errors == []
+    else:
+        assert codes(errors) == ["ProcessParameterInvalid"]
+        assert "node 'p'" in errors[0].message and repr(next(iter(arguments))) in errors[0].message
