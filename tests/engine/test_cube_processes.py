@@ -151,6 +151,15 @@ def test_aggregate_spatial_polygon_mean_to_vector_cube() -> None:
     assert result.dim_names == ("geometry", "t") and result.is_vector
     expected = c.data.sel(x=slice(675000, 675040), y=slice(5157000, 5156970)).mean(("x", "y"))
     np.testing.assert_allclose(result.data.values[0], expected.values)
+    features = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": polygon, "properties": {"field": "a"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(corners[0])}, "properties": {"field": "b"}}]}  # fmt: skip
+    per_feature = call("aggregate_spatial", data=c, geometries=features, reducer=reducer("max"),
+                       target_dimension="stats", context=None)  # fmt: skip
+    assert per_feature.dim_names == ("geometry", "t", "stats")
+    assert [p["field"] for p in per_feature.data["properties"].values] == ["a", "b"]
+    counts = per_feature.data.sel(stats="total_count").values
+    assert (counts[0] == 12).all() and (counts[1] == 1).all()  # 4 x 3 pixels; the nearest one
 
 
 def test_vector_processes() -> None:

@@ -69,6 +69,15 @@ def geometry_from_geojson(obj: Any) -> shapely.Geometry:
         raise OpenEOError("ProcessParameterInvalid", f"Invalid GeoJSON: {e}") from e
 
 
+def feature_properties(obj: Any) -> list[dict[str, Any] | None]:
+    """Properties per geometry of ``geometries_from_geojson(obj)`` (None: not a feature)."""
+    if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
+        return [f.get("properties") if isinstance(f, dict) else None for f in obj.get("features", [])]
+    if isinstance(obj, dict) and obj.get("type") == "GeometryCollection":
+        return [None] * len(obj.get("geometries", []))
+    return [obj.get("properties")] if isinstance(obj, dict) and obj.get("type") == "Feature" else [None]
+
+
 def geometries_from_geojson(obj: Any) -> list[shapely.Geometry]:
     """The separate geometries of a GeoJSON object (one per feature)."""
     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":

@@ -17,11 +17,31 @@ from ...engine.cube import DataCube, Dimension
 from ...errors import OpenEOError
 from ..registry import process
 from ..values import ArrayValue
-from ._util import cube_crs, geometries_from_geojson, reproject_geometry, to_crs
+from ._util import (
+    cube_crs,
+    feature_properties,
+    geometries_from_geojson,
+    reproject_geometry,
+    to_crs,
+)
 from .apply import as_result_array, reduce_data
 
 GEOMETRY_DIM = "geometry"
 WGS84 = pyproj.CRS.from_epsg(4326)
+
+
+#: Coordinate along the geometry dimension holding GeoJSON feature properties.
+PROPERTIES = "properties"
+
+
+def _properties_of(geometries: Any, cube: DataCube | None, count: int) -> list[Any]:
+    if cube is not None:
+        name = cube.names_of_type("geometry")[0]
+        coord = cube.data.coords.get(PROPERTIES)
+        if coord is not None and coord.dims == (name,):
+            return list(coord.values)
+        return [None] * count
+    return feature_properties(geometries)
 
 
 def vector_geometries(value: Any) -> tuple[list[shapely.Geometry], pyproj.CRS, DataCube | None]:
@@ -61,8 +81,10 @@ def aggregate_spatial(
         raise OpenEOError("DimensionMissing", "The data cube has no spatial x/y dimensions.")
     if target_dimension is not None and data.has_dimension(target_dimension):
         raise OpenEOError("TargetDimensionExists", f"Dimension {target_dimension!r} exists.")
-    geoms, geom_crs, _ = vector_geometries(geometries)
-    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    geoms, geom_crs, source = vector_geometries(geometries)
+    properties = _properties_of(geometries, source, len(geoms))
+    keep = [i for i, g in enumerate(geoms) if g is not None and not g.is_empty]
+    geoms, properties = [geoms[i] for i in keep], [properties[i] for i in keep]
     crs = cube_crs(data)
     values = data.masked_float()
     xs = np.asarray(values[x_dim].values, float)
@@ -92,6 +114,11 @@ def aggregate_spatial(
     else:
         result = template.expand_dims({GEOMETRY_DIM: 0})
     result = result.assign_coords({GEOMETRY_DIM: labels})
+    if any(p is not None for p in properties):
+        # Feature properties are kept, as a coordinate along the geometries.
+        props = np.empty(len(properties), dtype=object)
+        props[:] = properties
+        result = result.assign_coords({PROPERTIES: (GEOMETRY_DIM, props)})
     dims = [
         Dimension(GEOMETRY_DIM, "geometry", crs=geom_crs.to_epsg() or geom_crs.to_wkt()),
         *[d for d in data.dimensions if d.name not in (x_dim, y_dim)],
