@@ -4,6 +4,14 @@
 (``{"process_graph": {...}, "parameters": [...]}``).  Validation collects every
 problem as an :class:`~xcube_openeo.errors.OpenEOError`; evaluation validates, then
 runs the graph, building lazy xarray/dask computations.
+
+Modules: ``graph`` (parsing flat graphs: references, result node, cycles),
+``validate`` (processes, parameters, schemas, child graphs, user-defined processes,
+limits), ``schema`` (JSON Schema checks with openEO subtypes), ``evaluate`` (running
+graphs; parameter scopes), ``callback`` (child graphs as callables), ``cube`` (the
+data cube), ``load`` (collections into cubes, reading only what is asked for),
+``env`` (evaluation environment and limits).  The data cube processes themselves
+are in :mod:`xcube_openeo.processes.cubes`.
 """
 
 from __future__ import annotations
