@@ -213,7 +213,10 @@ def ndvi(data: DataCube, nir: str, red: str, target_band: str | None) -> DataCub
     values = data.masked_float()
     n = values.isel({dim: positions[nir]}, drop=True)
     r = values.isel({dim: positions[red]}, drop=True)
-    result = ((n - r) / (n + r)).astype(np.result_type(values.dtype, np.float32))
+    result = (n - r) / (n + r)
+    wanted = np.result_type(values.dtype, np.float32)  # integer bands give float32
+    if result.dtype != wanted:
+        result = result.astype(wanted)
     if target_band is None:
         return data.with_data(result, encoded=False)
     if target_band in labels:
