@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import requests
+import xarray as xr
 
 from tests.conftest import TEST_PASSWORD, TEST_USER, login
 from tests.server import RunningServer
@@ -103,3 +105,16 @@ class ServiceClient:
 @pytest.fixture(scope="session")
 def services(maps_server: RunningServer, maps_headers: dict[str, str]) -> ServiceClient:
     return ServiceClient(maps_server.url, maps_headers)
+
+
+def expected_ndvi_colours(demo_dir, time_index: int) -> np.ndarray:
+    """The palette colours of every NDVI value of the demo cube at one time."""
+    ds = xr.open_zarr(demo_dir / f"{S2}.levels" / "0.zarr").isel(time=time_index)
+    red, nir = (ds[b].astype("float64") for b in ("B04", "B08"))
+    ndvi = ((nir - red) / (nir + red)).values.ravel()
+    ndvi = ndvi[np.isfinite(ndvi)]
+    from tiles import get_colormap
+
+    palette = get_colormap("RdYlGn").colors
+    index = np.clip(np.floor((ndvi + 1) / 2 * 255), 0, 254).astype(int)
+    return palette[np.unique(index)][:, :3]

@@ -13,7 +13,7 @@ from PIL import Image
 
 from tests.jobs.conftest import JobClient
 from tests.openapi import validate_response
-from tests.services.conftest import S2, S2_POINT, ndvi_process
+from tests.services.conftest import S2, S2_POINT, expected_ndvi_colours, ndvi_process
 from tiles import WebMercatorQuad
 
 
@@ -38,14 +38,18 @@ def test_results_list_layer_links(finished_job):
     assert links["xyz"].endswith("/xyz/{z}/{x}/{y}.png")
 
 
-def test_xyz_tiles_of_the_result(finished_job):
+def test_xyz_tiles_of_the_result(finished_job, demo_dir):
     _, _, links = finished_job
     tile = WebMercatorQuad().tile(*S2_POINT, 15)
     url = links["xyz"].format(z=tile.z, x=tile.x, y=tile.y) + "?colormap=RdYlGn&range=-1,1"
     response = requests.get(url)  # no token: the URL is signed
     assert response.status_code == 200, response.text
     pixels = np.asarray(Image.open(io.BytesIO(response.content)).convert("RGBA"))
-    assert (pixels[..., 3] > 0).mean() > 0.2
+    opaque = pixels[..., 3] > 0
+    assert opaque.mean() > 0.2
+    # The latest time of the result (2022-05-21, the demo's third): its NDVI colours.
+    expected = {tuple(c) for c in expected_ndvi_colours(demo_dir, 2)}
+    assert {tuple(c) for c in pixels[opaque][:, :3]} <= expected
     assert requests.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     low = requests.get(links["xyz"].format(z=3, x=4, y=2))
     assert low.status_code == 200  # a low zoom reads a strided window

@@ -15,10 +15,10 @@ from tests.conftest import login
 from tests.openapi import validate_error_document
 from tests.services.conftest import (
     CLIMATE,
-    S2,
     S2_POINT,
     ServiceClient,
     climate_process,
+    expected_ndvi_colours,
     ndvi_process,
 )
 from tiles import get_colormap
@@ -37,17 +37,6 @@ def tile_url(services: ServiceClient, service_id: str, z: int, x: int, y: int) -
 def ndvi_xyz(services: ServiceClient) -> str:
     return services.create("XYZ", ndvi_process(),
                            configuration={"colormap": "RdYlGn", "value_range": [-1, 1]})
-
-
-def expected_ndvi_colours(demo_dir, time_index: int) -> np.ndarray:
-    """The palette colours of every NDVI value of the demo cube at one time."""
-    ds = xr.open_zarr(demo_dir / f"{S2}.levels" / "0.zarr").isel(time=time_index)
-    red, nir = (ds[b].astype("float64") for b in ("B04", "B08"))
-    ndvi = ((nir - red) / (nir + red)).values.ravel()
-    ndvi = ndvi[np.isfinite(ndvi)]
-    palette = get_colormap("RdYlGn").colors
-    index = np.clip(np.floor((ndvi + 1) / 2 * 255), 0, 254).astype(int)
-    return palette[np.unique(index)][:, :3]
 
 
 def test_xyz_tile_shows_the_ndvi(services: ServiceClient, ndvi_xyz: str, demo_dir):

@@ -56,7 +56,7 @@ def checked_layer(ctx: Any, job_id: str, expires: str, signature: str) -> tuple[
     if job is None or job.status != "finished":
         raise OpenEOError("NotFound", "No finished result at this URL.")
     staged = f"{ctx.job_results.job_url(job_id)}/{STAGED_NAME}"
-    return job, open_layer(staged, ctx.job_results.storage_options)
+    return job, open_layer(staged, ctx.job_results.storage_options, str(job.finished))
 
 
 def style_of(query: dict[str, str | None], band_count: int) -> RenderStyle:

@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 import pyproj
+import xarray as xr
 
 from tiles import ImageData, RenderStyle, TileMatrixSet
+from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.execution.staging import open_staged
+from xcube_openeo.execution.staging import VARIABLE, open_staged
 from xcube_openeo.services import sampling, tiling
 
 PAD_PIXELS = 2
@@ -26,32 +28,56 @@ PAD_PIXELS = 2
 
 @dataclass(frozen=True)
 class Layer:
-    """A staged result as (bands, t?, y, x) physical values, with its grid."""
+    """A staged result as (bands, t?, y, x), with its grid.
 
-    data: Any  # xarray.DataArray, lazy
+    ``data`` holds the stored values, lazily indexed without dask: a tile reads just
+    its window straight from Zarr (no task graph to build and schedule for a few
+    chunks), and is decoded in numpy (``nodata``, ``scale``, ``offset``).
+    """
+
+    data: Any  # xarray.DataArray over a lazily indexed Zarr array
+    nodata: Any
+    scale: float | None
+    offset: float | None
     crs: str
     bbox_wgs84: tuple[float, float, float, float]
     resolution: float
     bands: tuple[str, ...]
     times: tuple[str, ...]
 
+    def decode(self, values: np.ndarray) -> np.ndarray:
+        """Physical values as float32, NaN for no data."""
+        out = values.astype(np.float32)
+        if self.nodata is not None:
+            out[values == self.nodata] = np.nan
+        if self.scale is not None:
+            out *= self.scale
+        if self.offset:
+            out += self.offset
+        return out
 
-_LAYERS: dict[str, Layer] = {}
+
+_LAYERS: dict[tuple[str, str], Layer] = {}
 _LOCK = threading.Lock()
 
 
-def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None) -> Layer:
-    """The layer of a staged cube (opened once per URL: a job's new run stages anew
-    under a fresh cache key, see ``layer_key``)."""
+def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None,
+               version: str = "") -> Layer:
+    """The layer of a staged cube, opened once per URL and ``version`` (the job's
+    finishing time: a new run stages anew under the same URL)."""
+    key = (staged_url, version)
     with _LOCK:
-        layer = _LAYERS.get(staged_url)
+        layer = _LAYERS.get(key)
     if layer is not None:
         return layer
     try:
         cube = open_staged(staged_url, storage_options)
+        stored = xr.open_zarr(staged_url, storage_options=storage_options or None,
+                              consolidated=True, chunks=None)[VARIABLE]
     except (FileNotFoundError, KeyError) as e:
         raise OpenEOError("NotFound", "This job has no raster result to show.") from e
-    data = tiling.tile_cube_any_bands(cube)
+    # Without nodata/scale/offset the cube is taken as it is stored (decoded per tile).
+    data = tiling.tile_cube_any_bands(DataCube(stored, cube.dimensions))
     crs = sampling.crs_key(pyproj.CRS.from_user_input(cube.crs or 4326))
     xs, ys = data["x"].values, data["y"].values
     res_x = abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(cube.x_dim).step or 1)
@@ -63,13 +89,14 @@ def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None) -
     else:
         transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
-    layer = Layer(data=data, crs=crs, bbox_wgs84=bbox, resolution=max(res_x, res_y),
+    layer = Layer(data=data, nodata=cube.nodata, scale=cube.scale, offset=cube.offset, crs=crs,
+                  bbox_wgs84=bbox, resolution=max(res_x, res_y),
                   bands=tuple(str(b) for b in data["bands"].values),
                   times=tuple(tiling.time_labels(data)))
     with _LOCK:
         if len(_LAYERS) > 64:
             _LAYERS.clear()
-        _LAYERS[staged_url] = layer
+        _LAYERS[key] = layer
     return layer
 
 
@@ -105,7 +132,7 @@ def render_tile(layer: Layer, bands: list[str] | None, time_label: str | None,
     if 0 in window.shape:
         return tiling._empty(style, tms)
     built = time.perf_counter()
-    values = window.compute(scheduler="sync").values
+    values = layer.decode(window.values)  # reads the window's chunks only
     computed = time.perf_counter()
     x_axis = sampling.axis_grid(window["x"].values, layer.resolution * step)
     y_axis = sampling.axis_grid(window["y"].values, -layer.resolution * step)
