@@ -134,3 +134,37 @@ def test_wmts_kvp_parameters_are_checked(ndvi_wmts: dict, name, value, locator):
     response = requests.get(ndvi_wmts["url"], params=params)
     assert response.status_code == 400, response.text
     assert f'locator="{locator}"'.encode() in response.content
+
+
+def test_wmts_of_a_graph_without_time(services: ServiceClient):
+    from owslib.wmts import WebMapTileService
+
+    process = ndvi_process()
+    graph = process["process_graph"]
+    del graph["ndvi"]["result"]
+    graph["max"] = {"process_id": "reduce_dimension", "arguments": {
+        "data": {"from_node": "ndvi"}, "dimension": "t",
+        "reducer": {"process_graph": {"m": {"process_id": "max", "arguments": {
+            "data": {"from_parameter": "data"}}, "result": True}}}}, "result": True}
+    service_id = services.create("WMTS", process, configuration={
+        "value_range": [-1, 1], "tile_matrix_sets": ["WorldCRS84Quad"]})
+    doc = services.get(service_id)
+    assert doc["attributes"]["times"] == []
+    wmts = WebMapTileService(doc["url"])
+    layer = wmts.contents[service_id]
+    assert "Time" not in layer.dimensions and list(layer.tilematrixsetlinks) == ["WorldCRS84Quad"]
+    template = layer.resourceURLs[0]["template"]
+    assert "{Time}" not in template
+    from tiles import WorldCRS84Quad
+
+    tile = WorldCRS84Quad().tile(*S2_POINT, 14)
+    response = requests.get(template.replace("{TileMatrixSet}", "WorldCRS84Quad")
+                            .replace("{TileMatrix}", "14").replace("{TileRow}", str(tile.y))
+                            .replace("{TileCol}", str(tile.x)))
+    assert response.status_code == 200
+    pixels = np.asarray(Image.open(io.BytesIO(response.content)).convert("RGBA"))
+    assert (pixels[..., 3] > 0).mean() > 0.2
+    # Web Mercator is not offered by this service.
+    mercator = template.replace("{TileMatrixSet}", "WebMercatorQuad").replace(
+        "{TileMatrix}", "0").replace("{TileRow}", "0").replace("{TileCol}", "0")
+    assert requests.get(mercator).status_code == 400
