@@ -414,3 +414,16 @@ def test_band_math_membership_shortcut_matches_literal_evaluation(with_nodata: b
     np.testing.assert_array_equal(np.asarray(shortcut.data.values, dtype=float), expected)
     scl = c.data.sel(bands="SCL").values
     assert np.array_equal(np.isnan(expected), np.isnan(scl))  # null stays null
+
+
+def test_resample_spatial_bilinear_interpolates_between_centres() -> None:
+    c = cube()
+    fine = call("resample_spatial", data=c, resolution=5, projection=None, method="bilinear", align="upper-left")
+    # Target centres sit a quarter cell off the source centres: 3/4 + 1/4 weights.
+    x_t = fine.data["x"].values
+    assert x_t[1] == c.data["x"].values[0] + 2.5
+    expected = c.data.interp(x=x_t, y=fine.data["y"].values, method="linear")
+    np.testing.assert_allclose(fine.data.values, expected.values)
+    source = c.data.values
+    np.testing.assert_allclose(fine.data.values[:, 1, 1], 0.75 * (0.75 * source[:, 0, 0] + 0.25 * source[:, 0, 1])
+                               + 0.25 * (0.75 * source[:, 1, 0] + 0.25 * source[:, 1, 1]))  # fmt: skip

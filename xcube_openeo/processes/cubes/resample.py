@@ -35,6 +35,11 @@ _AGGREGATING = {
 }
 
 
+#: Interpolating methods (same CRS) by their xarray/scipy names; ``lanczos`` and
+#: ``mode`` (and everything across CRSs) fall back to nearest neighbour.
+_INTERPOLATING = {"bilinear": "linear", "cubic": "cubic", "cubicspline": "cubic"}
+
+
 def _spatial_dims(cube: DataCube) -> tuple[str, str]:
     x_dim, y_dim = cube.x_dim, cube.y_dim
     if x_dim is None or y_dim is None:
@@ -138,8 +143,8 @@ def regrid(
             coarse = _coarsen(cube, xs, ys, x_t, y_t, method)
             if coarse is not None:
                 return coarse
-        if method == "bilinear":
-            values = cube.masked_float().interp({x_dim: x_t, y_dim: y_t}, method="linear")
+        if method in _INTERPOLATING:
+            values = cube.masked_float().interp({x_dim: x_t, y_dim: y_t}, method=_INTERPOLATING[method])
             return _with_grid(cube.decoded(), values, x_t, y_t, target_crs)
         ix, x_ok = _nearest(xs, x_t)
         iy, y_ok = _nearest(ys, y_t)
