@@ -93,6 +93,8 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             properties=dict(
                 TileCacheSize=JsonIntegerSchema(
                     minimum=0, description="Bytes of encoded tiles kept in memory (256 MiB)"),
+                TileThreads=JsonIntegerSchema(
+                    minimum=1, description="Threads computing tiles at once (4)"),
                 TileMaxAge=JsonIntegerSchema(
                     minimum=0, description="Seconds in the tiles' Cache-Control max-age (300)"),
                 WebMapLibraryDir=JsonStringSchema(

@@ -61,7 +61,7 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
             self.response.set_status(304)
             self.response.finish()
             return
-        body = await self.ctx.run_in_executor(None, compute)
+        body = await self.ctx.run_in_executor(self.ctx.tile_executor, compute)
         self.response.set_header("Content-Type", media_type)
         self.response.finish(body)
 

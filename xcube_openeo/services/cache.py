@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 
 
 class TileCache:
@@ -87,3 +87,15 @@ def get_tile_cache(max_bytes: int) -> TileCache:
         if cache is None:
             cache = _CACHES[max_bytes] = TileCache(max_bytes)
         return cache
+
+
+_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
+
+
+def get_tile_executor(threads: int) -> ThreadPoolExecutor:
+    """One pool of tile threads per size for the whole process."""
+    with _CACHES_LOCK:
+        executor = _EXECUTORS.get(threads)
+        if executor is None:
+            executor = _EXECUTORS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="tiles")
+        return executor

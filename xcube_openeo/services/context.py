@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from xcube_openeo.services.cache import TileCache, get_tile_cache
+from xcube_openeo.services.cache import TileCache, get_tile_cache, get_tile_executor
 from xcube_openeo.services.repository import ServiceRepository
 
 DEFAULT_TILE_CACHE_SIZE = 256 * 2**20
 DEFAULT_MAX_AGE = 300
+DEFAULT_TILE_THREADS = 4
 
 
 class ServicesContextMixin:
@@ -30,6 +31,12 @@ class ServicesContextMixin:
     @cached_property
     def tile_cache(self) -> TileCache:
         return get_tile_cache(int(self.services_config.get("TileCacheSize", DEFAULT_TILE_CACHE_SIZE)))
+
+    @property
+    def tile_executor(self) -> Any:
+        """Threads computing tiles: their own pool, so that a flood of tile requests
+        cannot occupy the threads every other endpoint runs in."""
+        return get_tile_executor(int(self.services_config.get("TileThreads", DEFAULT_TILE_THREADS)))
 
     @property
     def tile_max_age(self) -> int:

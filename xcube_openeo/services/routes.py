@@ -90,7 +90,7 @@ class TileHandlerBase(OpenEOHandler[OpenEOContext]):
             self.response.set_status(304)
             self.response.finish()
             return
-        body = await self.ctx.run_in_executor(None, answer.compute)
+        body = await self.ctx.run_in_executor(self.ctx.tile_executor, answer.compute)
         self.response.set_header("Content-Type", media_type)
         self.response.finish(body)
 
@@ -119,8 +119,8 @@ class XyzTileHandler(TileHandlerBase):
         try:
             # Off the event loop: the first tile of a service version lists its times.
             answer = await self.ctx.run_in_executor(
-                None, controllers.tile_answer, self.ctx, service, checked, "WebMercatorQuad",
-                z, x, y, self.query_str("time"))
+                self.ctx.tile_executor, controllers.tile_answer, self.ctx, service, checked,
+                "WebMercatorQuad", z, x, y, self.query_str("time"))
         except TilesError as e:
             raise OpenEOError("NotFound" if e.http_status == 404 else "BadRequest", e.message,
                               status=e.http_status) from None
@@ -155,7 +155,8 @@ class WmtsHandlerBase(TileHandlerBase):
     async def _tile(self, url_key: str, tms_id: str, z: int, row: int, col: int,
                     time_label: str | None) -> None:
         service, checked = self._service(url_key)
-        answer = await self.ctx.run_in_executor(None, controllers.tile_answer, self.ctx, service,
+        answer = await self.ctx.run_in_executor(self.ctx.tile_executor, controllers.tile_answer,
+                                                self.ctx, service,
                                                 checked, tms_id, z, col, row, time_label)
         await self.send_tile(answer, checked.style.media_type, checked.public)
 
