@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,7 +227,7 @@ def layer_bbox(ctx: Any, service: Service) -> tuple[float, float, float, float]:
 @dataclass(frozen=True)
 class TileAnswer:
     etag: str
-    compute: Any  # () -> bytes
+    compute: Callable[[], bytes]
 
 
 def service_for_tiles(ctx: Any, url_key: str, user_id: str | None) -> tuple[Service, ServiceSettings]:
