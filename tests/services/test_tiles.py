@@ -213,3 +213,11 @@ def test_legend(services: ServiceClient, ndvi_xyz: str):
     legend = requests.get(services.get(ndvi_xyz)["attributes"]["legend"])
     assert legend.status_code == 200 and legend.headers["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(legend.content)).size[0] > 100
+
+
+def test_tilejson(services: ServiceClient, ndvi_xyz: str):
+    doc = services.get(ndvi_xyz)
+    tilejson = requests.get(doc["attributes"]["tilejson"]).json()
+    assert tilejson["tilejson"] == "3.0.0" and tilejson["tiles"] == [doc["url"]]
+    west, south, east, north = tilejson["bounds"]
+    assert west < S2_POINT[0] < east and south < S2_POINT[1] < north

@@ -9,7 +9,8 @@ for its lifetime):
   ``/maps/{key}/wmts/1.0.0/WMTSCapabilities.xml`` and
   ``/maps/{key}/wmts/tile/{Time}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png``
   RESTful (``current`` for the latest time);
-- ``/maps/{key}/legend.png`` and ``/maps/{key}/map.html`` (a Leaflet page);
+- ``/maps/{key}/legend.png``, ``/maps/{key}/tilejson.json`` and ``/maps/{key}/map.html``
+  (a Leaflet page);
 - ``/webmap/leaflet/...``: the vendored Leaflet (``scripts/vendor_web.sh``).
 
 Public services answer anyone with the URL; others need the owner's token.  Result

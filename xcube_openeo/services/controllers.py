@@ -16,6 +16,7 @@ from tiles import (
     capabilities_xml,
     get_tile_matrix_set,
     legend_png,
+    tilejson,
 )
 from xcube_openeo.api.pagination import paginate
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
@@ -71,6 +72,7 @@ def attributes(ctx: Any, service: Service, base_url: str) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "map": maps_url(base_url, service) + "/map.html",
         "legend": maps_url(base_url, service) + "/legend.png",
+        "tilejson": maps_url(base_url, service) + "/tilejson.json",
         "public": checked.public,
     }
     if service.type == "WMTS":
@@ -301,6 +303,21 @@ def capabilities(ctx: Any, service: Service, checked: ServiceSettings, base_url:
         tile_matrix_sets=[get_tile_matrix_set(t, checked.tile_size)
                           for t in checked.tile_matrix_sets])
     return capabilities_xml(wmts, [layer])
+
+
+def tile_json(service: Service, checked: ServiceSettings, base_url: str,
+              bbox: tuple[float, float, float, float]) -> dict[str, Any]:
+    base = maps_url(base_url, service)
+    if service.type == "XYZ":
+        template = base + "/xyz/{z}/{x}/{y}"
+    else:
+        template = base + f"/wmts/tile/current/WebMercatorQuad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+    west, south, east, north = bbox
+    doc = tilejson(template, name=service.title, description=service.description,
+                   bounds=(west, max(south, -85.0511287798066), east, min(north, 85.0511287798066)))
+    if checked.tile_size == 512:
+        doc["tileSize"] = 512  # a MapLibre extension of TileJSON
+    return doc
 
 
 def legend(checked: ServiceSettings, title: str | None) -> bytes:

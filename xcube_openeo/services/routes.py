@@ -218,6 +218,16 @@ class LegendHandler(TileHandlerBase):
         self.response.finish(body)
 
 
+@api.route(P + "/maps/{url_key}/tilejson.json")
+class TileJsonHandler(TileHandlerBase):
+    """TileJSON 3.0.0 of the service's Web Mercator tiles (MapLibre, OpenLayers, ...)."""
+
+    async def get(self, url_key: str):
+        service, checked = self._service(url_key)
+        bbox = await self.ctx.run_in_executor(None, controllers.layer_bbox, self.ctx, service)
+        self.write_json(controllers.tile_json(service, checked, self.base_url, bbox))
+
+
 @api.route(P + "/maps/{url_key}/map.html")
 class WebMapHandler(TileHandlerBase):
     async def get(self, url_key: str):
