@@ -63,6 +63,11 @@ def test_lifecycle(services: ServiceClient):
     missing = services.request("GET", f"/services/{service_id}")
     validate_response(services.base, missing)
     assert missing.status_code == 404 and missing.json()["code"] == "ServiceNotFound"
+    # Its map is gone too.
+    import requests
+
+    capabilities = requests.get(url, params={"SERVICE": "WMTS", "REQUEST": "GetCapabilities"})
+    assert capabilities.status_code == 404 and b"ServiceNotFound" in capabilities.content
 
 
 @pytest.mark.parametrize("body, code", [
