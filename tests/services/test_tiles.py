@@ -221,3 +221,14 @@ def test_tilejson(services: ServiceClient, ndvi_xyz: str):
     assert tilejson["tilejson"] == "3.0.0" and tilejson["tiles"] == [doc["url"]]
     west, south, east, north = tilejson["bounds"]
     assert west < S2_POINT[0] < east and south < S2_POINT[1] < north
+
+
+def test_512_pixel_tiles(services: ServiceClient):
+    service_id = services.create("XYZ", ndvi_process(), configuration={
+        "tile_size": 512, "value_range": [-1, 1], "format": "webp"})
+    tile = mercantile.tile(*S2_POINT, 14)
+    response = requests.get(tile_url(services, service_id, tile.z, tile.x, tile.y))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/webp"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.size == (512, 512)
+    assert (np.asarray(image.convert("RGBA"))[..., 3] > 0).mean() > 0.2
