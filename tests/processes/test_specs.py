@@ -31,7 +31,8 @@ SPECS_DIR = REPO / "xcube_openeo" / "processes" / "specs"
 PROPOSALS = (
     "nan cummax cummin cumproduct cumsum is_infinite date_difference text_find "
     "array_create_labeled array_find_label array_modify reduce_spatial flatten_dimensions "
-    "unflatten_dimension filter_vector vector_buffer vector_reproject aggregate_spatial_window"
+    "unflatten_dimension filter_vector vector_buffer vector_reproject aggregate_spatial_window "
+    "load_geojson"
 ).split()
 #: Core processes we do not serve (UDFs come later).
 EXCLUDED_CORE = {"run_udf"}
@@ -119,7 +120,7 @@ def process_schema_validator() -> OAS30Validator:
 
 def test_exactly_the_served_processes_have_specs():
     assert set(our_ids()) == expected_ids()
-    assert len(our_ids()) == 135
+    assert len(our_ids()) == 136  # 117 core (all but run_udf) + 19 proposals
 
 
 def test_registry_loads_every_spec():

@@ -8,8 +8,7 @@ from importlib import import_module
 
 from .registry import REGISTRY, process
 
-# Implementation modules register themselves on import; each is optional while the
-# library grows, but a module that exists must import cleanly.
+# Implementation modules register themselves on import.
 _IMPLEMENTATION_MODULES = (
     "math",
     "comparison",
@@ -22,10 +21,6 @@ _IMPLEMENTATION_MODULES = (
 )
 
 for _name in _IMPLEMENTATION_MODULES:
-    try:
-        import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"{__name__}.{_name}":
-            raise
+    import_module(f"{__name__}.{_name}")
 
 __all__ = ["REGISTRY", "process"]

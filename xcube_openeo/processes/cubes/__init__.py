@@ -3,9 +3,6 @@
 from importlib import import_module
 
 # Each module registers its processes on import.
-for _name in ("io", "filters", "apply", "dims", "combine", "temporal", "resample", "spatial", "vector"):
-    try:
-        import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _e:
-        if _e.name != f"{__name__}.{_name}":
-            raise
+for _name in ("io", "filters", "apply", "dims", "combine", "temporal", "resample", "spatial",
+              "vector", "polygon", "geojson"):
+    import_module(f"{__name__}.{_name}")
