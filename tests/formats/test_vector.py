@@ -122,3 +122,17 @@ def test_bands_come_last_whatever_the_cube_order():
     rows = list(csv.DictReader(io.StringIO(encode_response(CSV, swapped, {})[0].decode())))
     assert list(rows[0]) == ["id", "geometry", "t", "B04", "B08"]
     assert float(rows[5]["B04"]) == data.values[2, 0, 1]
+
+
+def test_input_feature_properties_become_columns():
+    """aggregate_spatial keeps each feature's properties (a dict per geometry)."""
+    cube = vector_cube(with_time=False)
+    props = np.empty(3, dtype=object)
+    props[:] = [{"field": "A", "crop": "maize"}, {"field": "B"}, {}]
+    cube = cube.with_data(cube.data.assign_coords(properties=("geometry", props)))
+    rows = list(csv.DictReader(io.StringIO(encode_response(CSV, cube, {})[0].decode())))
+    assert list(rows[0]) == ["id", "geometry", "field", "crop", "B04", "B08"]
+    assert [(r["field"], r["crop"]) for r in rows] == [("A", "maize"), ("B", ""), ("", "")]
+    doc = json.loads(encode_response(GEOJSON, cube, {})[0])
+    assert doc["features"][0]["properties"]["crop"] == "maize"
+    assert "properties" not in doc["features"][0]["properties"]

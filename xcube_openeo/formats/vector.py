@@ -87,7 +87,17 @@ def feature_properties(cube: DataCube) -> list[dict[str, Any]]:
     geom_dim = cube.names_of_type("geometry")[0]
     extra = [c for c, v in cube.data.coords.items() if v.dims == (geom_dim,) and c != geom_dim]
     count = cube.data.sizes[geom_dim]
-    return [{str(c): _json(cube.data[c].values[i]) for c in extra} for i in range(count)]
+    rows: list[dict[str, Any]] = [{} for _ in range(count)]
+    for name in extra:
+        values = cube.data[name].values
+        for row, value in zip(rows, values, strict=True):
+            if isinstance(value, dict):  # the input features' own properties, by name
+                row.update({str(k): _json(v) for k, v in value.items()})
+            elif value is not None:
+                row[str(name)] = _json(value)
+    # Every row gets every column (features may lack some properties).
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    return [{c: row.get(c) for c in columns} for row in rows]
 
 
 def _json(value: Any) -> Any:
