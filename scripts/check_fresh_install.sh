@@ -16,6 +16,8 @@ say "cloning into $WORK/repo"
 git clone -q "$ROOT" "$WORK/repo"
 cp -r "$ROOT/../shared" "$WORK/shared" 2>/dev/null || ln -s "$ROOT/../shared" "$WORK/shared"
 cd "$WORK/repo"
+# The vendored web library comes from the npm registry at set-up; offline, reuse ours.
+[ -d "$ROOT/var/vendor" ] && mkdir -p var && cp -r "$ROOT/var/vendor" var/
 export PIP_NO_INDEX=1 PIP_FIND_LINKS="$WHEELHOUSE" PIP_DISABLE_PIP_VERSION_CHECK=1
 export XCUBE_OPENEO_VENV="$WORK/venv"
 

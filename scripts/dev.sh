@@ -18,6 +18,8 @@ case "${1:-}" in
   test)
     shift
     XCUBE_OPENEO_SKIP_DEMO=1 XCUBE_OPENEO_WHEELHOUSE=1 bash scripts/setup.sh
+    # Debian's Chromium, for the browser test of the services' web map pages.
+    bash scripts/install_chromium.sh
     echo "[test] ruff"
     "$VENV/bin/ruff" check xcube_openeo tiles tests benchmarks scripts
     echo "[test] pytest"

@@ -14,6 +14,8 @@ step() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 #    and venv support where the Python is Debian's own.
 APT_PACKAGES=()
 command -v gdal-config >/dev/null 2>&1 || APT_PACKAGES+=(libgdal-dev gdal-bin)
+# npm: the web map library of the services is vendored from the npm registry.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 "$PY" -c "import venv, ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv python3-dev)
 # PostgreSQL server binaries: the tests start a throwaway cluster (initdb, pg_ctl).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
@@ -51,6 +53,11 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] \
   "${PIP[@]}" -e ".[test]"
   touch "$STAMP"
 fi
+
+# 4a. The web map library (Leaflet) for the services' map pages, from the npm registry
+#     into var/vendor (git-ignored): the server never loads scripts from a CDN.
+step "checking the vendored web map library"
+bash scripts/vendor_web.sh
 
 # 4b. For the test command: the wheels of everything installed, collected while package
 #     registries are reachable, so that the fresh-install test can build a clean
