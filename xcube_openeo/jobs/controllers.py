@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 
 from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.errors import OpenEOError
 from xcube_openeo.jobs.repository import LOG_LEVELS, Job
+from xcube_openeo.resource_fields import checked_metadata, checked_process
 
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",
@@ -33,32 +34,9 @@ def list_jobs(ctx: Any, user_id: str, base_url: str, limit: int | None,
 
 
 def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], creating: bool) -> dict[str, Any]:
-    from xcube_openeo.engine import validate_process
-
-    fields: dict[str, Any] = {}
+    fields = checked_metadata(body)
     if "process" in body or creating:
-        process = body.get("process")
-        if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
-            raise ProcessGraphMissing("The job has no process with a process graph.")
-        errors = validate_process(process, registry=ctx.processes,
-                                  user_processes=ctx.user_processes.all(user_id))
-        if errors:
-            raise errors[0]
-        fields["process"] = process
-    for name in ("title", "description", "plan"):
-        if name in body:
-            if body[name] is not None and not isinstance(body[name], str):
-                raise OpenEOError("BadRequest", f"{name!r} must be a string or null.")
-            fields[name] = body[name]
-    if "budget" in body:
-        if body["budget"] is not None and (not isinstance(body["budget"], (int, float))
-                                           or isinstance(body["budget"], bool)):
-            raise OpenEOError("BudgetInvalid", "'budget' must be a number or null.")
-        fields["budget"] = body["budget"]
-    if "log_level" in body:
-        if body["log_level"] not in LOG_LEVELS:
-            raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
-        fields["log_level"] = body["log_level"]
+        fields["process"] = checked_process(ctx, user_id, body, "job")
     return fields
 
 

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.jobs.tables import job_logs, jobs
+from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 
 ACTIVE = ("queued", "running")
-LOG_LEVELS = ("error", "warning", "info", "debug")
 EDITABLE = ("title", "description", "process", "plan", "budget", "log_level")
 
 

@@ -19,7 +19,8 @@ from tiles import (
     tilejson,
 )
 from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.resource_fields import checked_metadata, checked_process
 from xcube_openeo.services import tiling
 from xcube_openeo.services.repository import LOG_LEVELS, Service
 from xcube_openeo.services.types import (
@@ -98,42 +99,19 @@ def list_services(ctx: Any, user_id: str, base_url: str, limit: int | None,
 
 def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], service_type: str,
                     creating: bool) -> dict[str, Any]:
-    from xcube_openeo.engine import validate_process
-
-    fields: dict[str, Any] = {}
+    fields = checked_metadata(body)
     if "configuration" in body or creating:
         configuration = body.get("configuration") or {}
         settings(service_type, configuration)
         fields["configuration"] = configuration
     if "process" in body or creating:
-        process = body.get("process")
-        if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
-            raise ProcessGraphMissing("The service has no process with a process graph.")
-        errors = validate_process(process, registry=ctx.processes,
-                                  user_processes=ctx.user_processes.all(user_id),
-                                  parameter_names=[SPATIAL_EXTENT, TIME])
-        if errors:
-            raise errors[0]
+        process = checked_process(ctx, user_id, body, "service", [SPATIAL_EXTENT, TIME])
         check_result(ctx, user_id, process)
         fields["process"] = process
-    for name in ("title", "description", "plan"):
-        if name in body:
-            if body[name] is not None and not isinstance(body[name], str):
-                raise OpenEOError("BadRequest", f"{name!r} must be a string or null.")
-            fields[name] = body[name]
     if "enabled" in body:
         if not isinstance(body["enabled"], bool):
             raise OpenEOError("BadRequest", "'enabled' must be true or false.")
         fields["enabled"] = body["enabled"]
-    if "budget" in body:
-        if body["budget"] is not None and (not isinstance(body["budget"], int | float)
-                                           or isinstance(body["budget"], bool)):
-            raise OpenEOError("BudgetInvalid", "'budget' must be a number or null.")
-        fields["budget"] = body["budget"]
-    if "log_level" in body:
-        if body["log_level"] not in LOG_LEVELS:
-            raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
-        fields["log_level"] = body["log_level"]
     return fields
 
 

@@ -13,11 +13,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.services.tables import service_logs, services
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 
-LOG_LEVELS = ("error", "warning", "info", "debug")
 EDITABLE = ("title", "description", "enabled", "configuration", "process", "plan", "budget",
             "log_level")
 #: Most log entries kept per service (tile errors could otherwise grow without bound).

@@ -1,0 +1,47 @@
+"""Checks of the fields that batch jobs and services share (openEO's request bodies)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+
+#: Log levels of jobs and services, most severe first.
+LOG_LEVELS = ("error", "warning", "info", "debug")
+
+
+def checked_process(ctx: Any, user_id: str, body: Mapping[str, Any], what: str,
+                    parameter_names: Sequence[str] = ()) -> dict[str, Any]:
+    """``body["process"]``, validated (the first problem is raised)."""
+    from xcube_openeo.engine import validate_process
+
+    process = body.get("process")
+    if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
+        raise ProcessGraphMissing(f"The {what} has no process with a process graph.")
+    errors = validate_process(process, registry=ctx.processes,
+                              user_processes=ctx.user_processes.all(user_id),
+                              parameter_names=list(parameter_names))
+    if errors:
+        raise errors[0]
+    return process
+
+
+def checked_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
+    """title, description, plan, budget and log_level as far as ``body`` has them."""
+    fields: dict[str, Any] = {}
+    for name in ("title", "description", "plan"):
+        if name in body:
+            if body[name] is not None and not isinstance(body[name], str):
+                raise OpenEOError("BadRequest", f"{name!r} must be a string or null.")
+            fields[name] = body[name]
+    if "budget" in body:
+        budget = body["budget"]
+        if budget is not None and (not isinstance(budget, int | float) or isinstance(budget, bool)):
+            raise OpenEOError("BudgetInvalid", "'budget' must be a number or null.")
+        fields["budget"] = budget
+    if "log_level" in body:
+        if body["log_level"] not in LOG_LEVELS:
+            raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
+        fields["log_level"] = body["log_level"]
+    return fields
