@@ -117,42 +117,41 @@ def test_admission_is_bounded(server, auth_headers):
     assert post_result(base, graph, auth_headers).status_code == 200
 
 
-@pytest.mark.parametrize("local_max", [0, 10**9], ids=["cluster", "server process"])
-def test_deadline_cancels_the_computation(server_config, local_max):
-    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncTimeout": 0.001,
-                                          "SyncLocalMaxInputValues": local_max}}
+SAVE_S2_JSON = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
+    "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
+
+
+@contextlib.contextmanager
+def server_with(server_config: dict, **openeo: object):
+    """A server whose OpenEO configuration differs in ``openeo``: (base URL, headers)."""
+    config = {**server_config, "OpenEO": {**server_config["OpenEO"], **openeo}}
     running = RunningServer(config).start()
     try:
-        base = running.url + "/openeo/1.2"
-        auth_headers = login(running.url)
-        graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
-        response = post_result(base, graph, auth_headers)
+        yield running.url + "/openeo/1.2", login(running.url)
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("local_max", [0, 10**9], ids=["cluster", "server process"])
+def test_deadline_cancels_the_computation(server_config, local_max):
+    with server_with(server_config, SyncTimeout=0.001,
+                     SyncLocalMaxInputValues=local_max) as (base, auth_headers):
+        response = post_result(base, SAVE_S2_JSON, auth_headers)
         assert response.status_code == 408, response.text
         assert response.json()["code"] == "RequestTimeout"
         # Results without anything to compute are not affected.
         scalar = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1},
                                           "result": True}}, auth_headers)
         assert scalar.json() == 2
-    finally:
-        running.stop()
 
 
 def test_size_budget_is_checked_before_computing(server_config):
-    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncMaxInputValues": 100}}
-    running = RunningServer(config).start()
-    try:
-        base = running.url + "/openeo/1.2"
-        auth_headers = login(running.url)
-        graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
-        response = post_result(base, graph, auth_headers)
+    with server_with(server_config, SyncMaxInputValues=100) as (base, auth_headers):
+        response = post_result(base, SAVE_S2_JSON, auth_headers)
         assert response.status_code == 400, response.text
         doc = response.json()
         assert doc["code"] == "ProcessGraphComplexity"
         assert "reads about" in doc["message"] and "values" in doc["message"]
-    finally:
-        running.stop()
 
 
 def test_estimate_counts_the_chunks_read(fixture_datasets):

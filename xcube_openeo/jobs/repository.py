@@ -148,11 +148,6 @@ class JobRepository:
             ).mappings().all()
         return [Job.from_row(row) for row in rows]
 
-    def finished_job_ids(self) -> list[str]:
-        with self.store.read() as conn:
-            return list(conn.execute(
-                sa.select(jobs.c.job_id).where(jobs.c.status == "finished")).scalars())
-
     def update(self, owner: str, job_id: str, changes: Mapping[str, Any]) -> Job:
         values = {k: (json.dumps(v) if k == "process" else v) for k, v in changes.items()
                   if k in EDITABLE}
