@@ -45,3 +45,22 @@ def checked_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
             raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
         fields["log_level"] = body["log_level"]
     return fields
+
+
+def requested_log_level(level: str | None) -> str:
+    """The ``level`` query parameter of a logs request (default: everything)."""
+    level = level or "debug"
+    if level not in LOG_LEVELS:
+        raise OpenEOError("BadRequest", f"'level' must be one of {', '.join(LOG_LEVELS)}.")
+    return level
+
+
+def logs_document(entries: list[dict[str, Any]], log_level: str, level: str,
+                  limit: int | None, logs_url: str) -> dict[str, Any]:
+    """A logs response, with a ``next`` link when a page was full."""
+    links = []
+    if limit is not None and entries and len(entries) == limit:
+        links.append({"rel": "next", "type": "application/json",
+                      "href": f"{logs_url}?offset={entries[-1]['id']}&limit={limit}"
+                              f"&level={level}"})
+    return {"level": log_level, "logs": entries, "links": links}

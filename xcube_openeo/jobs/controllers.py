@@ -9,8 +9,13 @@ import pandas as pd
 
 from xcube_openeo.api.pagination import paginate
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.jobs.repository import LOG_LEVELS, Job
-from xcube_openeo.resource_fields import checked_metadata, checked_process
+from xcube_openeo.jobs.repository import Job
+from xcube_openeo.resource_fields import (
+    checked_metadata,
+    checked_process,
+    logs_document,
+    requested_log_level,
+)
 
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",
@@ -89,16 +94,10 @@ def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
 def job_logs(ctx: Any, user_id: str, job_id: str, base_url: str, offset: str | None,
              level: str | None, limit: int | None) -> dict[str, Any]:
     job = ctx.jobs.get(user_id, job_id)
-    level = level or "debug"
-    if level not in LOG_LEVELS:
-        raise OpenEOError("BadRequest", f"'level' must be one of {', '.join(LOG_LEVELS)}.")
-    entries, last = ctx.jobs.logs(job_id, offset, level, limit)
-    links = []
-    if limit is not None and len(entries) == limit and last is not None:
-        links.append({"rel": "next", "type": "application/json",
-                      "href": f"{job_url(base_url, job_id)}/logs?offset={last}&limit={limit}"
-                              f"&level={level}"})
-    return {"level": job.log_level, "logs": entries, "links": links}
+    level = requested_log_level(level)
+    entries = ctx.jobs.logs(job_id, offset, level, limit)
+    return logs_document(entries, job.log_level, level, limit,
+                         f"{job_url(base_url, job_id)}/logs")
 
 
 def job_results(ctx: Any, job: Job, base_url: str, partial: bool) -> tuple[int, dict[str, Any]]:

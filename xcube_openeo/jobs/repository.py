@@ -20,9 +20,9 @@ import sqlalchemy as sa
 
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.jobs.tables import job_logs, jobs
-from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
+from xcube_openeo.store.logs import LogTable
 
 ACTIVE = ("queued", "running")
 EDITABLE = ("title", "description", "process", "plan", "budget", "log_level")
@@ -108,6 +108,7 @@ class JobNotFound(OpenEOError):
 class JobRepository:
     def __init__(self, store: Store):
         self.store = store
+        self.log_table = LogTable(store, job_logs, "job_id")
 
     # --- user operations -----------------------------------------------------------------
 
@@ -165,7 +166,7 @@ class JobRepository:
     def delete(self, owner: str, job_id: str) -> Job:
         with self.store.write() as conn:
             job = self._locked(conn, owner, job_id)
-            conn.execute(job_logs.delete().where(job_logs.c.job_id == job_id))
+            self.log_table.clear(conn, job_id)
             conn.execute(jobs.delete().where(jobs.c.job_id == job_id))
         return job
 
@@ -179,7 +180,7 @@ class JobRepository:
             job = self._locked(conn, owner, job_id)
             if job.status in ACTIVE:
                 return job, False
-            conn.execute(job_logs.delete().where(job_logs.c.job_id == job_id))
+            self.log_table.clear(conn, job_id)
             conn.execute(jobs.update().where(jobs.c.job_id == job_id).values(
                 status="queued", progress=0.0, run=job.run + 1, runner=this_runner(),
                 started=None, finished=None, usage=None, error=None, results=None,
@@ -263,38 +264,12 @@ class JobRepository:
     # --- logs --------------------------------------------------------------------------
 
     def append_log(self, job_id: str, level: str, message: str, data: Any = None) -> None:
-        with self.store.write() as conn:
-            seq = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(job_logs.c.seq), 0))
-                .where(job_logs.c.job_id == job_id)
-            ).scalar_one() + 1
-            conn.execute(job_logs.insert().values(
-                job_id=job_id, seq=seq, level=level, message=message, time=utcnow(),
-                data=None if data is None else json.dumps(data, default=str),
-            ))
+        self.log_table.append(job_id, level, message, data)
 
     def logs(self, job_id: str, offset: str | None, level: str, limit: int | None
-             ) -> tuple[list[dict[str, Any]], str | None]:
-        """Log entries after ``offset`` (a log id) at ``level`` or more severe;
-        returns (entries, id of the last entry returned)."""
-        after = _seq_of(offset)
-        severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
-        query = (job_logs.select()
-                 .where(job_logs.c.job_id == job_id, job_logs.c.seq > after,
-                        job_logs.c.level.in_(severities))
-                 .order_by(job_logs.c.seq))
-        if limit is not None:
-            query = query.limit(limit)
-        with self.store.read() as conn:
-            rows = conn.execute(query).mappings().all()
-        entries = []
-        for row in rows:
-            entry: dict[str, Any] = {"id": f"{row['seq']}", "level": row["level"],
-                                     "message": row["message"], "time": _iso(row["time"])}
-            if row["data"] is not None:
-                entry["data"] = json.loads(row["data"])
-            entries.append(entry)
-        return entries, entries[-1]["id"] if entries else None
+             ) -> list[dict[str, Any]]:
+        """Log entries after ``offset`` (a log id) at ``level`` or more severe."""
+        return self.log_table.read(job_id, offset, level, limit)
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -306,14 +281,6 @@ class JobRepository:
         if row is None:
             raise JobNotFound(job_id)
         return Job.from_row(row)
-
-
-def _seq_of(offset: str | None) -> int:
-    if offset is None or offset == "":
-        return 0
-    if not offset.isdigit():
-        raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
-    return int(offset)
 
 
 def _pid_alive(pid: str) -> bool:

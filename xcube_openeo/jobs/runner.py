@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from xcube_openeo.errors import OpenEOError, internal_error
-from xcube_openeo.jobs.repository import LOG_LEVELS, Job, JobRepository
+from xcube_openeo.jobs.repository import Job, JobRepository
 from xcube_openeo.jobs.storage import ResultStorage
+from xcube_openeo.resource_fields import LOG_LEVELS
 
 LOG = logging.getLogger("xcube.openeo")
 

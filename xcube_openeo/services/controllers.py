@@ -20,9 +20,14 @@ from tiles import (
 )
 from xcube_openeo.api.pagination import paginate
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.resource_fields import checked_metadata, checked_process
+from xcube_openeo.resource_fields import (
+    checked_metadata,
+    checked_process,
+    logs_document,
+    requested_log_level,
+)
 from xcube_openeo.services import tiling
-from xcube_openeo.services.repository import LOG_LEVELS, Service
+from xcube_openeo.services.repository import Service
 from xcube_openeo.services.types import (
     SPATIAL_EXTENT,
     TIME,
@@ -157,16 +162,10 @@ def delete_service(ctx: Any, user_id: str, service_id: str) -> None:
 def service_logs(ctx: Any, user_id: str, service_id: str, base_url: str, offset: str | None,
                  level: str | None, limit: int | None) -> dict[str, Any]:
     service = ctx.services.get(user_id, service_id)
-    level = level or "debug"
-    if level not in LOG_LEVELS:
-        raise OpenEOError("BadRequest", f"'level' must be one of {', '.join(LOG_LEVELS)}.")
+    level = requested_log_level(level)
     entries = ctx.services.logs(service_id, offset, level, limit)
-    links = []
-    if limit is not None and len(entries) == limit:
-        links.append({"rel": "next", "type": "application/json",
-                      "href": f"{base_url}/services/{service_id}/logs?offset={entries[-1]['id']}"
-                              f"&limit={limit}&level={level}"})
-    return {"level": service.log_level, "logs": entries, "links": links}
+    return logs_document(entries, service.log_level, level, limit,
+                         f"{base_url}/services/{service_id}/logs")
 
 
 # --- tiles -----------------------------------------------------------------------------

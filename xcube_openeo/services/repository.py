@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.services.tables import service_logs, services
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
+from xcube_openeo.store.logs import LogTable
 
 EDITABLE = ("title", "description", "enabled", "configuration", "process", "plan", "budget",
             "log_level")
@@ -70,6 +68,7 @@ class ServiceNotFound(OpenEOError):
 class ServiceRepository:
     def __init__(self, store: Store):
         self.store = store
+        self.log_table = LogTable(store, service_logs, "service_id", keep=MAX_LOGS)
 
     def create(self, owner: str, service_type: str, process: dict[str, Any],
                configuration: dict[str, Any], *, title: str | None = None,
@@ -133,36 +132,15 @@ class ServiceRepository:
             ).mappings().first()
             if row is None:
                 raise ServiceNotFound(service_id)
-            conn.execute(service_logs.delete().where(service_logs.c.service_id == service_id))
+            self.log_table.clear(conn, service_id)
             conn.execute(services.delete().where(services.c.service_id == service_id))
         return Service.from_row(row)
 
     # --- logs --------------------------------------------------------------------------
 
     def append_log(self, service_id: str, level: str, message: str) -> None:
-        with self.store.write() as conn:
-            seq = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(service_logs.c.seq), 0))
-                .where(service_logs.c.service_id == service_id)
-            ).scalar_one() + 1
-            conn.execute(service_logs.insert().values(
-                service_id=service_id, seq=seq, level=level, message=message, time=utcnow()))
-            conn.execute(service_logs.delete().where(
-                service_logs.c.service_id == service_id, service_logs.c.seq <= seq - MAX_LOGS))
+        self.log_table.append(service_id, level, message)
 
     def logs(self, service_id: str, offset: str | None, level: str, limit: int | None
              ) -> list[dict[str, Any]]:
-        if offset not in (None, "") and not str(offset).isdigit():
-            raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
-        after = int(offset) if offset else 0
-        severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
-        query = (service_logs.select()
-                 .where(service_logs.c.service_id == service_id, service_logs.c.seq > after,
-                        service_logs.c.level.in_(severities))
-                 .order_by(service_logs.c.seq))
-        if limit is not None:
-            query = query.limit(limit)
-        with self.store.read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [{"id": str(row["seq"]), "level": row["level"], "message": row["message"],
-                 "time": _iso(row["time"])} for row in rows]
+        return self.log_table.read(service_id, offset, level, limit)
