@@ -96,6 +96,9 @@ AuthenticationRequired = _coded("AuthenticationRequired")
 # Back-end specific codes for HTTP conditions the openEO error list has no code for.
 PayloadTooLarge = _coded("PayloadTooLarge", 413)
 MethodNotAllowed = _coded("MethodNotAllowed", 405)
+# Back-end specific codes for client input beyond the bounds this back-end keeps.
+JsonNestingTooDeep = _coded("JsonNestingTooDeep", 400)
+NumberOutOfRange = _coded("NumberOutOfRange", 400)
 
 
 def internal_error(message: str, cause: BaseException | None = None) -> OpenEOError:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from xcube.server.api import ApiHandler
 
-from xcube_openeo import OPENEO_PREFIX
+from xcube_openeo import OPENEO_PREFIX, jsonio
 from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
 
 if TYPE_CHECKING:
@@ -35,10 +35,8 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         body = self.request.body
         if not body:
             raise BadRequest("The request body is empty; a JSON document was expected.")
-        try:
-            return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            raise BadRequest(f"The request body is not valid JSON in UTF-8: {e}") from None
+        # Bounded: nesting depth, integers in int64, no NaN (see xcube_openeo.jsonio).
+        return jsonio.loads(body)
 
     def read_json_object(self) -> dict[str, Any]:
         doc = self.read_json()
