@@ -8,20 +8,31 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from threading import BoundedSemaphore
 from typing import Any
 
 from xcube_openeo.auth.oidc import OidcProvider, OidcValidator, load_providers, token_invalid
 from xcube_openeo.auth.passwords import dummy_verify, verify_password
+from xcube_openeo.auth.throttle import (
+    DEFAULT_MAX_QUEUED,
+    LoginAttempt,
+    LoginThrottle,
+    parse_networks,
+)
 from xcube_openeo.auth.tokens import BasicTokens
 from xcube_openeo.auth.users import BasicUser, User, load_basic_users
 from xcube_openeo.errors import AuthenticationRequired, OpenEOError
 from xcube_openeo.store import Store
 
 LOG = logging.getLogger("xcube.openeo.auth")
-#: Threads for checking credentials (scrypt, calls to OIDC providers), apart from the
-#: shared default executor: a slow provider or a flood of logins cannot starve the
-#: threads that other requests (e.g. synchronous processing) compute in.
+#: Threads for checking bearer tokens (a database lookup, calls to OIDC providers),
+#: apart from the shared default executor: a slow provider cannot starve the threads
+#: that other requests (e.g. synchronous processing) compute in.
 AUTH_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="openeo-auth")
+#: Threads for password hashing (basic logins, ~0.1 s of CPU each), apart from the token
+#: checks: a flood of logins never delays the requests of users who have a token.
+LOGIN_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="openeo-login")
 DEFAULT_TOKEN_LIFETIME = 24 * 3600
 _MAX_HEADER = 16 * 1024
 
@@ -34,6 +45,39 @@ def scheme_invalid(detail: str) -> OpenEOError:
     )
 
 
+@dataclass
+class BasicLogin:
+    """A basic login the throttle admitted, its password not yet checked."""
+
+    user_id: str
+    password: str = field(repr=False)
+    address: str
+    attempt: LoginAttempt
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str]:
+    """User id and password of an HTTP basic ``Authorization`` header."""
+    if not authorization:
+        raise AuthenticationRequired(
+            "Send your user name and password with HTTP basic authentication.",
+            headers={"WWW-Authenticate": 'Basic realm="openEO"'},
+        )
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise OpenEOError("AuthenticationSchemeInvalid",
+                          "GET /credentials/basic expects HTTP basic authentication.")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise OpenEOError("AuthenticationSchemeInvalid",
+                          "The basic credentials are not valid base64 of 'user:password'.") from None
+    user_id, sep, password = decoded.partition(":")
+    if not sep:
+        raise OpenEOError("AuthenticationSchemeInvalid",
+                          "The basic credentials are not of the form 'user:password'.")
+    return user_id, password
+
+
 class Accounts:
     def __init__(self, store: Store, auth_config: Mapping[str, Any]):
         self.store = store
@@ -41,6 +85,13 @@ class Accounts:
         self.providers: dict[str, OidcProvider] = load_providers(auth_config)
         lifetime = int(auth_config.get("BasicTokenLifetime", DEFAULT_TOKEN_LIFETIME))
         self.tokens = BasicTokens(store, dt.timedelta(seconds=lifetime))
+        throttle_config = auth_config.get("LoginThrottle") or {}
+        self.throttle = LoginThrottle.from_config(throttle_config)
+        #: Proxies whose ``X-Forwarded-For`` names the client (throttling per address).
+        self.trusted_proxies = parse_networks(auth_config.get("TrustedProxies") or [])
+        # Logins admitted and waiting for (or in) their password check: bounded, so
+        # that a flood from many addresses cannot queue without limit.
+        self._login_slots = BoundedSemaphore(int(throttle_config.get("MaxQueued", DEFAULT_MAX_QUEUED)))
 
     # --- who is calling --------------------------------------------------------------
 
@@ -81,41 +132,50 @@ class Accounts:
 
     # --- basic login ------------------------------------------------------------------
 
-    def login_basic(self, authorization: str | None) -> dict[str, str]:
-        """Checks HTTP basic credentials; returns the ``/credentials/basic`` document.
+    def start_basic_login(self, authorization: str | None, address: str) -> BasicLogin:
+        """Reads HTTP basic credentials and admits the login through the throttle.
 
-        Slow on purpose (scrypt): call it off the event loop.
+        Cheap (no hashing), so it runs on the event loop: refused logins (429, or 503
+        while too many wait for their password check) never queue behind others.
         """
-        if not authorization:
-            raise AuthenticationRequired(
-                "Send your user name and password with HTTP basic authentication.",
-                headers={"WWW-Authenticate": 'Basic realm="openEO"'},
-            )
-        scheme, _, encoded = authorization.strip().partition(" ")
-        if scheme.lower() != "basic" or not encoded:
-            raise OpenEOError("AuthenticationSchemeInvalid",
-                              "GET /credentials/basic expects HTTP basic authentication.")
+        user_id, password = _basic_credentials(authorization)
+        attempt = self.throttle.attempt(user_id, address)
+        if not self._login_slots.acquire(blocking=False):
+            attempt.cancel()
+            raise OpenEOError("InfrastructureBusy", "Too many logins are being checked at the"
+                              " moment; try again shortly.", headers={"Retry-After": "1"})
+        return BasicLogin(user_id, password, address, attempt)
+
+    def finish_basic_login(self, login: BasicLogin) -> dict[str, str]:
+        """Checks the password of an admitted login; returns the ``/credentials/basic`` document.
+
+        Slow on purpose (scrypt): call it off the event loop, in ``LOGIN_EXECUTOR``.
+        """
         try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise OpenEOError("AuthenticationSchemeInvalid",
-                              "The basic credentials are not valid base64 of 'user:password'.") from None
-        user_id, sep, password = decoded.partition(":")
-        if not sep:
-            raise OpenEOError("AuthenticationSchemeInvalid",
-                              "The basic credentials are not of the form 'user:password'.")
-        user = self.users.get(user_id)
-        if user is None:
-            dummy_verify(password)  # as slow as a real check: no hint which users exist
-            valid = False
-        else:
-            valid = verify_password(password, user.password_hash)
+            user = self.users.get(login.user_id)
+            if user is None:
+                dummy_verify(login.password)  # as slow as a real check: no hint which users exist
+                valid = False
+            else:
+                valid = verify_password(login.password, user.password_hash)
+        except BaseException:
+            login.attempt.cancel()
+            raise
+        finally:
+            self._login_slots.release()
         if not valid:
+            login.attempt.failed()
             # For operators (and fail2ban-like tools); never the password.
-            LOG.warning("Failed basic login for user %r", user_id[:64])
+            LOG.warning("Failed basic login for user %r from %s", login.user_id[:64],
+                        login.address[:64])
             raise OpenEOError("CredentialsInvalid", "The user name or the password is not correct.")
-        LOG.info("Basic login of user %r", user_id)
-        return {"access_token": self.tokens.issue(user_id)}
+        login.attempt.succeeded()
+        LOG.info("Basic login of user %r", login.user_id)
+        return {"access_token": self.tokens.issue(login.user_id)}
+
+    def login_basic(self, authorization: str | None, address: str = "unknown") -> dict[str, str]:
+        """:meth:`start_basic_login` and :meth:`finish_basic_login` in one (blocking) call."""
+        return self.finish_basic_login(self.start_basic_login(authorization, address))
 
     # --- documents -------------------------------------------------------------------------
 

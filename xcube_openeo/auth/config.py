@@ -62,6 +62,29 @@ _OIDC_PROVIDER = JsonObjectSchema(
     additional_properties=False,
 )
 
+LOGIN_THROTTLE_SCHEMA = JsonObjectSchema(
+    description="Throttling of failed basic logins (auth/throttle.py), checked before any"
+    " password is hashed; throttled logins get 429 TooManyRequests with Retry-After.",
+    properties=dict(
+        UserFailures=JsonIntegerSchema(
+            minimum=1, description="Failed logins per user id within Window before a lockout (5)."),
+        AddressFailures=JsonIntegerSchema(
+            minimum=1, description="Failed logins per client address within Window before a"
+            " lockout (20)."),
+        Window=JsonNumberSchema(minimum=1, description="Seconds failures are counted (60)."),
+        Lockout=JsonNumberSchema(
+            minimum=1, description="Seconds of the first lockout (60); each further lockout of"
+            " the same user or address lasts twice as long."),
+        MaxLockout=JsonNumberSchema(minimum=1, description="Longest lockout in seconds (900)."),
+        MaxTrackedKeys=JsonIntegerSchema(
+            minimum=1, description="User ids and addresses tracked each (10000): bounded memory."),
+        MaxQueued=JsonIntegerSchema(
+            minimum=1, description="Logins waiting for their password check at once (64); more"
+            " get 503 InfrastructureBusy."),
+    ),
+    additional_properties=False,
+)
+
 AUTHENTICATION_SCHEMA = JsonObjectSchema(
     properties=dict(
         Users=JsonArraySchema(items=_USER),
@@ -70,6 +93,11 @@ AUTHENTICATION_SCHEMA = JsonObjectSchema(
         OidcProviders=JsonArraySchema(items=_OIDC_PROVIDER),
         HttpTimeout=JsonNumberSchema(
             minimum=0.1, description="Timeout of calls to OIDC providers in seconds (5)."),
+        LoginThrottle=LOGIN_THROTTLE_SCHEMA,
+        TrustedProxies=JsonArraySchema(
+            items=JsonStringSchema(),
+            description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For"
+            " names the client (default none: the header is ignored)."),
     ),
     additional_properties=False,
 )

@@ -9,7 +9,8 @@ from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.auth import controllers
-from xcube_openeo.auth.accounts import AUTH_EXECUTOR
+from xcube_openeo.auth.accounts import LOGIN_EXECUTOR
+from xcube_openeo.auth.throttle import client_address
 
 P = OPENEO_PREFIX
 
@@ -17,12 +18,26 @@ P = OPENEO_PREFIX
 @api.route(P + "/credentials/basic")
 class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
     async def get(self):
-        # scrypt takes ~0.1 s on purpose: keep it off the event loop.
-        header = self.request.headers.get("Authorization")
+        accounts = self.ctx.accounts
+        headers = self.request.headers
+        # The throttle is asked first, on the event loop: refused logins cost no hashing.
+        login = accounts.start_basic_login(
+            headers.get("Authorization"), self._client_address(accounts.trusted_proxies))
+        # scrypt takes ~0.1 s on purpose: off the event loop, in threads of its own, so
+        # that token checks (AUTH_EXECUTOR) never wait behind password hashing.
         doc = await tornado.ioloop.IOLoop.current().run_in_executor(
-            AUTH_EXECUTOR, self.ctx.accounts.login_basic, header)
+            LOGIN_EXECUTOR, accounts.finish_basic_login, login)
         self.response.set_header("Cache-Control", "no-store")
         self.write_json(doc)
+
+    def _client_address(self, trusted_proxies) -> str:
+        # xcube's request wraps tornado's, which alone knows the peer's address.
+        tornado_request = getattr(self.request, "_request", None)
+        remote_ip = getattr(tornado_request, "remote_ip", None)
+        headers = self.request.headers
+        forwarded = (headers.get_list("X-Forwarded-For") if hasattr(headers, "get_list")
+                     else [headers.get("X-Forwarded-For") or ""])
+        return client_address(remote_ip, forwarded, trusted_proxies)
 
 
 @api.route(P + "/credentials/oidc")
