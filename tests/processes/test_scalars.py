@@ -219,9 +219,12 @@ def test_int_truncates_towards_zero() -> None:
     assert call("floor", x=-3.5) == -4 and call("ceil", x=-3.5) == -3
 
 
-def test_big_integers_are_exact() -> None:
-    assert call("multiply", x=4294967296, y=4294967296) == 2**64
-    assert call("power", base=3, p=50) == 3**50
+def test_integers_are_exact_in_int64_and_doubles_beyond() -> None:
+    assert call("multiply", x=3037000499, y=3037000499) == 3037000499**2  # < 2 ** 63
+    assert call("power", base=3, p=39) == 3**39
+    # beyond int64: IEEE 754 doubles (see tests/processes/test_bounded_numbers.py)
+    assert call("multiply", x=4294967296, y=4294967296) == float(2**64)
+    assert isinstance(call("power", base=3, p=50), float)
 
 
 def test_logarithm_edges_in_arrays() -> None:

@@ -15,6 +15,7 @@ from xcube_openeo.errors import OpenEOError
 from ..registry import process
 from .elementwise import (
     as_float,
+    bounded,
     dispatch,
     fit_integer_scalars,
     invalid,
@@ -51,7 +52,8 @@ def numeric(
     ``scalar_op`` gets Python numbers; ``array_op`` gets at least one array operand,
     with integer arrays widened for ``widen`` ('sum' or 'product') so that integer
     results cannot wrap around.  IEEE 754 results (inf, NaN) are wanted, so
-    floating-point warnings are silenced.
+    floating-point warnings are silenced.  Scalar integers stay in the int64 range:
+    operands and results beyond it become doubles (see ``bounded``).
     """
     names = list(operands)
 
@@ -59,7 +61,7 @@ def numeric(
         if check_numbers(process_id, **dict(zip(names, values, strict=True))):
             return None
         with np.errstate(all="ignore"):
-            return to_python(scalar_op(*[to_python(v) for v in values]))
+            return bounded(to_python(scalar_op(*[bounded(to_python(v)) for v in values])))
 
     def vectorised(*values: Any) -> Any:
         if check_numbers(process_id, **dict(zip(names, values, strict=True))):
@@ -123,9 +125,20 @@ def mod(x: Any, y: Any) -> Any:
 
 
 def _power_scalar(base: float, p: float) -> float:
-    if isinstance(base, int) and isinstance(p, int) and p >= 0:
+    if isinstance(base, int) and isinstance(p, int) and p >= 0 and _int_power_fits(base, p):
         return base**p  # exact integer power
     return float(np.power(float(base), float(p)))
+
+
+def _int_power_fits(base: int, p: int) -> bool:
+    """Whether ``base ** p`` is cheap to compute exactly: false when it is certainly
+    beyond the int64 range, decided without computing it (an exact power of large
+    integers takes minutes and gigabytes).  Exact results beyond int64 that pass (below
+    2 ** 128) become doubles afterwards, like every scalar result."""
+    if abs(base) <= 1:
+        return True  # 0, 1 or -1: cheap for any p
+    # |base| ** p >= 2 ** ((bit_length - 1) * p), and p < 64 from here on
+    return (abs(base).bit_length() - 1) * p < 64
 
 
 def _power_array(base: Any, p: Any) -> Any:

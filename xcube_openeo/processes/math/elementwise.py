@@ -22,6 +22,7 @@ objects).
 from __future__ import annotations
 
 import datetime
+import math
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.jsonio import INT64_MAX, INT64_MIN
 
 Array = xr.DataArray | np.ndarray
 
@@ -48,6 +50,22 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, (bool, np.bool_)
     )
+
+
+def bounded(value: Any) -> Any:
+    """A Python integer outside the int64 range as an IEEE 754 double (infinite beyond
+    the double range); anything else unchanged.
+
+    openEO numbers are doubles or bounded integers: exact Python integers of any size
+    would make arithmetic unbounded in time and memory (and unprintable as JSON).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not INT64_MIN <= value <= INT64_MAX:
+            try:
+                return float(value)
+            except OverflowError:
+                return math.inf if value > 0 else -math.inf
+    return value
 
 
 def is_bool(value: Any) -> bool:

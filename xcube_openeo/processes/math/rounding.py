@@ -17,7 +17,11 @@ from xcube_openeo.errors import OpenEOError
 
 from ..registry import process
 from .arithmetic import numeric
-from .elementwise import is_array, kind
+from .elementwise import is_array, kind, where
+
+#: Decimal digits beyond which rounding changes no int64 (|v| < 10**19) and no double
+#: (10**p overflows a double beyond 308).
+MAX_INT_DIGITS, MAX_FLOAT_DIGITS = 19, 308
 
 
 def _to_integer(func: Callable[[float], Any]) -> Callable[[Any], Any]:
@@ -66,15 +70,28 @@ def round_(x: Any, p: Any = 0) -> Any:
     p = int(p)
 
     # numpy scales by 10**p and rounds half to even: 0.35 -> 0.4 as the examples expect
-    # (Python's round() works on the exact binary value and gives 0.3).
+    # (Python's round() works on the exact binary value and gives 0.3).  10**p overflows
+    # a double beyond |p| = 308 (numpy gives NaN) and int64 beyond 18 (garbage), where
+    # Python's round is exact and quick (it never computes 10**p for floats).
     def scalar(v: Any) -> Any:
         if isinstance(v, int):
-            return v if p >= 0 else int(np.round(v, p))
+            if p >= 0:
+                return v
+            return 0 if p < -MAX_INT_DIGITS else round(v, p)  # exact, half to even
+        if abs(p) > MAX_FLOAT_DIGITS:
+            return round(v, p)  # v itself, or 0.0 (NaN and infinities stay)
         return float(np.round(v, p))
 
     def vectorised(v: Any) -> Any:
-        if kind(v) in "iub" and p >= 0:
-            return v
+        if kind(v) in "iub":
+            if p >= 0:
+                return v
+            if p < -(MAX_INT_DIGITS - 1):
+                v = v.astype(np.float64)  # 10**19 and more are no int64
+        if p > MAX_FLOAT_DIGITS:
+            return v  # finer than any double's precision
+        if p < -MAX_FLOAT_DIGITS:
+            return where(np.isfinite(v), v * 0, v)  # every finite double rounds to 0
         # np.round(DataArray) would compute eagerly; the method stays lazy
         return v.round(p) if isinstance(v, xr.DataArray) else np.round(v, p)
 
