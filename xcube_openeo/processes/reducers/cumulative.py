@@ -6,13 +6,16 @@ skipped in the accumulation, with false they make all later elements no-data.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from ..arrays._common import as_array, numeric, single_chunk
+from ..arrays._common import as_array, keeps_dataarray, numeric, single_chunk
+from ..math.elementwise import INT64_MAX, INT64_MIN
 from ..registry import process
 from ..values import ArrayValue
 
@@ -21,13 +24,25 @@ Accumulate = Callable[[xr.DataArray, str], xr.DataArray]
 
 @process("cumsum")
 def cumsum(data: Any, ignore_nodata: bool = True) -> ArrayValue:
-    return _cumulative(data, ignore_nodata, "cumsum", 0.0, lambda v, d: v.cumsum(d, skipna=False))
+    return _cumulative(
+        data,
+        ignore_nodata,
+        "cumsum",
+        0.0,
+        lambda v, d: v.cumsum(d, skipna=False),
+        exact=operator.add,
+    )
 
 
 @process("cumproduct")
 def cumproduct(data: Any, ignore_nodata: bool = True) -> ArrayValue:
     return _cumulative(
-        data, ignore_nodata, "cumproduct", 1.0, lambda v, d: v.cumprod(d, skipna=False)
+        data,
+        ignore_nodata,
+        "cumproduct",
+        1.0,
+        lambda v, d: v.cumprod(d, skipna=False),
+        exact=operator.mul,
     )
 
 
@@ -56,13 +71,36 @@ def _accumulate(ufunc: np.ufunc) -> Accumulate:
     return accumulate
 
 
+def _integer_accumulation(values: xr.DataArray, op: Callable[[int, int], int]) -> xr.DataArray:
+    """Sums or products of in-memory 1-D integer data (from JSON), exact while they stay
+    in the int64 range (numpy's int64 wraps around silently), else all as doubles."""
+    exact = list(itertools.accumulate((int(v) for v in values.values), op))
+    if all(INT64_MIN <= v <= INT64_MAX for v in exact):
+        return values.copy(data=np.array(exact, dtype=np.int64))
+    with np.errstate(over="ignore", invalid="ignore"):
+        floats = np.cumsum if op is operator.add else np.cumprod
+        return values.copy(data=floats(values.values.astype(np.float64)))
+
+
 def _cumulative(
-    data: Any, ignore_nodata: bool, process_id: str, neutral: float, accumulate: Accumulate
+    data: Any,
+    ignore_nodata: bool,
+    process_id: str,
+    neutral: float,
+    accumulate: Accumulate,
+    exact: Callable[[int, int], int] | None = None,
 ) -> ArrayValue:
     arr = as_array(data)
     values, mask = numeric(arr, process_id)
     if mask is None and values.dtype.kind == "f":
         mask = values.isnull()
+    if exact is not None and values.dtype.kind in "iu" and arr.size:
+        if not keeps_dataarray(arr):
+            result = _integer_accumulation(values, exact)
+            return ArrayValue(result, arr.dim, arr.labeled)
+        if exact is operator.mul:
+            # Products of integer cube data leave int64 after a few steps: IEEE doubles.
+            values = values.astype(np.float64)
     if mask is None or arr.size == 0:  # integers: no no-data to care about
         result = accumulate(values, arr.dim)
     else:

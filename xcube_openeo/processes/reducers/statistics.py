@@ -3,7 +3,6 @@ quantiles."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from ..arrays._common import (
     numeric,
     slice_template,
 )
+from ..math.elementwise import INT64_MAX, INT64_MIN, bounded
 from ..registry import process
 from ..values import ArrayValue
 from ._numeric import quantiles_along, reduce_numbers
@@ -51,7 +51,7 @@ def sum_(data: Any, ignore_nodata: bool = True) -> Any:
 
 @process("product")
 def product(data: Any, ignore_nodata: bool = True) -> Any:
-    exact = _exact_integer_result(data, math.prod)
+    exact = _exact_integer_result(data, _int64_product)
     if exact is not None:
         return exact
     return reduce_numbers(
@@ -59,14 +59,29 @@ def product(data: Any, ignore_nodata: bool = True) -> Any:
     )
 
 
-def _exact_integer_result(data: Any, reduce: Callable[[list[int]], int]) -> int | None:
-    """Sums and products of 1-D integer arrays (from JSON) in Python's exact integers,
-    since int64 would overflow silently; None for any other data."""
+def _exact_integer_result(data: Any, reduce: Callable[[list[int]], int | float]) -> Any:
+    """Sums and products of 1-D integer arrays (from JSON) exactly, since int64 would
+    overflow silently; results beyond int64 as doubles.  None for any other data."""
     if not isinstance(data, ArrayValue) or keeps_dataarray(data) or data.size == 0:
         return None
     if data.data.dtype.kind not in "iu":
         return None
-    return reduce([int(v) for v in data.data.values])
+    # A sum of n int64 values is below n * 2 ** 63: cheap to compute exactly.
+    return bounded(reduce([int(v) for v in data.data.values]))
+
+
+def _int64_product(values: list[int]) -> int | float:
+    """The exact product while it stays in the int64 range, else the IEEE 754 double
+    product: an exact product of many large integers grows without bound."""
+    if 0 in values:
+        return 0
+    result = 1
+    for value in values:
+        result *= value
+        if not INT64_MIN <= result <= INT64_MAX:
+            with np.errstate(over="ignore"):
+                return float(np.prod(np.array(values, dtype=np.float64)))
+    return result
 
 
 def _min_count(values: xr.DataArray) -> int | None:
