@@ -16,6 +16,9 @@ COPY configs ./configs
 # setup.sh creates the venv, builds the GDAL bindings, installs the project and
 # generates the demo data into the image.
 ENV XCUBE_OPENEO_DATA_DIR=/opt/xcube-openeo/data
+# State apart from the served datasets; mount a volume here to keep it.
+ENV XCUBE_OPENEO_STATE_DIR=/var/lib/xcube-openeo
+VOLUME /var/lib/xcube-openeo
 RUN bash scripts/setup.sh
 
 EXPOSE 8080

@@ -5,12 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XCUBE_OPENEO_DATA_DIR=${XCUBE_OPENEO_DATA_DIR:-$PWD/data}
+# The back-end's state lives apart from the served datasets (README, "Security").
+export XCUBE_OPENEO_STATE_DIR=${XCUBE_OPENEO_STATE_DIR:-$PWD/var/state}
 VENV=${XCUBE_OPENEO_VENV:-$PWD/.venv}
 
 case "${1:-}" in
   serve)
     shift
     bash scripts/setup.sh
+    if [ -d "$XCUBE_OPENEO_DATA_DIR/state" ] && [ ! -e "$XCUBE_OPENEO_STATE_DIR" ]; then
+      # Earlier versions kept the state beside the datasets, where xcube's APIs reach it.
+      echo "[serve] moving the state from $XCUBE_OPENEO_DATA_DIR/state to $XCUBE_OPENEO_STATE_DIR"
+      mkdir -p "$(dirname "$XCUBE_OPENEO_STATE_DIR")"
+      mv "$XCUBE_OPENEO_DATA_DIR/state" "$XCUBE_OPENEO_STATE_DIR"
+    fi
     echo "[serve] openEO at http://localhost:${PORT:-8080}/openeo/1.2/ (discovery: /.well-known/openeo)"
     exec "$VENV/bin/xcube" serve --config "${XCUBE_OPENEO_CONFIG:-configs/demo.yaml}" \
       --address "${ADDRESS:-0.0.0.0}" --port "${PORT:-8080}" "$@"

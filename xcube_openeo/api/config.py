@@ -9,6 +9,7 @@ from xcube.util.jsonschema import (
 )
 
 from xcube_openeo.auth.config import ACCOUNTS_CONFIG_PROPERTIES
+from xcube_openeo.security.config import SECURITY_CONFIG_SCHEMA
 
 DEFAULT_MAX_REQUEST_BODY_SIZE = 10 * 1024 * 1024
 
@@ -17,6 +18,7 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
         # DataDir, Database, Authentication, Files: see xcube_openeo.auth.config.
         **ACCOUNTS_CONFIG_PROPERTIES,
         Id=JsonStringSchema(description="Back-end identifier in the capabilities"),
+        Security=SECURITY_CONFIG_SCHEMA,
         Title=JsonStringSchema(),
         Description=JsonStringSchema(),
         MaxRequestBodySize=JsonIntegerSchema(

@@ -17,7 +17,9 @@ from xcube_openeo.api.config import DEFAULT_MAX_REQUEST_BODY_SIZE
 from xcube_openeo.api.tornado import use_openeo_handler
 from xcube_openeo.auth.context import AccountsContextMixin
 from xcube_openeo.jobs.context import JobsContextMixin
+from xcube_openeo.security import ExposurePolicy, check_deployment, install_guard
 from xcube_openeo.services.context import ServicesContextMixin
+from xcube_openeo.store.config import data_dir
 
 
 # AccountsContextMixin: store, accounts, files, user_processes (xcube_openeo.auth).
@@ -26,13 +28,32 @@ from xcube_openeo.services.context import ServicesContextMixin
 class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin, ApiContext):
     def __init__(self, server_ctx: Context):
         super().__init__(server_ctx)
-        self._install_handler()
+        # Before any route answers: refuses state inside served folders, warns of
+        # dangerous xcube APIs (xcube_openeo.security).
+        check_deployment(self.config, self.exposure_policy, self._state_locations(),
+                         authentication=bool(self.accounts.users or self.accounts.providers))
+        self._install_handlers()
 
-    def _install_handler(self) -> None:
+    def _install_handlers(self) -> None:
         server = getattr(self.server_ctx, "server", None)
         application = getattr(getattr(server, "framework", None), "application", None)
         if application is not None:
             use_openeo_handler(application, "openeo")
+            install_guard(application)
+
+    @cached_property
+    def exposure_policy(self) -> ExposurePolicy:
+        """Who may call each of xcube's own APIs served beside openEO."""
+        return ExposurePolicy.from_config(self.openeo_config.get("Security"),
+                                          [api.name for api in self.server_ctx.apis])
+
+    def _state_locations(self) -> list[str]:
+        state = [str(data_dir(self.openeo_config))]
+        state += [section[key] for section, key in (
+            (self.openeo_config.get("Files") or {}, "Root"),
+            (self.openeo_config.get("Jobs") or {}, "ResultsRoot"),
+        ) if section.get(key)]
+        return state
 
     # --- configuration -----------------------------------------------------------------
 

@@ -22,17 +22,16 @@ them.  xcube offers no hook to choose the handler class per API.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import tornado.ioloop
-import tornado.routing
 import tornado.web
 from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo import __version__
 from xcube_openeo.auth.accounts import AUTH_EXECUTOR
 from xcube_openeo.errors import MethodNotAllowed, OpenEOError, PayloadTooLarge, internal_error
+from xcube_openeo.security.guard import iter_rules
 
 LOG = logging.getLogger("xcube.openeo")
 
@@ -71,7 +70,9 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self.set_header("Access-Control-Expose-Headers", EXPOSED_HEADERS)
         self.set_header("Access-Control-Allow-Headers", ALLOWED_HEADERS)
         self.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-        self.set_header("Access-Control-Allow-Credentials", "true")
+        # No Access-Control-Allow-Credentials: the API's CORS table has none, and
+        # browsers refuse credentialed requests with a '*' origin anyway; clients send
+        # tokens in the Authorization header, which needs no credentials mode.
 
     # --- request body --------------------------------------------------------------
 
@@ -230,17 +231,9 @@ def use_openeo_handler(application: tornado.web.Application, api_name: str) -> i
     Idempotent; returns the number of rules changed.
     """
     changed = 0
-    for rule in _iter_rules(application.default_router):
+    for rule in iter_rules(application.default_router):
         route = rule.target_kwargs.get("api_route") if rule.target_kwargs else None
         if route is not None and route.api_name == api_name and rule.target is TornadoRequestHandler:
             rule.target = OpenEORequestHandler
             changed += 1
     return changed
-
-
-def _iter_rules(router: tornado.routing.RuleRouter) -> Iterator[tornado.routing.Rule]:
-    for rule in router.rules:
-        if isinstance(rule.target, tornado.routing.RuleRouter):
-            yield from _iter_rules(rule.target)
-        else:
-            yield rule
