@@ -15,11 +15,20 @@ from xcube_openeo.api.tornado import allowed_methods
 STAC_VERSION = "1.0.0"
 
 
-def get_endpoints(routes: Sequence[ApiRoute]) -> list[dict[str, Any]]:
-    """The capabilities' ``endpoints``, generated from the routes actually registered."""
+def get_endpoints(
+    routes: Sequence[ApiRoute], ctx: OpenEOContext | None = None
+) -> list[dict[str, Any]]:
+    """The capabilities' ``endpoints``, generated from the routes actually registered.
+
+    A handler class leaves itself out with ``listed = False``, or, depending on the
+    configuration, with a static method ``listed_in(ctx) -> bool``.
+    """
     endpoints = []
     for route in routes:
         if not route.path.startswith(OPENEO_PREFIX) or not getattr(route.handler_cls, "listed", True):
+            continue
+        listed_in = getattr(route.handler_cls, "listed_in", None)
+        if ctx is not None and listed_in is not None and not listed_in(ctx):
             continue
         path = route.path[len(OPENEO_PREFIX):] or "/"
         path = path.replace("{*", "{")
@@ -40,7 +49,7 @@ def get_capabilities(ctx: OpenEOContext, base_url: str, routes: Sequence[ApiRout
         "description": ctx.description,
         "production": False,
         "conformsTo": conformance_classes(),
-        "endpoints": get_endpoints(routes),
+        "endpoints": get_endpoints(routes, ctx),
         "links": [
             {"rel": "self", "href": f"{base_url}/", "type": "application/json"},
             {"rel": "root", "href": f"{base_url}/", "type": "application/json"},

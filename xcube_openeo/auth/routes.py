@@ -11,6 +11,7 @@ from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.auth import controllers
 from xcube_openeo.auth.accounts import LOGIN_EXECUTOR
 from xcube_openeo.auth.throttle import client_address
+from xcube_openeo.errors import NotFound
 
 P = OPENEO_PREFIX
 
@@ -42,7 +43,23 @@ class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
 
 @api.route(P + "/credentials/oidc")
 class OidcCredentialsHandler(OpenEOHandler[OpenEOContext]):
+    """Only with OpenID Connect providers configured: the API requires at least one.
+
+    Without providers the endpoint is not in the capabilities and answers 404
+    ``NotFound``, as for any endpoint this back-end does not offer.  The API allows 404
+    or 501 for unsupported endpoints; 404 because nothing is missing from the software
+    (it is the configuration), a 4xx tells clients not to retry, and it is the same
+    answer as for every other path we do not serve.
+    """
+
+    @staticmethod
+    def listed_in(ctx: OpenEOContext) -> bool:
+        return bool(ctx.accounts.providers)
+
     def get(self):
+        if not self.listed_in(self.ctx):
+            raise NotFound("No OpenID Connect provider is configured: this back-end offers"
+                           " basic authentication only (GET /credentials/basic).")
         self.write_json(self.ctx.accounts.oidc_providers_document())
 
 
