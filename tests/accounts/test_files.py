@@ -55,9 +55,21 @@ def test_content_type_and_replacement(base: str, alice):
     requests.put(base + "/files/notes.txt", data=b"two!", headers=alice).raise_for_status()
     download = requests.get(base + "/files/notes.txt", headers=alice)
     assert download.content == b"two!"
-    assert download.headers["Content-Type"].startswith("text/plain")
+    # The API documents application/octet-stream: no type guessed from the name.
+    assert download.headers["Content-Type"] == "application/octet-stream"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Disposition"] == "attachment; filename*=UTF-8''notes.txt"
+
+
+@pytest.mark.parametrize("name", ["project.qgs", "page.html", "data.json", "image.png"])
+def test_downloads_are_octet_streams_whatever_the_name(base: str, alice, name: str):
+    requests.put(base + f"/files/{name}", data=b"<x/>", headers=alice).raise_for_status()
+    download = requests.get(base + f"/files/{name}", headers=alice)
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "application/octet-stream"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    validate_response(base, download)
+    requests.delete(base + f"/files/{name}", headers=alice).raise_for_status()
 
 
 def test_percent_encoded_slashes_mean_folders(base: str, alice):

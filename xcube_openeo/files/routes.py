@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 import urllib.parse
 
 from xcube_openeo import OPENEO_PREFIX
@@ -74,8 +73,8 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
         self._check_route()
         info = self.ctx.files.info(user.user_id, path)
         chunks = self.ctx.files.read_chunks(user.user_id, path)
-        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        self.response.set_header("Content-Type", content_type)
+        # What the API documents for every file; no type guessed from the file's name.
+        self.response.set_header("Content-Type", "application/octet-stream")
         self.response.set_header("Content-Length", str(info.size))
         # User content is never rendered as a page of the API's origin (stored XSS).
         self.response.set_header("X-Content-Type-Options", "nosniff")
