@@ -68,3 +68,7 @@ class EvalEnv:
     #: User-defined processes of the calling user (namespace ``user``), by id.
     user_processes: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    #: When the request's work must stop (:class:`xcube_openeo.execution.deadline.Deadline`);
+    #: checked between process nodes.  None: no deadline (batch jobs).  Stays in the
+    #: server: callbacks sent to dask workers carry none.
+    deadline: Any = None

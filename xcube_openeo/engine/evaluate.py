@@ -103,10 +103,15 @@ class Evaluator:
                 remaining_uses[dep] += 1
         results: dict[str, Any] = dict(precomputed or {})
         needed = _needed_nodes(graph, results.keys()) if results else None
+        deadline = self.env.deadline
+        started = False
         for node_id in graph.order:
             node = graph.nodes[node_id]
             if node_id in results or (needed is not None and node_id not in needed):
                 continue
+            if started and deadline is not None:
+                deadline.check()  # no further node starts once the request's time is up
+            started = True
             args = {
                 name: self.resolve_argument(value, results, scope)
                 for name, value in node.arguments.items()

@@ -3,12 +3,13 @@
 Evaluation builds lazy xarray/dask objects in the server; this module sends every dask
 graph inside a result to the cluster at once, waits with a deadline (cancelling the
 work on the cluster when it passes), and returns the same result with in-memory data.
+Small results are computed in the server process instead, also under the deadline.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -16,25 +17,32 @@ from typing import Any
 
 import xarray as xr
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.execution.deadline import Deadline
 
 
-def compute_result(value: Any, client: Any, timeout: float | None) -> Any:
-    """``value`` with every dask-backed array computed by ``client``'s cluster."""
+def compute_result(value: Any, client: Any, deadline: Deadline | float | None) -> Any:
+    """``value`` with every dask-backed array computed by ``client``'s cluster.
+
+    Past the ``deadline`` (or ``timeout`` seconds) the work is cancelled on the cluster
+    and ``RequestTimeout`` raised.
+    """
+    deadline = Deadline.of(deadline)
     lazy: list[xr.DataArray] = []
     _walk(value, lambda array: lazy.append(array) or array)
     if not lazy:
         return value
+    deadline.check()
     futures = client.compute(lazy)
-    deadline = None if timeout is None else time.monotonic() + timeout
     computed = []
     try:
         for future in futures:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            computed.append(future.result(timeout=remaining))
+            computed.append(future.result(timeout=deadline.remaining()))
     except TimeoutError:
         client.cancel(futures)
-        raise _timeout_error(timeout) from None
+        raise deadline.error() from None
+    except BaseException:
+        client.cancel(futures)
+        raise
     results = iter(computed)
     return _walk(value, lambda array: next(results))
 
@@ -43,34 +51,55 @@ def compute_result(value: Any, client: Any, timeout: float | None) -> Any:
 _LOCAL_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="openeo-local-compute")
 
 
-def compute_locally(value: Any, timeout: float | None) -> Any:
+def local_threads() -> int:
+    """Threads of dask's threaded scheduler computing one in-process request."""
+    from dask.threaded import CPU_COUNT
+
+    return max(1, int(CPU_COUNT))
+
+
+def compute_locally(value: Any, deadline: Deadline | float | None) -> Any:
     """``value`` computed in this process with dask's threaded scheduler.
 
     For small requests: a round trip through the distributed scheduler costs more than
-    the computation (see benchmarks/processing_http.py).  A local computation cannot be
-    cancelled; past the deadline the request fails and the (small) work finishes unseen.
+    the computation (see benchmarks/processing_http.py).  The computation stops at the
+    ``deadline``: a callback of this computation only (not a global one) refuses to
+    start any further task once it has passed, so that at most the tasks already
+    running finish unseen; the caller gets ``RequestTimeout`` right at the deadline.
     """
     import dask
 
+    deadline = Deadline.of(deadline)
     lazy: list[xr.DataArray] = []
     _walk(value, lambda array: lazy.append(array) or array)
     if not lazy:
         return value
-    future = _LOCAL_POOL.submit(dask.compute, *lazy, scheduler="threads")
+    deadline.check()
+    stopped = threading.Event()
+
+    def before_task(key: Any, dsk: Any, state: Any) -> None:
+        if stopped.is_set() or deadline.expired:
+            raise deadline.error()
+
+    # (start, start_state, pretask, posttask, finish): dask's callback tuple, passed to
+    # this computation's scheduler call only.
+    callbacks = [(None, None, before_task, None, None)]
+    future = _LOCAL_POOL.submit(dask.compute, *lazy, scheduler="threads",
+                                num_workers=local_threads(), callbacks=callbacks)
     try:
-        computed = future.result(timeout=timeout)
+        computed = future.result(timeout=deadline.remaining())
     except FuturesTimeout:
-        raise _timeout_error(timeout) from None
+        stopped.set()
+        future.cancel()  # if it has not started yet
+        raise deadline.error() from None
     results = iter(computed)
     return _walk(value, lambda array: next(results))
 
 
-def _timeout_error(timeout: float | None) -> OpenEOError:
-    return OpenEOError(
-        "RequestTimeout",
-        f"The computation did not finish within {timeout:g} seconds and was cancelled;"
-        " run it as a batch job instead.",
-    )
+def compute_now(value: Any, deadline: Deadline | float | None) -> Any:
+    """Like :func:`compute_locally`, for the few values a process needs while the graph
+    is evaluated (checks that depend on data): bounded by the request's deadline."""
+    return compute_locally(value, deadline)
 
 
 def _walk(value: Any, visit: Callable[[xr.DataArray], xr.DataArray]) -> Any:

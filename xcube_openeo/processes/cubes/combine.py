@@ -42,7 +42,7 @@ def _on_grid_of(target: DataCube, cube: DataCube) -> DataCube:
     Grids that only differ in extent are left alone: merging them joins the tiles.
     """
     from ._util import cube_crs
-    from .resample import regrid
+    from .resample import regrid, spatial_chunks
 
     tx, ty, cx, cy = target.x_dim, target.y_dim, cube.x_dim, cube.y_dim
     if None in (tx, ty, cx, cy) or (tx, ty) != (cx, cy):
@@ -59,6 +59,7 @@ def _on_grid_of(target: DataCube, cube: DataCube) -> DataCube:
         np.asarray(target.data[ty].values, float),
         cube_crs(target),
         "near",
+        spatial_chunks(target),  # aligned with the target's chunks
     )
 
 
@@ -67,7 +68,8 @@ def _step(values: np.ndarray) -> float:
 
 
 @process("merge_cubes")
-def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any) -> DataCube:
+def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any,
+                env: Any = None) -> DataCube:
     cube1, cube2 = _without_unshared_coords(cube1, cube2)
     cube2 = _on_grid_of(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
@@ -88,7 +90,7 @@ def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context
         return _resolve_full(cube1, cube2, overlap_resolver, context)
     if len(differing) == 1:
         return _merge_along(cube1, cube2, differing[0], overlap_resolver, context)
-    return _merge_outer(cube1, cube2, overlap_resolver, context)
+    return _merge_outer(cube1, cube2, overlap_resolver, context, getattr(env, "deadline", None))
 
 
 def _resolve_full(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any) -> DataCube:
@@ -134,15 +136,28 @@ def _sorted(cube: DataCube, data: xr.DataArray, dim: str) -> xr.DataArray:
     return data
 
 
-def _merge_outer(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any) -> DataCube:
-    a, b = xr.align(cube1.masked_float(), cube2.masked_float(), join="outer")
+def _merge_outer(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any,
+                 deadline: Any = None) -> DataCube:
+    x, y = cube1.masked_float(), cube2.masked_float()
+    shared = {
+        d: [v for v in y[d].values if v in set(x[d].values)] for d in x.dims if d in y.coords
+    }
+    a, b = xr.align(x, y, join="outer")
     b = b.transpose(*a.dims)
-    overlap = a.notnull() & b.notnull()
-    if resolver is None:
-        if bool(overlap.any()):  # checking needs the values (computes a boolean reduction)
+    if any(not labels for labels in shared.values()):
+        # No label combination is in both cubes: nothing overlaps, nothing to check.
+        merged = a.fillna(b)
+    elif resolver is None:
+        # Only valid values in both cubes are an overlap: check the shared labels only,
+        # computed under the request's deadline.
+        from xcube_openeo.execution.compute import compute_now
+
+        common = x.sel(shared).notnull() & y.sel(shared).transpose(*x.dims).notnull()
+        if bool(compute_now(common.any(), deadline)):
             raise OpenEOError("OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed.")
         merged = a.fillna(b)
     else:
+        overlap = a.notnull() & b.notnull()
         merged = xr.where(overlap, resolver(x=a, y=b, context=context), a.fillna(b))
     for dim in merged.dims:
         merged = _sorted(cube1, merged, str(dim))

@@ -1,15 +1,17 @@
 """Spatial resampling: resample_spatial and resample_cube_spatial.
 
-Target grids are computed from coordinates only.  Within one CRS, ``near`` selects
-source positions per axis (``isel``), ``bilinear`` interpolates (``interp``), and the
+Target grids are computed from coordinates only.  Within one CRS, ``near`` takes the
+nearest source position per axis, ``bilinear`` interpolates (``interp``), and the
 aggregating methods work on whole-number downsampling factors (``coarsen``).  Across
-CRSs, each target pixel takes the nearest source pixel (pointwise indexing).  All of it
-stays lazy.  Fresh loads (``cube.source``) are re-read from the coarsest pyramid level
+CRSs, each target pixel takes the nearest source pixel.  Nearest neighbours of
+dask-backed cubes are gathered block by block of the target grid (see ``_gather``),
+chunked like the cube they are combined with.  All of it stays lazy.  Fresh loads (``cube.source``) are re-read from the coarsest pyramid level
 that is still at least as fine as the requested resolution.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,9 @@ from ...engine.cube import DataCube
 from ...engine.load import build_cube
 from ...errors import OpenEOError
 from ..registry import process
+from ._gather import Axis, Grids, gather
+from ._gather import nearest_indices as _nearest
+from ._gather import resolution_of as _resolution_of
 from ._util import as_list, cube_crs, to_crs
 
 #: Aggregating methods on whole-number downsampling factors: (data, windows) -> result.
@@ -45,10 +50,6 @@ def _spatial_dims(cube: DataCube) -> tuple[str, str]:
     if x_dim is None or y_dim is None:
         raise OpenEOError("DimensionMissing", "The data cube has no spatial x/y dimensions.")
     return x_dim, y_dim
-
-
-def _resolution_of(values: np.ndarray) -> float:
-    return float(np.abs(np.diff(values)).min()) if values.size > 1 else 0.0
 
 
 @process("resample_spatial")
@@ -127,13 +128,31 @@ def resample_cube_spatial(data: DataCube, target: DataCube, method: str) -> Data
         np.asarray(target.data[ty].values, float),
         cube_crs(target),
         method,
+        spatial_chunks(target),
     )
 
 
+def spatial_chunks(cube: DataCube) -> dict[str, tuple[int, ...]] | None:
+    """The x/y chunks of a dask-backed cube (None if in memory)."""
+    chunks = cube.data.chunksizes
+    if not chunks:
+        return None
+    return {d: tuple(chunks[d]) for d in (cube.x_dim, cube.y_dim) if d in chunks}
+
+
 def regrid(
-    cube: DataCube, x_t: np.ndarray, y_t: np.ndarray, target_crs: pyproj.CRS, method: str
+    cube: DataCube,
+    x_t: np.ndarray,
+    y_t: np.ndarray,
+    target_crs: pyproj.CRS,
+    method: str,
+    chunks: Mapping[str, tuple[int, ...]] | None = None,
 ) -> DataCube:
-    """``cube`` on the target grid (cell centres ``x_t``, ``y_t`` in ``target_crs``)."""
+    """``cube`` on the target grid (cell centres ``x_t``, ``y_t`` in ``target_crs``).
+
+    ``chunks``: the x/y chunks the result should have (those of a cube it is combined
+    with); by default the source's chunk sizes.
+    """
     x_dim, y_dim = _spatial_dims(cube)
     xs = np.asarray(cube.data[x_dim].values, float)
     ys = np.asarray(cube.data[y_dim].values, float)
@@ -146,6 +165,10 @@ def regrid(
         if method in _INTERPOLATING:
             values = cube.masked_float().interp({x_dim: x_t, y_dim: y_t}, method=_INTERPOLATING[method])
             return _with_grid(cube.decoded(), values, x_t, y_t, target_crs)
+    if cube.data.chunks is not None:
+        # Lazy and chunk by chunk (see _gather): no pointwise indexing of dask arrays.
+        return _gather_nearest(cube, xs, ys, x_t, y_t, source_crs, target_crs, chunks)
+    if target_crs == source_crs:
         ix, x_ok = _nearest(xs, x_t)
         iy, y_ok = _nearest(ys, y_t)
         out = cube.data.isel({x_dim: ix, y_dim: iy})
@@ -153,7 +176,7 @@ def regrid(
             ok = xr.DataArray(np.outer(y_ok, x_ok), dims=(y_dim, x_dim))
             return _masked(cube, out, ok, x_t, y_t, target_crs)
         return _with_grid(cube, out, x_t, y_t, target_crs)
-    # Across CRSs: nearest source pixel of each target pixel centre.
+    # Across CRSs, in memory: nearest source pixel of each target pixel centre.
     gx, gy = np.meshgrid(x_t, y_t)
     sx, sy = pyproj.Transformer.from_crs(target_crs, source_crs, always_xy=True).transform(gx, gy)
     ix, x_ok = _nearest(xs, np.asarray(sx).ravel())
@@ -170,20 +193,60 @@ def regrid(
     return _masked(cube, out, ok, x_t, y_t, target_crs)
 
 
-def _nearest(coords: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest coordinate per target, and whether it is within half a cell."""
-    if coords.size == 0:
-        return np.zeros(targets.shape, int), np.zeros(targets.shape, bool)
-    order = np.argsort(coords)
-    sorted_coords = coords[order]
-    pos = np.clip(np.searchsorted(sorted_coords, targets), 1, max(coords.size - 1, 1))
-    left = sorted_coords[pos - 1]
-    right = sorted_coords[np.minimum(pos, coords.size - 1)]
-    pick = np.where(np.abs(targets - left) <= np.abs(targets - right), pos - 1, pos)
-    pick = np.minimum(pick, coords.size - 1)
-    half = _resolution_of(coords) / 2 if coords.size > 1 else np.inf
-    ok = np.abs(sorted_coords[pick] - targets) <= half * (1 + 1e-9)
-    return order[pick], ok
+def _gather_nearest(
+    cube: DataCube,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    x_t: np.ndarray,
+    y_t: np.ndarray,
+    source_crs: pyproj.CRS,
+    target_crs: pyproj.CRS,
+    chunks: Mapping[str, tuple[int, ...]] | None,
+) -> DataCube:
+    """Nearest neighbours of a dask-backed cube, one task per target block and source
+    chunk it touches; target pixels without a source pixel become no-data."""
+    x_dim, y_dim = _spatial_dims(cube)
+    nodata = cube.nodata
+    same = target_crs == source_crs
+    if nodata is not None and _fits(nodata, cube.data.dtype):
+        base, source, fill = cube, cube.data, nodata
+    elif same and _nearest(xs, x_t)[1].all() and _nearest(ys, y_t)[1].all():
+        base, source, fill = cube, cube.data, 0  # every target pixel has a source pixel
+    else:
+        base, source, fill = cube.decoded(), cube.masked_float(), np.nan
+    others = [str(d) for d in source.dims if d not in (x_dim, y_dim)]
+    source = source.transpose(*others, y_dim, x_dim)
+    sizes = dict(zip(source.dims, source.data.chunksize, strict=True))
+    chunks = dict(chunks or {})
+    chunks_y = _target_chunks(chunks.get(y_dim), y_t.size, sizes[y_dim])
+    chunks_x = _target_chunks(chunks.get(x_dim), x_t.size, sizes[x_dim])
+    grids = Grids(Axis.of(xs), Axis.of(ys),
+                  None if same else target_crs.to_wkt(), None if same else source_crs.to_wkt())
+    data = gather(source.data, grids, x_t, y_t, chunks_y, chunks_x, fill)
+    coords = {name: c for name, c in source.coords.items()
+              if x_dim not in c.dims and y_dim not in c.dims and name not in (x_dim, y_dim)}
+    values = xr.DataArray(data, dims=(*others, y_dim, x_dim), coords=coords,
+                          attrs=source.attrs, name=source.name)
+    return _with_grid(base, values, x_t, y_t, target_crs)
+
+
+def _fits(value: Any, dtype: np.dtype) -> bool:
+    """Whether ``value`` fills an array of ``dtype`` unchanged."""
+    try:
+        if dtype.kind == "f" and np.isnan(value):
+            return True
+        return bool(np.array(value, dtype=dtype) == value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _target_chunks(given: tuple[int, ...] | None, size: int, source_chunk: int) -> tuple[int, ...]:
+    """``given`` if it covers the axis, else chunks of the source's chunk size."""
+    if given is not None and sum(given) == size:
+        return tuple(int(c) for c in given)
+    step = max(1, min(size, int(source_chunk)))
+    full, rest = divmod(size, step)
+    return (step,) * full + ((rest,) if rest else ())
 
 
 def _coarsen(
