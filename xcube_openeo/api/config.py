@@ -12,6 +12,10 @@ from xcube_openeo.auth.config import ACCOUNTS_CONFIG_PROPERTIES
 from xcube_openeo.security.config import SECURITY_CONFIG_SCHEMA
 
 DEFAULT_MAX_REQUEST_BODY_SIZE = 10 * 1024 * 1024
+#: Memory one synchronous request may need (estimated from its dask graph), bytes.
+DEFAULT_SYNC_MAX_MEMORY = 2 * 1024**3
+#: Synchronous requests needing at most this much memory may compute in-process, bytes.
+DEFAULT_SYNC_LOCAL_MAX_MEMORY = 256 * 1024**2
 
 OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
     properties=dict(
@@ -31,8 +35,9 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
         ),
         SyncTimeout=JsonNumberSchema(
             exclusive_minimum=0,
-            description="Seconds a synchronous request may compute before it is"
-            " cancelled with RequestTimeout (default 300).",
+            description="Seconds a synchronous request may take (evaluation, estimation,"
+            " computation, encoding) before it is cancelled with RequestTimeout"
+            " (default 300).",
         ),
         SyncMaxInputValues=JsonIntegerSchema(
             minimum=1,
@@ -45,6 +50,19 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             description="Synchronous requests reading at most this many values are"
             " computed in the server process (threads), larger ones on the dask cluster"
             " (default 20000000; 0: always on the cluster).",
+        ),
+        SyncMaxMemory=JsonIntegerSchema(
+            minimum=1,
+            description="Most memory in bytes a synchronous request may need, estimated"
+            " from its graph before computing (the result plus the largest step's chunks"
+            " per thread); more is refused with ProcessGraphComplexity"
+            f" (default {DEFAULT_SYNC_MAX_MEMORY}).",
+        ),
+        SyncLocalMaxMemory=JsonIntegerSchema(
+            minimum=0,
+            description="Synchronous requests computed in the server process must also"
+            " need at most this much memory in bytes (estimated), else they go to the"
+            f" dask cluster (default {DEFAULT_SYNC_LOCAL_MAX_MEMORY}).",
         ),
         SyncMaxConcurrent=JsonIntegerSchema(
             minimum=1,

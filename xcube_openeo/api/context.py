@@ -13,7 +13,11 @@ from typing import Any
 from xcube.server.api import ApiContext, Context
 
 from xcube_openeo import __version__
-from xcube_openeo.api.config import DEFAULT_MAX_REQUEST_BODY_SIZE
+from xcube_openeo.api.config import (
+    DEFAULT_MAX_REQUEST_BODY_SIZE,
+    DEFAULT_SYNC_LOCAL_MAX_MEMORY,
+    DEFAULT_SYNC_MAX_MEMORY,
+)
 from xcube_openeo.api.tornado import use_openeo_handler
 from xcube_openeo.auth.context import AccountsContextMixin
 from xcube_openeo.jobs.context import JobsContextMixin
@@ -103,6 +107,14 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
     @property
     def sync_local_max_input_values(self) -> int:
         return int(self.openeo_config.get("SyncLocalMaxInputValues", 20_000_000))
+
+    @property
+    def sync_max_memory(self) -> int:
+        return int(self.openeo_config.get("SyncMaxMemory", DEFAULT_SYNC_MAX_MEMORY))
+
+    @property
+    def sync_local_max_memory(self) -> int:
+        return int(self.openeo_config.get("SyncLocalMaxMemory", DEFAULT_SYNC_LOCAL_MAX_MEMORY))
 
     @property
     def sync_max_concurrent(self) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.execution.deadline import Deadline
 from xcube_openeo.formats import FileFormat, load_formats
 from xcube_openeo.formats.writing import encode_response
 
@@ -28,33 +29,61 @@ def process_of(body: Any) -> dict[str, Any]:
     return process
 
 
-def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None) -> EncodedResult:
-    """Evaluates ``body["process"]``, computes it on the cluster and encodes the result.
+def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
+             deadline: Deadline | None = None) -> EncodedResult:
+    """Evaluates ``body["process"]``, computes it and encodes the result.
 
-    Runs in a worker thread of the server: evaluation only builds the lazy computation;
-    the computation runs on the dask cluster under the configured deadline, except for
-    small requests (``SyncLocalMaxInputValues``), which are quicker computed right here
-    than scheduled.
+    Runs in a worker thread of the server.  The ``deadline`` (by default
+    ``SyncTimeout`` from now) covers every step: evaluation checks it between process
+    nodes, estimation between graph layers, the computation before every task (in this
+    process) or while waiting (on the cluster).  Before anything is computed, the
+    graph's estimated sizes are checked against the request limits; small requests
+    (``SyncLocalMaxInputValues``, ``SyncLocalMaxMemory``) are computed right here,
+    which is quicker than scheduling them on the cluster.
     """
     from xcube_openeo.engine import evaluate_process
     from xcube_openeo.execution import compute_result
-    from xcube_openeo.execution.compute import compute_locally
+    from xcube_openeo.execution.compute import compute_locally, local_threads
     from xcube_openeo.execution.estimate import estimate
 
+    deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
     process = process_of(body)
-    result = evaluate_process(process, ctx.eval_env(user_id))
-    size = estimate(result)
+    env = ctx.eval_env(user_id)
+    env.deadline = deadline
+    result = evaluate_process(process, env)
+    size = estimate(result, deadline)
+    threads = local_threads()
     if size.input_values > ctx.sync_max_input_values:
         raise OpenEOError(
             "ProcessGraphComplexity",
             f"This request {size.describe()}; synchronous requests may read at most"
             f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
         )
-    if size.input_values <= ctx.sync_local_max_input_values:
-        result = compute_locally(result, ctx.sync_timeout)
+    memory = size.memory_bytes(threads)
+    if memory > ctx.sync_max_memory:
+        raise OpenEOError(
+            "ProcessGraphComplexity",
+            f"This request {size.describe(threads)}; synchronous requests may need at most"
+            f" {ctx.sync_max_memory / 2**20:,.1f} MiB. Narrow the extents, reduce the data"
+            " earlier in the graph, or use a batch job.",
+        )
+    if (size.input_values <= ctx.sync_local_max_input_values
+            and memory <= ctx.sync_local_max_memory):
+        result = compute_locally(result, deadline)
     else:
-        result = compute_result(result, ctx.cluster.client(), ctx.sync_timeout)
+        result = compute_result(result, _cluster_client(ctx, deadline), deadline)
     return encode_result(ctx, result)
+
+
+def _cluster_client(ctx: OpenEOContext, deadline: Deadline) -> Any:
+    """The cluster's client, waiting for a starting cluster no longer than the deadline."""
+    remaining = deadline.remaining()
+    try:
+        return ctx.cluster.client(120 if remaining is None else min(120.0, remaining))
+    except OpenEOError as e:
+        if e.code == "InfrastructureBusy" and deadline.expired:
+            raise deadline.error() from None
+        raise
 
 
 def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:

@@ -1,11 +1,25 @@
 """Processing routes."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
+from xcube_openeo.execution.deadline import Deadline
 from xcube_openeo.processing import controllers
-from xcube_openeo.processing.sync import sync_slot
+from xcube_openeo.processing.sync import acquire_slot
+
+#: Threads running synchronous requests (evaluation, estimation, waiting for the
+#: computation, encoding).  Their own threads: a request stuck in a step that cannot
+#: be interrupted never takes a thread other endpoints need.  Admission
+#: (``SyncMaxConcurrent``) bounds how many are busy.
+_SYNC_POOL = ThreadPoolExecutor(max_workers=64, thread_name_prefix="openeo-sync")
+
+#: Seconds past the deadline after which the handler answers ``RequestTimeout`` itself,
+#: should the request's own checks not have ended it (a single step still running).
+DEADLINE_GRACE = 1.0
 
 
 @api.route(OPENEO_PREFIX + "/result")
@@ -13,13 +27,33 @@ class ResultHandler(OpenEOHandler[OpenEOContext]):
     async def post(self):
         user = self.require_user()
         body = self.read_json()
-        with sync_slot(self.ctx.sync_max_concurrent):
-            # Evaluation runs in a worker thread and computation on the dask cluster:
-            # the event loop stays free.
-            result = await self.ctx.run_in_executor(None, controllers.run_sync, self.ctx, body,
-                                                     user.user_id)
+        deadline = Deadline(self.ctx.sync_timeout)
+        release = acquire_slot(self.ctx.sync_max_concurrent)
+        try:
+            future = _SYNC_POOL.submit(controllers.run_sync, self.ctx, body, user.user_id,
+                                       deadline)
+        except BaseException:
+            release()
+            raise
+        # The slot is given back when the work has ended, also after a late answer.
+        future.add_done_callback(lambda _: release())
+        work = asyncio.wrap_future(future)
+        work.add_done_callback(_consume)
+        try:
+            # The event loop stays free meanwhile; shield: a timeout must not cancel
+            # the wrapper of a thread that cannot be cancelled.
+            result = await asyncio.wait_for(asyncio.shield(work),
+                                            deadline.remaining() + DEADLINE_GRACE)
+        except asyncio.TimeoutError:
+            raise deadline.error() from None
         self.response.set_header("Content-Type", result.media_type)
         if result.filename:
             self.response.set_header("Content-Disposition",
                                      f'attachment; filename="{result.filename}"')
         self.response.finish(result.data)
+
+
+def _consume(work: "asyncio.Future") -> None:
+    # A result or error nobody awaits any more (answered late) is dropped quietly.
+    if not work.cancelled():
+        work.exception()
