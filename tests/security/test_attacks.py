@@ -84,6 +84,12 @@ def test_maintenance_needs_an_admin(demo_server, path):
     assert requests.get(demo_server.url + "/openeo/1.2/", timeout=5).status_code == 200
 
 
+def test_cors_preflight_of_a_guarded_route_needs_no_token(demo_server):
+    response = requests.options(demo_server.url + "/maintenance/kill", timeout=5)
+    assert response.status_code in (200, 204)
+    assert requests.get(demo_server.url + "/openeo/1.2/", timeout=5).status_code == 200
+
+
 def test_admin_errors_carry_no_traceback(demo_server):
     admin = basic_token(demo_server, ADMIN)
     status, body = raw_get(demo_server, "/maintenance/fail", admin)

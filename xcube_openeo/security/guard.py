@@ -49,7 +49,8 @@ class XcubeRouteHandler(TornadoRequestHandler):
         openeo_ctx = self.server_ctx.get_api_ctx(OPENEO_API)
         policy = openeo_ctx.exposure_policy
         exposure = policy.exposure(self._api_route.api_name, self._api_route.path)
-        if exposure is Exposure.PUBLIC:
+        # CORS preflights carry no credentials; xcube answers them without side effects.
+        if exposure is Exposure.PUBLIC or self.request.method == "OPTIONS":
             return
         header = self.request.headers.get("Authorization")
         try:
