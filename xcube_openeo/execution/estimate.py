@@ -50,11 +50,11 @@ class Estimate:
         return self.output_bytes + working
 
     def describe(self, threads: int | None = None) -> str:
-        text = (f"reads about {self.input_values:,} values ({_mib(self.input_bytes)}),"
-                f" produces {self.output_values:,} values ({_mib(self.output_bytes)})")
+        text = (f"reads about {self.input_values:,} values ({format_bytes(self.input_bytes)}),"
+                f" produces {self.output_values:,} values ({format_bytes(self.output_bytes)})")
         if threads is not None:
-            text += (f" and needs about {_mib(self.memory_bytes(threads))} of memory"
-                     f" ({self.tasks:,} tasks, largest chunk {_mib(self.largest_chunk_bytes)})")
+            text += (f" and needs about {format_bytes(self.memory_bytes(threads))} of memory"
+                     f" ({self.tasks:,} tasks, largest chunk {format_bytes(self.largest_chunk_bytes)})")
         return text
 
 
@@ -124,5 +124,9 @@ def _bytes(chunksize: Any, dtype: Any) -> int:
     return int(np.prod([int(c) for c in chunksize], dtype=np.int64)) * max(itemsize, 1)
 
 
-def _mib(n: int) -> str:
-    return f"{n / 2**20:,.1f} MiB"
+def format_bytes(n: int | float) -> str:
+    """``n`` bytes for people: 512 B, 39.1 KiB, 20.5 MiB, 2.0 GiB."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if abs(n) >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{int(n)} B"

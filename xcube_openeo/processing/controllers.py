@@ -44,7 +44,7 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
     from xcube_openeo.engine import evaluate_process
     from xcube_openeo.execution import compute_result
     from xcube_openeo.execution.compute import compute_locally, local_threads
-    from xcube_openeo.execution.estimate import estimate
+    from xcube_openeo.execution.estimate import estimate, format_bytes
 
     deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
     process = process_of(body)
@@ -64,7 +64,7 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
         raise OpenEOError(
             "ProcessGraphComplexity",
             f"This request {size.describe(threads)}; synchronous requests may need at most"
-            f" {ctx.sync_max_memory / 2**20:,.1f} MiB. Narrow the extents, reduce the data"
+            f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
             " earlier in the graph, or use a batch job.",
         )
     if (size.input_values <= ctx.sync_local_max_input_values
@@ -81,8 +81,9 @@ def _cluster_client(ctx: OpenEOContext, deadline: Deadline) -> Any:
     try:
         return ctx.cluster.client(120 if remaining is None else min(120.0, remaining))
     except OpenEOError as e:
-        if e.code == "InfrastructureBusy" and deadline.expired:
-            raise deadline.error() from None
+        left = deadline.remaining()
+        if e.code == "InfrastructureBusy" and left is not None and left < 0.1:
+            raise deadline.error() from None  # waited until the deadline
         raise
 
 
