@@ -173,10 +173,6 @@ class Accounts:
         LOG.info("Basic login of user %r", login.user_id)
         return {"access_token": self.tokens.issue(login.user_id)}
 
-    def login_basic(self, authorization: str | None, address: str = "unknown") -> dict[str, str]:
-        """:meth:`start_basic_login` and :meth:`finish_basic_login` in one (blocking) call."""
-        return self.finish_basic_login(self.start_basic_login(authorization, address))
-
     # --- documents -------------------------------------------------------------------------
 
     def oidc_providers_document(self) -> dict[str, Any]:
