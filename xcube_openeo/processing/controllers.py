@@ -72,6 +72,8 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
         result = compute_locally(result, deadline)
     else:
         result = compute_result(result, _cluster_client(ctx, deadline), deadline)
+    if size.tasks:
+        deadline.check()  # no encoding of computed data past the deadline
     return encode_result(ctx, result)
 
 
