@@ -80,7 +80,10 @@ class OpenEORequestHandler(TornadoRequestHandler):
         super().prepare()
         # The ApiHandler may stream its response (large downloads) with this.
         self._api_handler.flush_response = self.flush
-        if self.request.headers.get("Authorization") and hasattr(self._api_handler, "authenticate"):
+        authorization = self.request.headers.get("Authorization", "")
+        # Only bearer tokens are checked ahead (basic logins have their own executor);
+        # any other scheme fails at once, without a thread.
+        if authorization[:7].lower() == "bearer " and hasattr(self._api_handler, "authenticate"):
             # Checking a token may call an OIDC provider: do it once, off the event loop;
             # the handler finds the user (or the error) ready when it asks for it.
             await tornado.ioloop.IOLoop.current().run_in_executor(
