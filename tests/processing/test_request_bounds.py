@@ -356,3 +356,53 @@ def test_cross_grid_merge_answers_quickly(server, auth_headers, fixture_datasets
     assert set(source["time"].values) <= set(t2m["t"].values)  # the union of the dates
     for day, value in zip(source["time"].values, expected, strict=True):
         np.testing.assert_allclose(t2m.sel(t=day).values, value, rtol=1e-6)
+
+
+def test_long_loops_inside_one_process_stop_at_the_deadline() -> None:
+    """A single node can take long by itself (here: resampling to a grid of 250,000
+    small blocks builds a large graph); it checks the request's current deadline."""
+    from tests.processing.test_merge_grids import call, utm_cube
+    from xcube_openeo.execution.deadline import deadline_scope
+
+    cube = utm_cube(40, 40)
+    cube = cube.with_data(cube.data.chunk({"y": 4, "x": 4}))
+    begin = time.monotonic()
+    with deadline_scope(Deadline(0.3)), pytest.raises(OpenEOError) as info:
+        call(
+            "resample_spatial",
+            data=cube,
+            resolution=0.2,
+            projection=None,
+            method="near",
+            align="upper-left",
+        )
+    assert info.value.code == "RequestTimeout"
+    assert time.monotonic() - begin < 2.0
+
+
+def test_absurd_target_grids_are_refused_at_once() -> None:
+    from tests.processing.test_merge_grids import call, utm_cube
+
+    begin = time.monotonic()
+    with pytest.raises(OpenEOError) as info:
+        call(
+            "resample_spatial",
+            data=utm_cube(),
+            resolution=1e-6,
+            projection=None,
+            method="near",
+            align="upper-left",
+        )
+    assert info.value.code == "ProcessGraphComplexity"
+    with pytest.raises(OpenEOError) as info:  # 2 mm pixels: each axis allowed, too many chunks
+        call(
+            "resample_spatial",
+            data=utm_cube(),
+            resolution=[0.002, 0.0021],
+            projection=None,
+            method="near",
+            align="upper-left",
+        )
+    assert info.value.code == "ProcessGraphComplexity"
+    assert "chunks" in info.value.message
+    assert time.monotonic() - begin < 5.0

@@ -96,10 +96,13 @@ def compute_locally(value: Any, deadline: Deadline | float | None) -> Any:
     return _walk(value, lambda array: next(results))
 
 
-def compute_now(value: Any, deadline: Deadline | float | None) -> Any:
+def compute_now(value: Any, deadline: Deadline | float | None = None) -> Any:
     """Like :func:`compute_locally`, for the few values a process needs while the graph
-    is evaluated (checks that depend on data): bounded by the request's deadline."""
-    return compute_locally(value, deadline)
+    is evaluated (checks that depend on data): bounded by ``deadline``, by default the
+    current request's (see :func:`~xcube_openeo.execution.deadline.deadline_scope`)."""
+    from xcube_openeo.execution.deadline import current_deadline
+
+    return compute_locally(value, deadline if deadline is not None else current_deadline())
 
 
 def _walk(value: Any, visit: Callable[[xr.DataArray], xr.DataArray]) -> Any:

@@ -3,12 +3,17 @@
 One :class:`Deadline` is created when a request arrives and goes with it through every
 step: evaluation checks it between process nodes, estimation between graph layers, the
 in-process computation before every dask task it starts, and the cluster computation
-while waiting.  Past it each step raises ``RequestTimeout`` (408).
+while waiting.  Past it each step raises ``RequestTimeout`` (408).  Within
+:func:`deadline_scope` it is also the current deadline of the thread, which long loops
+inside a single process check (:func:`check_deadline`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from xcube_openeo.errors import OpenEOError
 
@@ -51,3 +56,30 @@ class Deadline:
 
     def __repr__(self) -> str:
         return f"Deadline(timeout={self.timeout!r}, remaining={self.remaining()!r})"
+
+
+#: The deadline of the request the current thread works for (dask's threaded scheduler
+#: passes context variables on to its threads).
+_CURRENT: ContextVar[Deadline | None] = ContextVar("xcube_openeo_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline_scope(deadline: Deadline | None) -> Iterator[None]:
+    """Makes ``deadline`` the current one (see :func:`check_deadline`) within the block."""
+    token = _CURRENT.set(deadline)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_deadline() -> Deadline | None:
+    return _CURRENT.get()
+
+
+def check_deadline() -> None:
+    """Raises ``RequestTimeout`` if the current request's deadline has passed; for long
+    loops inside one process (for example building a large graph)."""
+    deadline = _CURRENT.get()
+    if deadline is not None:
+        deadline.check()

@@ -7,7 +7,7 @@ from typing import Any
 
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
-from xcube_openeo.execution.deadline import Deadline
+from xcube_openeo.execution.deadline import Deadline, deadline_scope
 from xcube_openeo.formats import FileFormat, load_formats
 from xcube_openeo.formats.writing import encode_response
 
@@ -47,34 +47,35 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
     from xcube_openeo.execution.estimate import estimate, format_bytes
 
     deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
-    process = process_of(body)
-    env = ctx.eval_env(user_id)
-    env.deadline = deadline
-    result = evaluate_process(process, env)
-    size = estimate(result, deadline)
-    threads = local_threads()
-    if size.input_values > ctx.sync_max_input_values:
-        raise OpenEOError(
-            "ProcessGraphComplexity",
-            f"This request {size.describe()}; synchronous requests may read at most"
-            f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
-        )
-    memory = size.memory_bytes(threads)
-    if memory > ctx.sync_max_memory:
-        raise OpenEOError(
-            "ProcessGraphComplexity",
-            f"This request {size.describe(threads)}; synchronous requests may need at most"
-            f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
-            " earlier in the graph, or use a batch job.",
-        )
-    if (size.input_values <= ctx.sync_local_max_input_values
-            and memory <= ctx.sync_local_max_memory):
-        result = compute_locally(result, deadline)
-    else:
-        result = compute_result(result, _cluster_client(ctx, deadline), deadline)
-    if size.tasks:
-        deadline.check()  # no encoding of computed data past the deadline
-    return encode_result(ctx, result)
+    with deadline_scope(deadline):  # also for long loops inside single processes
+        process = process_of(body)
+        env = ctx.eval_env(user_id)
+        env.deadline = deadline
+        result = evaluate_process(process, env)
+        size = estimate(result, deadline)
+        threads = local_threads()
+        if size.input_values > ctx.sync_max_input_values:
+            raise OpenEOError(
+                "ProcessGraphComplexity",
+                f"This request {size.describe()}; synchronous requests may read at most"
+                f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
+            )
+        memory = size.memory_bytes(threads)
+        if memory > ctx.sync_max_memory:
+            raise OpenEOError(
+                "ProcessGraphComplexity",
+                f"This request {size.describe(threads)}; synchronous requests may need at most"
+                f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
+                " earlier in the graph, or use a batch job.",
+            )
+        if (size.input_values <= ctx.sync_local_max_input_values
+                and memory <= ctx.sync_local_max_memory):
+            result = compute_locally(result, deadline)
+        else:
+            result = compute_result(result, _cluster_client(ctx, deadline), deadline)
+        if size.tasks:
+            deadline.check()  # no encoding of computed data past the deadline
+        return encode_result(ctx, result)
 
 
 def _cluster_client(ctx: OpenEOContext, deadline: Deadline) -> Any:

@@ -25,8 +25,15 @@ from typing import Any
 import numpy as np
 import pyproj
 
+from ...errors import OpenEOError
+from ...execution.deadline import check_deadline
+
 #: Points per block edge when projecting a block's footprint into the source CRS.
 _DENSIFY = 21
+
+#: Most chunks a resampled cube may have: graphs beyond are impractical for dask (and
+#: building one would take long), whatever the request.
+MAX_CHUNKS = 1_000_000
 
 
 def resolution_of(values: np.ndarray) -> float:
@@ -189,12 +196,21 @@ def gather(
     x_bounds = np.concatenate([[0], np.cumsum(source.chunks[-1])])
     dtype = source.dtype
 
+    chunk_count = len(chunks_y) * len(chunks_x) * len(other_blocks)
+    if chunk_count > MAX_CHUNKS:
+        raise OpenEOError(
+            "ProcessGraphComplexity",
+            f"The resampled data cube would have {chunk_count:,} chunks (at most"
+            f" {MAX_CHUNKS:,}); resample a smaller extent or to a coarser resolution.",
+        )
     index_tasks: dict[Any, Any] = {}
     pick_tasks: dict[Any, Any] = {}
     out_tasks: dict[Any, Any] = {}
     y_starts = np.concatenate([[0], np.cumsum(chunks_y)])
     x_starts = np.concatenate([[0], np.cumsum(chunks_x)])
-    for by, bx in itertools.product(range(len(chunks_y)), range(len(chunks_x))):
+    for count, (by, bx) in enumerate(itertools.product(range(len(chunks_y)), range(len(chunks_x)))):
+        if count % 64 == 0:
+            check_deadline()  # a large target grid takes a while
         yb = np.asarray(y_t[y_starts[by] : y_starts[by + 1]], float)
         xb = np.asarray(x_t[x_starts[bx] : x_starts[bx + 1]], float)
         window = grids.footprint(xb, yb)

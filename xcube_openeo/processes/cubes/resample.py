@@ -40,6 +40,10 @@ _AGGREGATING = {
 }
 
 
+#: Most pixels of a target grid along one axis (10 million: at 10 m, 100,000 km).
+MAX_AXIS_PIXELS = 10_000_000
+
+
 #: Interpolating methods (same CRS) by their xarray/scipy names; ``lanczos`` and
 #: ``mode`` (and everything across CRSs) fall back to nearest neighbour.
 _INTERPOLATING = {"bilinear": "linear", "cubic": "cubic", "cubicspline": "cubic"}
@@ -93,8 +97,15 @@ def _grid(
     bounds: tuple[float, float, float, float], res_x: float, res_y: float, align: str, descending_y: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     west, south, east, north = bounds
-    nx = max(int(np.ceil((east - west) / res_x - 1e-9)), 1)
-    ny = max(int(np.ceil((north - south) / res_y - 1e-9)), 1)
+    fx, fy = (east - west) / res_x, (north - south) / res_y
+    if not (np.isfinite(fx) and np.isfinite(fy)) or max(fx, fy) > MAX_AXIS_PIXELS:
+        raise OpenEOError(
+            "ProcessGraphComplexity",
+            f"The target grid would be {fx:,.0f} x {fy:,.0f} pixels (at most"
+            f" {MAX_AXIS_PIXELS:,} per axis); choose a coarser resolution.",
+        )
+    nx = max(int(np.ceil(fx - 1e-9)), 1)
+    ny = max(int(np.ceil(fy - 1e-9)), 1)
     left = "left" in align
     upper = "upper" in align
     x0 = west if left else east - nx * res_x
