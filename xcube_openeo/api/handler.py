@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from xcube.server.api import ApiHandler
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from xcube_openeo.auth.users import User
 
 CtxT = TypeVar("CtxT")
+_INTEGER = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 
 
 class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
@@ -53,13 +55,15 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         values = self.request.get_query_args(name)
         if not values:
             return None
-        try:
-            value = int(values[-1])
-        except ValueError:
-            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be an integer.") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f" and at most {maximum}" if maximum is not None else ""
-            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be at least {minimum}{bound}.")
+        # Decimal digits only (int() would also take "1_000", " 7" and other scripts'
+        # digits), and within int64: the value goes on to the database.
+        if not _INTEGER.fullmatch(values[-1]):
+            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be an integer.")
+        maximum = jsonio.INT64_MAX if maximum is None else min(maximum, jsonio.INT64_MAX)
+        value = int(values[-1])
+        if value < minimum or value > maximum:
+            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be at least"
+                              f" {minimum} and at most {maximum}.")
         return value
 
     # --- authentication (xcube_openeo.auth) ----------------------------------------------
