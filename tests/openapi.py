@@ -24,9 +24,9 @@ def _spec_dict() -> dict[str, Any]:
         return yaml.safe_load(f)
 
 
-@cache
-def openapi_for(base_url: str) -> OpenAPI:
-    """The openEO API document with its server URL set to ours."""
+def patched_spec(base_url: str) -> dict[str, Any]:
+    """A copy of the openEO API document with its server URL set to ours and its
+    defects patched (also for the schemathesis run, tests/api/test_schemathesis.py)."""
     spec = copy.deepcopy(_spec_dict())
     spec["servers"] = [{"url": base_url.rstrip("/")}]
     # Defect in the API document: `process_json_schema` has a `oneOf` whose first
@@ -40,6 +40,13 @@ def openapi_for(base_url: str) -> OpenAPI:
         for operation in path_item.values():
             if isinstance(operation, dict):
                 operation.pop("servers", None)
+    return spec
+
+
+@cache
+def openapi_for(base_url: str) -> OpenAPI:
+    """The openEO API document with its server URL set to ours."""
+    spec = patched_spec(base_url)
     # openapi-core knows no 'application/schema+json' (queryables); it is JSON.
     as_json = lambda value, **_params: json.loads(value)  # noqa: E731
     config = Config(extra_media_type_deserializers={
