@@ -139,9 +139,12 @@ def _sorted(cube: DataCube, data: xr.DataArray, dim: str) -> xr.DataArray:
 def _merge_outer(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any,
                  deadline: Any = None) -> DataCube:
     x, y = cube1.masked_float(), cube2.masked_float()
-    shared = {
-        d: [v for v in y[d].values if v in set(x[d].values)] for d in x.dims if d in y.coords
-    }
+    shared = {}
+    for d in x.dims:
+        if d in x.coords and d in y.coords:
+            labels = set(x[d].values.tolist())
+            values = y[d].values
+            shared[d] = [values[i] for i, v in enumerate(values.tolist()) if v in labels]
     a, b = xr.align(x, y, join="outer")
     b = b.transpose(*a.dims)
     if any(not labels for labels in shared.values()):
