@@ -406,3 +406,18 @@ def test_absurd_target_grids_are_refused_at_once() -> None:
     assert info.value.code == "ProcessGraphComplexity"
     assert "chunks" in info.value.message
     assert time.monotonic() - begin < 5.0
+
+
+def test_tasks_computed_in_process_see_the_request_deadline() -> None:
+    from xcube_openeo.execution.deadline import current_deadline, deadline_scope
+
+    seen: list[Any] = []
+
+    def look(block: np.ndarray) -> np.ndarray:
+        seen.append(current_deadline())
+        return block
+
+    deadline = Deadline(30)
+    with deadline_scope(deadline):
+        compute_locally(xr.DataArray(da.zeros(4, chunks=1).map_blocks(look)), deadline)
+    assert seen and all(d is deadline for d in seen)

@@ -8,6 +8,7 @@ Small results are computed in the server process instead, also under the deadlin
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import threading
 from collections.abc import Callable
@@ -84,7 +85,9 @@ def compute_locally(value: Any, deadline: Deadline | float | None) -> Any:
     # (start, start_state, pretask, posttask, finish): dask's callback tuple, passed to
     # this computation's scheduler call only.
     callbacks = [(None, None, before_task, None, None)]
-    future = _LOCAL_POOL.submit(dask.compute, *lazy, scheduler="threads",
+    # In this thread's context: the request's current deadline holds in the tasks too.
+    context = contextvars.copy_context()
+    future = _LOCAL_POOL.submit(context.run, dask.compute, *lazy, scheduler="threads",
                                 num_workers=local_threads(), callbacks=callbacks)
     try:
         computed = future.result(timeout=deadline.remaining())
