@@ -421,3 +421,27 @@ def test_tasks_computed_in_process_see_the_request_deadline() -> None:
     with deadline_scope(deadline):
         compute_locally(xr.DataArray(da.zeros(4, chunks=1).map_blocks(look)), deadline)
     assert seen and all(d is deadline for d in seen)
+
+
+def test_local_memory_limit_sends_requests_to_the_cluster(server_config, monkeypatch):
+    """Few values read, but more memory than SyncLocalMaxMemory: not in the server."""
+    from xcube_openeo.execution import compute
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("computed in the server process")
+
+    graph = {
+        "load": {"process_id": "load_collection", "arguments": {
+            "id": "S2_SMALL", "bands": ["B04"], "spatial_extent": None,
+            "temporal_extent": None}},
+        "save": {"process_id": "save_result", "arguments": {
+            "data": {"from_node": "load"}, "format": "JSON"}, "result": True},
+    }  # fmt: skip
+    with bounded_server(server_config, SyncLocalMaxInputValues=10**9, SyncLocalMaxMemory=1000) as (
+        base,
+        headers,
+    ):
+        monkeypatch.setattr(compute, "compute_locally", never)
+        response = post_result(base, graph, headers)
+        assert response.status_code == 200, response.text
+        assert np.array(response.json()["data"], dtype=float).size == 6 * 30 * 40
