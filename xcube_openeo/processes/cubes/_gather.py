@@ -95,22 +95,21 @@ class Grids:
     target_crs: str | None = None
     source_crs: str | None = None
 
-    def indices(self, xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
-        """(3, len(yb), len(xb)) int32: source row, source column, ok (0/1)."""
+    def indices(self, xb: np.ndarray, yb: np.ndarray) -> Any:
+        """Where the pixels of a block come from.
+
+        Within one CRS per axis (:class:`AxisIndices`); across CRSs per pixel, a
+        (3, len(yb), len(xb)) int32 array: source row, source column, ok (0/1).
+        """
         if self.target_crs is None:
             iy, y_ok = self.y_axis.nearest(yb)
             ix, x_ok = self.x_axis.nearest(xb)
-            shape = (yb.size, xb.size)
-            iy2 = np.broadcast_to(iy[:, None], shape)
-            ix2 = np.broadcast_to(ix[None, :], shape)
-            ok = np.outer(y_ok, x_ok)
-        else:
-            gx, gy = np.meshgrid(xb, yb)
-            sx, sy = _transformer(self.target_crs, self.source_crs).transform(gx, gy)
-            ix2, x_ok = self.x_axis.nearest(np.asarray(sx))
-            iy2, y_ok = self.y_axis.nearest(np.asarray(sy))
-            ok = x_ok & y_ok
-        return np.stack([iy2, ix2, ok]).astype(np.int32)
+            return AxisIndices(iy, y_ok, ix, x_ok)
+        gx, gy = np.meshgrid(xb, yb)
+        sx, sy = _transformer(self.target_crs, self.source_crs).transform(gx, gy)
+        ix2, x_ok = self.x_axis.nearest(np.asarray(sx))
+        iy2, y_ok = self.y_axis.nearest(np.asarray(sy))
+        return np.stack([iy2, ix2, x_ok & y_ok]).astype(np.int32)
 
     def footprint(self, xb: np.ndarray, yb: np.ndarray) -> tuple[slice, slice] | None:
         """Source rows and columns that the pixels of a block may take values from
@@ -142,6 +141,17 @@ class Grids:
         if rows.stop <= rows.start or cols.stop <= cols.start:
             return None
         return rows, cols
+
+
+@dataclass(frozen=True)
+class AxisIndices:
+    """Source row of every target row and source column of every target column (one
+    CRS: the grid is separable), with whether each has a source pixel."""
+
+    rows: np.ndarray
+    rows_ok: np.ndarray
+    cols: np.ndarray
+    cols_ok: np.ndarray
 
 
 def _index_range(axis: Axis, low: float, high: float, margin: float = 0.0) -> slice:
@@ -274,24 +284,47 @@ def _block_indices(grids: Grids, xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
     return grids.indices(xb, yb)
 
 
-def _pick(
-    chunk: np.ndarray, indices: np.ndarray, y0: int, x0: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Flat positions of the block's pixels whose source pixel is in ``chunk`` (which
-    starts at row ``y0``, column ``x0``), and their values."""
-    iy, ix, ok = indices[0].ravel(), indices[1].ravel(), indices[2].ravel()
+def _pick(chunk: np.ndarray, indices: Any, y0: int, x0: int) -> tuple[Any, ...]:
+    """The block's pixels whose source pixel is in ``chunk`` (which starts at row
+    ``y0``, column ``x0``): where they go in the block, and their values."""
     ny, nx = chunk.shape[-2:]
+    chunk = np.asarray(chunk)
+    if isinstance(indices, AxisIndices):  # rows x columns: orthogonal indexing
+        rows = np.flatnonzero(indices.rows_ok & (indices.rows >= y0) & (indices.rows < y0 + ny))
+        cols = np.flatnonzero(indices.cols_ok & (indices.cols >= x0) & (indices.cols < x0 + nx))
+        values = chunk[..., indices.rows[rows] - y0, :][..., indices.cols[cols] - x0]
+        return _as_slice(rows), _as_slice(cols), values
+    iy, ix, ok = indices[0].ravel(), indices[1].ravel(), indices[2].ravel()
     inside = (ok != 0) & (iy >= y0) & (iy < y0 + ny) & (ix >= x0) & (ix < x0 + nx)
     positions = np.flatnonzero(inside)
-    values = np.asarray(chunk)[..., iy[positions] - y0, ix[positions] - x0]
-    return positions, values
+    return (positions, chunk[..., iy[positions] - y0, ix[positions] - x0])
 
 
 def _assemble(
-    picks: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, ...], dtype: Any, fill: Any
+    picks: list[tuple[Any, ...]], shape: tuple[int, ...], dtype: Any, fill: Any
 ) -> np.ndarray:
-    out = np.full((*shape[:-2], shape[-2] * shape[-1]), fill, dtype=dtype)
-    for positions, values in picks:
-        if positions.size:
-            out[..., positions] = values
-    return out.reshape(shape)
+    out = np.full(shape, fill, dtype=dtype)
+    flat = out.reshape((*shape[:-2], shape[-2] * shape[-1]))  # a view of ``out``
+    for pick in picks:
+        if len(pick) == 3:
+            rows, cols, values = pick
+            if values.size == 0:
+                continue
+            if isinstance(rows, slice) and isinstance(cols, slice):
+                out[..., rows, cols] = values  # the usual case: a rectangle
+            else:
+                out[..., _as_index(rows)[:, None], _as_index(cols)[None, :]] = values
+        elif pick[0].size:
+            flat[..., pick[0]] = pick[1]
+    return out
+
+
+def _as_slice(positions: np.ndarray) -> slice | np.ndarray:
+    """Consecutive positions as a slice (a rectangle is written at once)."""
+    if positions.size and positions[-1] - positions[0] + 1 == positions.size:
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
+
+
+def _as_index(positions: slice | np.ndarray) -> np.ndarray:
+    return np.arange(positions.start, positions.stop) if isinstance(positions, slice) else positions
