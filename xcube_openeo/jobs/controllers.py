@@ -78,10 +78,16 @@ def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
 
 def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
     from xcube_openeo.engine import evaluate_process
+    from xcube_openeo.execution.deadline import Deadline, deadline_scope
     from xcube_openeo.execution.estimate import estimate
 
     job = ctx.jobs.get(user_id, job_id)
-    size = estimate(evaluate_process(job.process, ctx.eval_env(user_id)))
+    # Estimating evaluates the graph: bounded like a synchronous request.
+    deadline = Deadline(ctx.sync_timeout)
+    with deadline_scope(deadline):
+        env = ctx.eval_env(user_id)
+        env.deadline = deadline
+        size = estimate(evaluate_process(job.process, env), deadline)
     seconds = max(1.0, size.input_bytes / ctx.job_throughput)
     return {
         "duration": pd.Timedelta(seconds=round(seconds)).isoformat(),
