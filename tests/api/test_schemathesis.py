@@ -17,13 +17,15 @@ import logging
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
-from tests.conftest import TEST_PASSWORD, TEST_USER, login
+from tests.conftest import REPO, TEST_PASSWORD, TEST_USER, login
 from tests.openapi import patched_spec
 from tests.server import RunningServer
 
@@ -37,10 +39,15 @@ SEED = int(os.environ.get("XCUBE_OPENEO_FUZZ_SEED", 20260101))
 
 @pytest.fixture(scope="module")
 def fuzzed_server(server_config, tmp_path_factory) -> Iterator[RunningServer]:
-    """A server of our own: the run creates, changes and deletes resources and tries
-    wrong logins, which must not disturb the other tests' servers."""
-    config = {**server_config,
+    """A server of our own, like the demo's (its xcube APIs, a user with a storage
+    quota): the run creates, changes and deletes resources and tries wrong logins,
+    which must not disturb the other tests' servers."""
+    demo = yaml.safe_load((REPO / "configs" / "demo.yaml").read_text())
+    users = [{**user, "Quota": 100 * 1024 * 1024}
+             for user in server_config["OpenEO"]["Authentication"]["Users"]]
+    config = {**server_config, "api_spec": demo["api_spec"],
               "OpenEO": {**server_config["OpenEO"],
+                         "Authentication": {"Users": users},
                          "DataDir": str(tmp_path_factory.mktemp("schemathesis-state"))}}
     running = RunningServer(config).start()
     yield running
@@ -191,6 +198,9 @@ def test_schemathesis_finds_no_server_errors(fuzzed_server, tmp_path):
     assert result.returncode == 0, output
     # Exercised, not skipped: every operation, with many requests in all.
     exercised = {label for label, _, _ in interactions}
+    statuses = Counter(f"{status // 100}xx" for _, status, _ in interactions if status)
+    print(f"schemathesis: {len(interactions)} requests, {len(exercised)} operations,"
+          f" {dict(sorted(statuses.items()))}")
     assert len(exercised) == operations, sorted(exercised)
     assert len(interactions) >= 1000, len(interactions)
     assert sum(1 for _, status, _ in interactions if status is not None and status < 300) >= 100
