@@ -44,7 +44,11 @@ def small_cube() -> xr.Dataset:
 def chain(n: int) -> dict[str, Any]:
     add_one = {
         "process_graph": {
-            "a": {"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1}, "result": True}
+            "a": {
+                "process_id": "add",
+                "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                "result": True,
+            }
         }
     }
     graph: dict[str, Any] = {
@@ -93,14 +97,18 @@ def run(n: int, kind: str) -> tuple[float, float]:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'chain':>6} {'nodes':>8} {'validate [s]':>13} {'build [s]':>10} {'total [s]':>10} {'target [s]':>11}")
+    print(
+        f"{'chain':>6} {'nodes':>8} {'validate [s]':>13} {'build [s]':>10} {'total [s]':>10} {'target [s]':>11}"
+    )
     for kind in ("scalar", "cube"):
         run(10, kind)  # warm-up: imports, schema validators (one-off per process)
         for n in sizes:
             v, b = run(n, kind)
             target = TARGETS.get(n)
             verdict = "" if target is None else ("ok" if v + b < target else "MISSED")
-            print(f"{kind:>6} {n:>8} {v:>13.3f} {b:>10.3f} {v + b:>10.3f} {target or '':>11} {verdict}")
+            print(
+                f"{kind:>6} {n:>8} {v:>13.3f} {b:>10.3f} {v + b:>10.3f} {target or '':>11} {verdict}"
+            )
 
 
 if __name__ == "__main__":

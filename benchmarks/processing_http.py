@@ -37,8 +37,13 @@ REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "bench", "bench-password-1"
 COLLECTION = "SENTINEL2_L2A_DEMO"
 #: 256 x 256 pixels of 10 m at the north-west corner of the demo cube.
-TILE_EXTENT = {"west": 677000, "east": 679560, "south": 5150440, "north": 5153000,
-               "crs": "EPSG:32632"}
+TILE_EXTENT = {
+    "west": 677000,
+    "east": 679560,
+    "south": 5150440,
+    "north": 5153000,
+    "crs": "EPSG:32632",
+}
 ONE_DATE = ["2022-07-05", "2022-07-06"]
 
 
@@ -47,48 +52,112 @@ def say(message: str) -> None:
 
 
 def ndvi_graph(extent: dict[str, Any], dates: list[str], fmt: str = "GTiff") -> dict[str, Any]:
-    return {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": COLLECTION, "spatial_extent": extent, "temporal_extent": dates,
-            "bands": ["B04", "B08"]}},
-        "ndvi": {"process_id": "ndvi", "arguments": {
-            "data": {"from_node": "load"}, "red": "B04", "nir": "B08"}},
-        "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "ndvi"}, "format": fmt}, "result": True},
-    }}
+    return {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": COLLECTION,
+                    "spatial_extent": extent,
+                    "temporal_extent": dates,
+                    "bands": ["B04", "B08"],
+                },
+            },
+            "ndvi": {
+                "process_id": "ndvi",
+                "arguments": {"data": {"from_node": "load"}, "red": "B04", "nir": "B08"},
+            },
+            "save": {
+                "process_id": "save_result",
+                "arguments": {"data": {"from_node": "ndvi"}, "format": fmt},
+                "result": True,
+            },
+        }
+    }
 
 
 def year_graph(fmt: str) -> dict[str, Any]:
     """NDVI, clouds (SCL 3, 8, 9, 10) masked, monthly medians over all of 2022."""
+
     def eq(node: str, value: int) -> dict[str, Any]:
         return {"process_id": "eq", "arguments": {"x": {"from_node": "scl"}, "y": value}}
 
-    cloud = {"process_graph": {
-        "scl": {"process_id": "array_element", "arguments": {
-            "data": {"from_parameter": "data"}, "label": "SCL"}},
-        "e3": eq("scl", 3), "e8": eq("scl", 8), "e9": eq("scl", 9), "e10": eq("scl", 10),
-        "o1": {"process_id": "or", "arguments": {"x": {"from_node": "e3"}, "y": {"from_node": "e8"}}},
-        "o2": {"process_id": "or", "arguments": {"x": {"from_node": "o1"}, "y": {"from_node": "e9"}}},
-        "o3": {"process_id": "or", "arguments": {"x": {"from_node": "o2"}, "y": {"from_node": "e10"}},
-               "result": True},
-    }}
-    median = {"process_graph": {"m": {"process_id": "median", "arguments": {
-        "data": {"from_parameter": "data"}}, "result": True}}}
-    return {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": COLLECTION, "spatial_extent": None,
-            "temporal_extent": ["2022-01-01", "2023-01-01"], "bands": ["B04", "B08", "SCL"]}},
-        "cloud": {"process_id": "reduce_dimension", "arguments": {
-            "data": {"from_node": "load"}, "dimension": "bands", "reducer": cloud}},
-        "ndvi": {"process_id": "ndvi", "arguments": {
-            "data": {"from_node": "load"}, "red": "B04", "nir": "B08"}},
-        "masked": {"process_id": "mask", "arguments": {
-            "data": {"from_node": "ndvi"}, "mask": {"from_node": "cloud"}}},
-        "monthly": {"process_id": "aggregate_temporal_period", "arguments": {
-            "data": {"from_node": "masked"}, "period": "month", "reducer": median}},
-        "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "monthly"}, "format": fmt}, "result": True},
-    }}
+    cloud = {
+        "process_graph": {
+            "scl": {
+                "process_id": "array_element",
+                "arguments": {"data": {"from_parameter": "data"}, "label": "SCL"},
+            },
+            "e3": eq("scl", 3),
+            "e8": eq("scl", 8),
+            "e9": eq("scl", 9),
+            "e10": eq("scl", 10),
+            "o1": {
+                "process_id": "or",
+                "arguments": {"x": {"from_node": "e3"}, "y": {"from_node": "e8"}},
+            },
+            "o2": {
+                "process_id": "or",
+                "arguments": {"x": {"from_node": "o1"}, "y": {"from_node": "e9"}},
+            },
+            "o3": {
+                "process_id": "or",
+                "arguments": {"x": {"from_node": "o2"}, "y": {"from_node": "e10"}},
+                "result": True,
+            },
+        }
+    }
+    median = {
+        "process_graph": {
+            "m": {
+                "process_id": "median",
+                "arguments": {"data": {"from_parameter": "data"}},
+                "result": True,
+            }
+        }
+    }
+    return {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": COLLECTION,
+                    "spatial_extent": None,
+                    "temporal_extent": ["2022-01-01", "2023-01-01"],
+                    "bands": ["B04", "B08", "SCL"],
+                },
+            },
+            "cloud": {
+                "process_id": "reduce_dimension",
+                "arguments": {
+                    "data": {"from_node": "load"},
+                    "dimension": "bands",
+                    "reducer": cloud,
+                },
+            },
+            "ndvi": {
+                "process_id": "ndvi",
+                "arguments": {"data": {"from_node": "load"}, "red": "B04", "nir": "B08"},
+            },
+            "masked": {
+                "process_id": "mask",
+                "arguments": {"data": {"from_node": "ndvi"}, "mask": {"from_node": "cloud"}},
+            },
+            "monthly": {
+                "process_id": "aggregate_temporal_period",
+                "arguments": {
+                    "data": {"from_node": "masked"},
+                    "period": "month",
+                    "reducer": median,
+                },
+            },
+            "save": {
+                "process_id": "save_result",
+                "arguments": {"data": {"from_node": "monthly"}, "format": fmt},
+                "result": True,
+            },
+        }
+    }
 
 
 class Server:
@@ -102,11 +171,16 @@ class Server:
         config_text = config_text.replace("${XCUBE_OPENEO_DATA_DIR}", str(data_dir))
         config = yaml.safe_load(config_text)
         config["OpenEO"]["DataDir"] = str(self.tmp / "state")
-        config["OpenEO"]["Authentication"] = {"Users": [
-            {"Id": USER, "Password": hash_password(PASSWORD, log2_n=14)}]}
+        config["OpenEO"]["Authentication"] = {
+            "Users": [{"Id": USER, "Password": hash_password(PASSWORD, log2_n=14)}]
+        }
         config["OpenEO"]["SyncMaxConcurrent"] = 8
-        config["OpenEO"]["Dask"] = {"Workers": workers, "ThreadsPerWorker": 2,
-                                    "MemoryLimit": memory_limit, "Processes": processes}
+        config["OpenEO"]["Dask"] = {
+            "Workers": workers,
+            "ThreadsPerWorker": 2,
+            "MemoryLimit": memory_limit,
+            "Processes": processes,
+        }
         (self.tmp / "config.yaml").write_text(yaml.safe_dump(config))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -118,9 +192,20 @@ class Server:
         xcube = Path(sys.executable).parent / "xcube"
         self.log = open(self.tmp / "server.log", "wb")
         self.process = subprocess.Popen(
-            [str(xcube), "serve", "-c", str(self.tmp / "config.yaml"), "-p", str(self.port),
-             "-a", "127.0.0.1"], stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                str(xcube),
+                "serve",
+                "-c",
+                str(self.tmp / "config.yaml"),
+                "-p",
+                str(self.port),
+                "-a",
+                "127.0.0.1",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         started = time.monotonic()
         while True:
             try:
@@ -132,8 +217,9 @@ class Server:
                 raise RuntimeError((self.tmp / "server.log").read_text()[-3000:])
             time.sleep(0.2)
         say(f"server ready in {time.monotonic() - started:.1f} s at {self.url}")
-        token = requests.get(self.url + "/openeo/1.2/credentials/basic",
-                             auth=(USER, PASSWORD)).json()["access_token"]
+        token = requests.get(
+            self.url + "/openeo/1.2/credentials/basic", auth=(USER, PASSWORD)
+        ).json()["access_token"]
         self.headers = {"Authorization": f"Bearer basic//{token}"}
         return self
 
@@ -146,8 +232,12 @@ class Server:
         self.log.close()
 
     def post_result(self, process: dict[str, Any]) -> requests.Response:
-        return requests.post(self.url + "/openeo/1.2/result", json={"process": process},
-                             headers=self.headers, timeout=600)
+        return requests.post(
+            self.url + "/openeo/1.2/result",
+            json={"process": process},
+            headers=self.headers,
+            timeout=600,
+        )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -170,8 +260,9 @@ def in_process_runner(data_dir: Path):
     def run(process: dict[str, Any]) -> bytes:
         result = evaluate_process(process, env)
         with dask.config.set(scheduler="threads"):
-            data, _, _ = encode_response(formats.find_output(result.format), result.data,
-                                         result.options)
+            data, _, _ = encode_response(
+                formats.find_output(result.format), result.data, result.options
+            )
         return data
 
     return run
@@ -198,13 +289,18 @@ def bench_sync(server: Server, data_dir: Path, n: int) -> dict[str, float]:
         start = time.perf_counter()
         local(process)
         local_times.append(time.perf_counter() - start)
-        say(f"sync {i + 1}/{n}: http {http_times[-1] * 1000:.0f} ms,"
-            f" in-process {local_times[-1] * 1000:.0f} ms")
+        say(
+            f"sync {i + 1}/{n}: http {http_times[-1] * 1000:.0f} ms,"
+            f" in-process {local_times[-1] * 1000:.0f} ms"
+        )
     p50_http, p50_local = statistics.median(http_times), statistics.median(local_times)
-    return {"http p50 ms": p50_http * 1000, "http p95 ms": percentile(http_times, 95) * 1000,
-            "in-process p50 ms": p50_local * 1000,
-            "in-process p95 ms": percentile(local_times, 95) * 1000,
-            "p50 ratio (target <= 1.5)": p50_http / p50_local}
+    return {
+        "http p50 ms": p50_http * 1000,
+        "http p95 ms": percentile(http_times, 95) * 1000,
+        "in-process p50 ms": p50_local * 1000,
+        "in-process p95 ms": percentile(local_times, 95) * 1000,
+        "p50 ratio (target <= 1.5)": p50_http / p50_local,
+    }
 
 
 def bench_throughput(server: Server, total: int = 32, concurrency: int = 8) -> dict[str, float]:
@@ -222,24 +318,33 @@ def bench_throughput(server: Server, total: int = 32, concurrency: int = 8) -> d
                 say(f"throughput: {len(statuses)}/{total} requests done")
     elapsed = time.perf_counter() - start
     errors = sum(1 for s in statuses if s != 200)
-    return {"requests": total, "concurrency": concurrency, "requests/s": total / elapsed,
-            "errors": errors}
+    return {
+        "requests": total,
+        "concurrency": concurrency,
+        "requests/s": total / elapsed,
+        "errors": errors,
+    }
 
 
 def bench_batch(server: Server) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for fmt in ("GTiff", "Zarr"):
-        response = requests.post(server.url + "/openeo/1.2/jobs", headers=server.headers,
-                                 json={"process": year_graph(fmt), "title": f"year {fmt}"})
+        response = requests.post(
+            server.url + "/openeo/1.2/jobs",
+            headers=server.headers,
+            json={"process": year_graph(fmt), "title": f"year {fmt}"},
+        )
         response.raise_for_status()
         job_id = response.headers["OpenEO-Identifier"]
-        requests.post(server.url + f"/openeo/1.2/jobs/{job_id}/results",
-                      headers=server.headers).raise_for_status()
+        requests.post(
+            server.url + f"/openeo/1.2/jobs/{job_id}/results", headers=server.headers
+        ).raise_for_status()
         start = time.perf_counter()
         last = None
         while True:
-            job = requests.get(server.url + f"/openeo/1.2/jobs/{job_id}",
-                               headers=server.headers).json()
+            job = requests.get(
+                server.url + f"/openeo/1.2/jobs/{job_id}", headers=server.headers
+            ).json()
             if job.get("progress") != last:
                 last = job.get("progress")
                 say(f"batch {fmt}: {job['status']} {last}%")
@@ -247,8 +352,9 @@ def bench_batch(server: Server) -> dict[str, Any]:
                 break
             time.sleep(1)
         if job["status"] != "finished":
-            logs = requests.get(server.url + f"/openeo/1.2/jobs/{job_id}/logs",
-                                headers=server.headers).json()["logs"]
+            logs = requests.get(
+                server.url + f"/openeo/1.2/jobs/{job_id}/logs", headers=server.headers
+            ).json()["logs"]
             raise RuntimeError(f"batch {fmt} ended {job['status']}: {logs[-3:]}")
         usage = job.get("usage", {})
         figures[f"{fmt} wall s"] = time.perf_counter() - start
@@ -265,8 +371,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO / "data")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--memory-limit", default="3GiB")
-    parser.add_argument("--threads", action="store_true",
-                        help="dask workers as threads of the server process")
+    parser.add_argument(
+        "--threads", action="store_true", help="dask workers as threads of the server process"
+    )
     args = parser.parse_args()
     if not (args.data_dir / f"{COLLECTION}.levels").exists():
         sys.exit(f"no demo data in {args.data_dir}: python -m xcube_openeo.demo.generate")

@@ -49,13 +49,18 @@ def start_server(data_dir: Path, state: Path) -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = {
-        "port": port, "address": "127.0.0.1",
-        "Datasets": [{"Identifier": S2, "Path": str(data_dir / f"{S2}.levels"),
-                      "FileSystem": "file"}],
-        "OpenEO": {"DataDir": str(state),
-                   "Authentication": {"Users": [{"Id": USER,
-                                                 "Password": hash_password(PASSWORD, log2_n=14)}]},
-                   "Dask": {"Processes": False, "Workers": 1, "ThreadsPerWorker": 2}},
+        "port": port,
+        "address": "127.0.0.1",
+        "Datasets": [
+            {"Identifier": S2, "Path": str(data_dir / f"{S2}.levels"), "FileSystem": "file"}
+        ],
+        "OpenEO": {
+            "DataDir": str(state),
+            "Authentication": {
+                "Users": [{"Id": USER, "Password": hash_password(PASSWORD, log2_n=14)}]
+            },
+            "Dask": {"Processes": False, "Workers": 1, "ThreadsPerWorker": 2},
+        },
     }
     ready = threading.Event()
 
@@ -92,12 +97,24 @@ def next_day(date: str) -> str:
 
 def result_layer(api: str, headers: dict[str, str]) -> str:
     """The XYZ template of a finished job's result: B04 on one date, full resolution."""
-    process = {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": S2, "spatial_extent": None, "temporal_extent": [DATE, next_day(DATE)],
-            "bands": ["B04"]}},
-        "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "load"}, "format": "GTiff"}, "result": True}}}
+    process = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": S2,
+                    "spatial_extent": None,
+                    "temporal_extent": [DATE, next_day(DATE)],
+                    "bands": ["B04"],
+                },
+            },
+            "save": {
+                "process_id": "save_result",
+                "arguments": {"data": {"from_node": "load"}, "format": "GTiff"},
+                "result": True,
+            },
+        }
+    }
     response = requests.post(api + "/jobs", json={"process": process}, headers=headers)
     response.raise_for_status()
     job_id = response.headers["OpenEO-Identifier"]
@@ -115,14 +132,33 @@ def result_layer(api: str, headers: dict[str, str]) -> str:
 
 
 def ndvi_service(api: str, headers: dict[str, str]) -> str:
-    process = {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": S2, "spatial_extent": None, "temporal_extent": None, "bands": ["B04", "B08"]}},
-        "ndvi": {"process_id": "ndvi", "arguments": {"data": {"from_node": "load"}},
-                 "result": True}}}
-    response = requests.post(api + "/services", headers=headers, json={
-        "type": "XYZ", "process": process,
-        "configuration": {"colormap": "RdYlGn", "value_range": [-1, 1]}})
+    process = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": S2,
+                    "spatial_extent": None,
+                    "temporal_extent": None,
+                    "bands": ["B04", "B08"],
+                },
+            },
+            "ndvi": {
+                "process_id": "ndvi",
+                "arguments": {"data": {"from_node": "load"}},
+                "result": True,
+            },
+        }
+    }
+    response = requests.post(
+        api + "/services",
+        headers=headers,
+        json={
+            "type": "XYZ",
+            "process": process,
+            "configuration": {"colormap": "RdYlGn", "value_range": [-1, 1]},
+        },
+    )
     response.raise_for_status()
     service = requests.get(response.headers["Location"], headers=headers).json()
     return service["url"] + f"?time={DATE}"
@@ -132,8 +168,12 @@ def demo_tiles(data_dir: Path, zooms: range) -> list[mercantile.Tile]:
     import xarray as xr
 
     attrs = xr.open_zarr(data_dir / f"{S2}.levels" / "0.zarr").attrs
-    bbox = (attrs["geospatial_lon_min"], attrs["geospatial_lat_min"],
-            attrs["geospatial_lon_max"], attrs["geospatial_lat_max"])
+    bbox = (
+        attrs["geospatial_lon_min"],
+        attrs["geospatial_lat_min"],
+        attrs["geospatial_lon_max"],
+        attrs["geospatial_lat_max"],
+    )
     return [t for z in zooms for t in mercantile.tiles(*bbox, zooms=z)]
 
 
@@ -160,9 +200,13 @@ def run_scenario(urls: list[str], clients: int) -> dict[str, Any]:
         list(pool.map(fetch, urls))
     wall = time.perf_counter() - started
     ordered = sorted(latencies) or [float("nan")]
-    return {"n": len(latencies), "p50": statistics.median(ordered),
-            "p95": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
-            "rate": len(latencies) / wall, "errors": errors}
+    return {
+        "n": len(latencies),
+        "p50": statistics.median(ordered),
+        "p95": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
+        "rate": len(latencies) / wall,
+        "errors": errors,
+    }
 
 
 def shares() -> str:
@@ -171,15 +215,20 @@ def shares() -> str:
     total = TIMINGS.build + TIMINGS.read + TIMINGS.compute + TIMINGS.encode
     if not total:
         return "-"
-    return "  ".join(f"{name} {getattr(TIMINGS, name) / total:4.0%}"
-                     for name in ("build", "read", "compute", "encode"))
+    return "  ".join(
+        f"{name} {getattr(TIMINGS, name) / total:4.0%}"
+        for name in ("build", "read", "compute", "encode")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     global DATE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(os.environ.get("XCUBE_OPENEO_DATA_DIR", REPO / "data")))
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("XCUBE_OPENEO_DATA_DIR", REPO / "data")),
+    )
     parser.add_argument("--zooms", default="12-15", help="first-last zoom level")
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--date", default=DATE, help="date shown (one of the cube's)")
@@ -191,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     from xcube_openeo import __version__
     from xcube_openeo.services.tiling import TIMINGS
 
-    print(f"xcube-openeo {__version__}, Python {platform.python_version()}, {os.cpu_count()} cores,"
-          f" load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"xcube-openeo {__version__}, Python {platform.python_version()}, {os.cpu_count()} cores,"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory(prefix="tiles-bench-") as state:
         url = start_server(args.data_dir, Path(state))
         api = url + "/openeo/1.2"
@@ -200,35 +251,49 @@ def main(argv: list[str] | None = None) -> int:
         layer = result_layer(api, headers)
         service = ndvi_service(api, headers)
         tiles = demo_tiles(args.data_dir, zooms)
-        baseline = (url + "/tiles/" + S2 + "/B04/{z}/{y}/{x}?crs=EPSG:3857&vmin=0&vmax=0.3"
-                    f"&cmap=viridis&time={DATE}")
-        scenarios = {"(a) result layer": layer, "(b) NDVI service": service,
-                     "(c) xcube /tiles": baseline}
+        baseline = (
+            url + "/tiles/" + S2 + "/B04/{z}/{y}/{x}?crs=EPSG:3857&vmin=0&vmax=0.3"
+            f"&cmap=viridis&time={DATE}"
+        )
+        scenarios = {
+            "(a) result layer": layer,
+            "(b) NDVI service": service,
+            "(c) xcube /tiles": baseline,
+        }
         # Warm-up on tiles outside the measured set (imports, opening datasets).
         warm = mercantile.tiles(11.27, 46.44, 11.42, 46.54, zooms=zooms.start - 1)
         for template in scenarios.values():
             for tile in list(warm)[:2]:
                 requests.get(template.format(z=tile.z, x=tile.x, y=tile.y))
-        print(f"{len(tiles)} tiles (zooms {zooms.start}-{zooms.stop - 1}) per scenario,"
-              f" {args.clients} concurrent clients, every tile requested once (cold)")
-        print(f"{'scenario':22} {'p50 ms':>8} {'p95 ms':>8} {'tiles/s':>8} {'errors':>6}"
-              "   server time shares")
+        print(
+            f"{len(tiles)} tiles (zooms {zooms.start}-{zooms.stop - 1}) per scenario,"
+            f" {args.clients} concurrent clients, every tile requested once (cold)"
+        )
+        print(
+            f"{'scenario':22} {'p50 ms':>8} {'p95 ms':>8} {'tiles/s':>8} {'errors':>6}"
+            "   server time shares"
+        )
         results = {}
         for name, template in scenarios.items():
             TIMINGS.reset()
-            result = run_scenario([template.format(z=t.z, x=t.x, y=t.y) for t in tiles],
-                                  args.clients)
+            result = run_scenario(
+                [template.format(z=t.z, x=t.x, y=t.y) for t in tiles], args.clients
+            )
             results[name] = result
-            print(f"{name:22} {result['p50'] * 1000:8.1f} {result['p95'] * 1000:8.1f}"
-                  f" {result['rate']:8.1f} {len(result['errors']):6d}"
-                  f"   {shares() if not name.startswith('(c)') else '-'}")
+            print(
+                f"{name:22} {result['p50'] * 1000:8.1f} {result['p95'] * 1000:8.1f}"
+                f" {result['rate']:8.1f} {len(result['errors']):6d}"
+                f"   {shares() if not name.startswith('(c)') else '-'}"
+            )
             for error in result["errors"][:3]:
                 print(f"    failed: {error}")
         base = results["(c) xcube /tiles"]["p50"]
         a, b = results["(a) result layer"], results["(b) NDVI service"]
-        print(f"(a) p50 = {a['p50'] / base:.2f}x baseline (target <= 1.2x);"
-              f" (b) p50 = {b['p50'] / base:.2f}x baseline (target <= 3x);"
-              f" (a) {a['rate']:.0f} tiles/s (target >= 50)")
+        print(
+            f"(a) p50 = {a['p50'] / base:.2f}x baseline (target <= 1.2x);"
+            f" (b) p50 = {b['p50'] / base:.2f}x baseline (target <= 3x);"
+            f" (a) {a['rate']:.0f} tiles/s (target >= 50)"
+        )
     return 0
 
 

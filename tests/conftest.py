@@ -34,14 +34,19 @@ def server_config(fixture_datasets: dict[str, Path], tmp_path_factory) -> dict:
 
     return {
         "Datasets": [
-            {"Identifier": ds_id, "Path": str(path), "FileSystem": "file",
-             "Title": f"Test dataset {ds_id}"}
+            {
+                "Identifier": ds_id,
+                "Path": str(path),
+                "FileSystem": "file",
+                "Title": f"Test dataset {ds_id}",
+            }
             for ds_id, path in fixture_datasets.items()
         ],
         "OpenEO": {
             "DataDir": str(tmp_path_factory.mktemp("state")),
-            "Authentication": {"Users": [
-                {"Id": TEST_USER, "Password": hash_password(TEST_PASSWORD, log2_n=14)}]},
+            "Authentication": {
+                "Users": [{"Id": TEST_USER, "Password": hash_password(TEST_PASSWORD, log2_n=14)}]
+            },
             "MaxRequestBodySize": 64 * 1024,
             # Threads in the test process: quick to start, light on 2 cores.
             "Dask": {"Processes": False, "Workers": 1, "ThreadsPerWorker": 2},
@@ -72,7 +77,9 @@ def auth_headers(server: RunningServer) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def broken_server(tmp_path_factory: pytest.TempPathFactory, fixture_datasets) -> Iterator[RunningServer]:
+def broken_server(
+    tmp_path_factory: pytest.TempPathFactory, fixture_datasets
+) -> Iterator[RunningServer]:
     """A server with one dataset that has no spatial grid: describing it must fail."""
     import numpy as np
     import xarray as xr
@@ -82,7 +89,11 @@ def broken_server(tmp_path_factory: pytest.TempPathFactory, fixture_datasets) ->
     config = {
         "Datasets": [
             {"Identifier": "BROKEN", "Path": str(path), "FileSystem": "file"},
-            {"Identifier": "S2_SMALL", "Path": str(fixture_datasets["S2_SMALL"]), "FileSystem": "file"},
+            {
+                "Identifier": "S2_SMALL",
+                "Path": str(fixture_datasets["S2_SMALL"]),
+                "FileSystem": "file",
+            },
         ],
         "OpenEO": {"DataDir": str(tmp_path_factory.mktemp("broken-state"))},
     }

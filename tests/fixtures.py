@@ -33,10 +33,17 @@ def make_s2_cube(nx: int = 40, ny: int = 30, nt: int = 6, seed: int = 0) -> xr.D
     for name, (common_name, wavelength) in S2_BANDS.items():
         values = rng.integers(100, 5000, size=(nt, ny, nx), dtype=np.uint16)
         data_vars[name] = xr.DataArray(
-            values, dims=("time", "y", "x"),
-            attrs={"nodata": 0, "scale": 0.0001, "offset": 0, "common_name": common_name,
-                   "center_wavelength": wavelength, "long_name": f"Band {name}",
-                   "grid_mapping": "crs"},
+            values,
+            dims=("time", "y", "x"),
+            attrs={
+                "nodata": 0,
+                "scale": 0.0001,
+                "offset": 0,
+                "common_name": common_name,
+                "center_wavelength": wavelength,
+                "long_name": f"Band {name}",
+                "grid_mapping": "crs",
+            },
         )
     ds = xr.Dataset(data_vars, coords={"x": x, "y": y, "time": time})
     ds["crs"] = crs_variable(32632)
@@ -59,7 +66,10 @@ def make_global_cube(nt: int = 4) -> xr.Dataset:
 
 def write_fixture_datasets(directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    paths = {"S2_SMALL": directory / "s2_small.zarr", "GLOBAL_SMALL": directory / "global_small.zarr"}
+    paths = {
+        "S2_SMALL": directory / "s2_small.zarr",
+        "GLOBAL_SMALL": directory / "global_small.zarr",
+    }
     make_s2_cube().to_zarr(paths["S2_SMALL"], mode="w")
     make_global_cube().to_zarr(paths["GLOBAL_SMALL"], mode="w")
     return paths

@@ -14,7 +14,9 @@ import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
-SHARED = Path(os.environ.get("XCUBE_OPENEO_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared"))
+SHARED = Path(
+    os.environ.get("XCUBE_OPENEO_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared")
+)
 OPENAPI_PATH = SHARED / "openeo-api" / "openapi.yaml"
 
 
@@ -49,8 +51,12 @@ def openapi_for(base_url: str) -> OpenAPI:
     spec = patched_spec(base_url)
     # openapi-core knows no 'application/schema+json' (queryables); it is JSON.
     as_json = lambda value, **_params: json.loads(value)  # noqa: E731
-    config = Config(extra_media_type_deserializers={
-        "application/schema+json": as_json, "application/geo+json": as_json})
+    config = Config(
+        extra_media_type_deserializers={
+            "application/schema+json": as_json,
+            "application/geo+json": as_json,
+        }
+    )
     return OpenAPI.from_dict(spec, config=config)
 
 

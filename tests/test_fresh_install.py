@@ -16,11 +16,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_readme_commands_in_a_clean_environment(tmp_path):
     if not (REPO / ".wheelhouse" / ".complete").exists():
-        pytest.skip("no wheelhouse: it is collected by the README's test command"
-                    " (bash scripts/dev.sh test), which CI runs")
+        pytest.skip(
+            "no wheelhouse: it is collected by the README's test command"
+            " (bash scripts/dev.sh test), which CI runs"
+        )
     result = subprocess.run(
         ["bash", str(REPO / "scripts" / "check_fresh_install.sh"), str(tmp_path)],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]

@@ -98,7 +98,9 @@ def check_value_range(vmin: float, vmax: float, log: bool = False) -> tuple[floa
     try:
         low, high = float(vmin), float(vmax)
     except (TypeError, ValueError) as error:
-        raise InvalidValueRange(f"value range must be two numbers, not {vmin!r}, {vmax!r}") from error
+        raise InvalidValueRange(
+            f"value range must be two numbers, not {vmin!r}, {vmax!r}"
+        ) from error
     if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
         raise InvalidValueRange(f"value range needs finite vmin < vmax, not {low}, {high}")
     if log and low <= 0:
@@ -210,13 +212,15 @@ def legend_png(
     cmap = get_colormap(colormap)
     if not all(isinstance(v, int) and 16 <= v <= 4096 for v in (width, height)):
         raise InvalidParameter(f"legend size must be 16..4096 pixels, not {width}x{height}")
-    return _legend_png(cmap.name, low, high, bool(log), str(label) if label else None,
-                       width, height)
+    return _legend_png(
+        cmap.name, low, high, bool(log), str(label) if label else None, width, height
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _legend_png(colormap: str, low: float, high: float, log: bool, label: str | None,
-                width: int, height: int) -> bytes:
+def _legend_png(
+    colormap: str, low: float, high: float, log: bool, label: str | None, width: int, height: int
+) -> bytes:
     # Imported here: only legends need matplotlib's figure machinery.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.cm import ScalarMappable
@@ -230,8 +234,9 @@ def _legend_png(colormap: str, low: float, high: float, log: bool, label: str | 
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_axes((0.05, 0.55 if label else 0.5, 0.9, 0.35 if label else 0.4))
-    colorbar = figure.colorbar(ScalarMappable(norm=norm, cmap=listed), cax=axes,
-                               orientation="horizontal")
+    colorbar = figure.colorbar(
+        ScalarMappable(norm=norm, cmap=listed), cax=axes, orientation="horizontal"
+    )
     colorbar.ax.tick_params(labelsize=8)
     if label:
         colorbar.set_label(label, fontsize=8)

@@ -51,8 +51,9 @@ def encode_palette_png(
     if palette.ndim != 2 or palette.shape[1] != 4 or not 0 < palette.shape[0] <= 256:
         raise InvalidImage(f"a palette must have shape (n <= 256, 4), not {palette.shape}")
     if palette.shape[0] < 256 and indices.size and int(indices.max()) >= palette.shape[0]:
-        raise InvalidImage(f"indices reach {int(indices.max())}, beyond the "
-                           f"{palette.shape[0]}-colour palette")
+        raise InvalidImage(
+            f"indices reach {int(indices.max())}, beyond the {palette.shape[0]}-colour palette"
+        )
     image = Image.fromarray(indices, mode="P")
     image.putpalette(palette[:, :3].tobytes(), rawmode="RGB")
     alpha = palette[:, 3]
@@ -80,14 +81,21 @@ def encode_rgba(
     if name == "png":
         opaque = bool((rgba[..., 3] == 255).all())
         # Without transparency RGB is smaller and faster to compress.
-        image = (Image.fromarray(np.ascontiguousarray(rgba[..., :3]), mode="RGB") if opaque
-                 else Image.fromarray(rgba, mode="RGBA"))
+        image = (
+            Image.fromarray(np.ascontiguousarray(rgba[..., :3]), mode="RGB")
+            if opaque
+            else Image.fromarray(rgba, mode="RGBA")
+        )
         return _save(image, "PNG", compress_level=RGBA_PNG_COMPRESS_LEVEL)
     if name == "webp":
-        return _save(Image.fromarray(rgba, mode="RGBA"), "WEBP",
-                     quality=quality or WEBP_QUALITY, method=2)
-    return _save(Image.fromarray(flatten_alpha(rgba, background), mode="RGB"), "JPEG",
-                 quality=quality or JPEG_QUALITY)
+        return _save(
+            Image.fromarray(rgba, mode="RGBA"), "WEBP", quality=quality or WEBP_QUALITY, method=2
+        )
+    return _save(
+        Image.fromarray(flatten_alpha(rgba, background), mode="RGB"),
+        "JPEG",
+        quality=quality or JPEG_QUALITY,
+    )
 
 
 def encode_indexed(
@@ -125,8 +133,7 @@ def empty_tile(
     image_format: str = "png", size: int = 256, background: Color = DEFAULT_BACKGROUND
 ) -> bytes:
     """A fully transparent tile (JPEG: filled with ``background``), cached."""
-    return _empty_tile(normalize_format(image_format), int(size),
-                       tuple(int(c) for c in background))  # type: ignore[arg-type]
+    return _empty_tile(normalize_format(image_format), int(size), tuple(int(c) for c in background))  # type: ignore[arg-type]
 
 
 @functools.lru_cache(maxsize=32)

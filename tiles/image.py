@@ -57,8 +57,9 @@ class ImageData:
         mask = np.ma.getmaskarray(data)
         if mask.ndim == 3:
             mask = mask.any(axis=0)
-        return cls(array, bounds, crs, mask=mask if mask.any() else None,
-                   band_names=tuple(band_names))
+        return cls(
+            array, bounds, crs, mask=mask if mask.any() else None, band_names=tuple(band_names)
+        )
 
     @property
     def count(self) -> int:
@@ -106,8 +107,13 @@ class ImageData:
         if self.count == 1:
             vmin, vmax = self._single_range(value_range, log)
             indices = scale_to_indices(self.array[0], vmin, vmax, log=log, mask=self.mask)
-            return encode_indexed(indices, get_colormap(colormap).palette, image_format,
-                                  background=background, quality=quality)
+            return encode_indexed(
+                indices,
+                get_colormap(colormap).palette,
+                image_format,
+                background=background,
+                quality=quality,
+            )
         if self.count == 3:
             rgba = scale_bands(self.array, self._band_ranges(value_range), mask=self.mask)
             return encode_rgba(rgba, image_format, background=background, quality=quality)
@@ -123,7 +129,9 @@ class ImageData:
             raise InvalidValueRange(f"one band needs one value range, got {len(ranges)}")
         return ranges[0]
 
-    def _band_ranges(self, value_range: ValueRange | Sequence[ValueRange] | None) -> list[ValueRange]:
+    def _band_ranges(
+        self, value_range: ValueRange | Sequence[ValueRange] | None
+    ) -> list[ValueRange]:
         if value_range is None:
             return [self._data_range(i) for i in range(self.count)]
         ranges = _as_ranges(value_range)

@@ -40,14 +40,17 @@ class RenderStyle:
         if len(background) != 3 or not all(
             isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in background
         ):
-            raise InvalidParameter(f"background must be three integers 0..255, not {background!r}",
-                                   locator="background")
+            raise InvalidParameter(
+                f"background must be three integers 0..255, not {background!r}",
+                locator="background",
+            )
         object.__setattr__(self, "background", background)
         if self.quality is not None and not (
             isinstance(self.quality, int) and 1 <= self.quality <= 100
         ):
-            raise InvalidParameter(f"quality must be an integer 1..100, not {self.quality!r}",
-                                   locator="quality")
+            raise InvalidParameter(
+                f"quality must be an integer 1..100, not {self.quality!r}", locator="quality"
+            )
 
     def _checked_ranges(self, value_range: ValueRange | Sequence[ValueRange]) -> tuple:
         items = list(value_range)
@@ -61,8 +64,9 @@ class RenderStyle:
         ranges = []
         for item in items:
             if not isinstance(item, Sequence) or len(item) != 2:
-                raise InvalidValueRange(f"a value range is (vmin, vmax), not {item!r}",
-                                        locator="value_range")
+                raise InvalidValueRange(
+                    f"a value range is (vmin, vmax), not {item!r}", locator="value_range"
+                )
             ranges.append(check_value_range(item[0], item[1]))
         return tuple(ranges)
 
@@ -73,8 +77,14 @@ class RenderStyle:
     @property
     def key(self) -> str:
         """A short stable digest of the style, for ETags and cache keys."""
-        fields = [self.colormap, self.value_range, self.log, self.image_format,
-                  self.background, self.quality]
+        fields = [
+            self.colormap,
+            self.value_range,
+            self.log,
+            self.image_format,
+            self.background,
+            self.quality,
+        ]
         text = json.dumps(fields, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -82,6 +92,11 @@ class RenderStyle:
         """Image bytes for ``image``; the cached empty tile when it has no data."""
         if image.is_empty() and image.width == image.height:
             return empty_tile(self.image_format, image.width, self.background)
-        return image.render(self.image_format, colormap=self.colormap,
-                            value_range=self.value_range, log=self.log,
-                            background=self.background, quality=self.quality)
+        return image.render(
+            self.image_format,
+            colormap=self.colormap,
+            value_range=self.value_range,
+            log=self.log,
+            background=self.background,
+            quality=self.quality,
+        )

@@ -98,9 +98,7 @@ class TileMatrixSet:
         if not hasattr(type(self), "identifier"):
             raise TypeError("use a concrete tile matrix set such as WebMercatorQuad")
         if self.tile_size not in TILE_SIZES:
-            raise InvalidTileSize(
-                f"tile size must be one of {TILE_SIZES}, not {self.tile_size!r}"
-            )
+            raise InvalidTileSize(f"tile size must be one of {TILE_SIZES}, not {self.tile_size!r}")
         if not 0 <= self.min_zoom <= self.max_zoom <= 30:
             raise TilesError(f"invalid zoom range {self.min_zoom}..{self.max_zoom}")
 
@@ -176,8 +174,7 @@ class TileMatrixSet:
             raise TileOutsideGrid(f"not a tile: {tile!r}") from error
         if not self.min_zoom <= z <= self.max_zoom:
             raise ZoomOutsideGrid(
-                f"zoom {z} is outside {self.identifier}'s range "
-                f"{self.min_zoom}..{self.max_zoom}",
+                f"zoom {z} is outside {self.identifier}'s range {self.min_zoom}..{self.max_zoom}",
                 locator="TileMatrix",
             )
         width, height = self.matrix_width(z), self.matrix_height(z)

@@ -23,9 +23,7 @@ WMTS_NS = "http://www.opengis.net/wmts/1.0"
 OWS_NS = "http://www.opengis.net/ows/1.1"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-SCHEMA_LOCATION = (
-    f"{WMTS_NS} http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd"
-)
+SCHEMA_LOCATION = f"{WMTS_NS} http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd"
 TIME_DIMENSION = "Time"
 TimeValue = str | date | datetime | np.datetime64
 TILE_PLACEHOLDERS = ("{TileMatrixSet}", "{TileMatrix}", "{TileRow}", "{TileCol}")
@@ -74,9 +72,7 @@ class WmtsService:
     abstract: str = ""
     provider_name: str = ""
     provider_url: str = ""
-    tile_matrix_sets: Sequence[TileMatrixSet] = field(
-        default=(WebMercatorQuad(), WorldCRS84Quad())
-    )
+    tile_matrix_sets: Sequence[TileMatrixSet] = field(default=(WebMercatorQuad(), WorldCRS84Quad()))
 
 
 def capabilities_xml(service: WmtsService, layers: Sequence[WmtsLayer]) -> bytes:
@@ -84,9 +80,13 @@ def capabilities_xml(service: WmtsService, layers: Sequence[WmtsLayer]) -> bytes
     tms_by_id = {tms.identifier: tms for tms in service.tile_matrix_sets}
     if len(tms_by_id) != len(service.tile_matrix_sets):
         raise TilesError("tile matrix set identifiers must be unique in one document")
-    root = ET.Element(_wmts("Capabilities"), {
-        "version": "1.0.0", _q(XSI_NS, "schemaLocation"): SCHEMA_LOCATION,
-    })
+    root = ET.Element(
+        _wmts("Capabilities"),
+        {
+            "version": "1.0.0",
+            _q(XSI_NS, "schemaLocation"): SCHEMA_LOCATION,
+        },
+    )
     _service_identification(root, service)
     _service_provider(root, service)
     _operations_metadata(root, service)
@@ -122,8 +122,9 @@ def _service_provider(root: ET.Element, service: WmtsService) -> None:
 def _operations_metadata(root: ET.Element, service: WmtsService) -> None:
     operations = _sub(root, _ows("OperationsMetadata"))
     for name in ("GetCapabilities", "GetTile"):
-        http = _sub(_sub(_sub(operations, _ows("Operation"), {"name": name}), _ows("DCP")),
-                    _ows("HTTP"))
+        http = _sub(
+            _sub(_sub(operations, _ows("Operation"), {"name": name}), _ows("DCP")), _ows("HTTP")
+        )
         encodings = [(service.kvp_url, "KVP")]
         if name == "GetCapabilities":
             encodings.append((service.capabilities_url, "RESTful"))
@@ -152,9 +153,14 @@ def _layer(contents: ET.Element, layer: WmtsLayer, tms_by_id: Mapping[str, TileM
         _sub(style_element, _ows("Title"), text=style.title)
         _sub(style_element, _ows("Identifier"), text=style.identifier)
         if style.legend_url:
-            _sub(style_element, _wmts("LegendURL"), {
-                "format": style.legend_format, _q(XLINK_NS, "href"): style.legend_url,
-            })
+            _sub(
+                style_element,
+                _wmts("LegendURL"),
+                {
+                    "format": style.legend_format,
+                    _q(XLINK_NS, "href"): style.legend_url,
+                },
+            )
     formats = {media_type(name): template for name, template in layer.tile_urls.items()}
     for media in formats:
         _sub(element, _wmts("Format"), text=media)
@@ -171,8 +177,11 @@ def _layer(contents: ET.Element, layer: WmtsLayer, tms_by_id: Mapping[str, TileM
             missing.append("{Time}")
         if missing:
             raise TilesError(f"tile URL template {template!r} lacks {', '.join(missing)}")
-        _sub(element, _wmts("ResourceURL"),
-             {"format": media, "resourceType": "tile", "template": template})
+        _sub(
+            element,
+            _wmts("ResourceURL"),
+            {"format": media, "resourceType": "tile", "template": template},
+        )
 
 
 def _time_dimension(element: ET.Element, layer: WmtsLayer) -> None:
@@ -241,8 +250,9 @@ def _tile_matrix_set(contents: ET.Element, tms: TileMatrixSet) -> None:
         _sub(matrix, _wmts("MatrixHeight"), text=str(tms.matrix_height(z)))
 
 
-def _sub(parent: ET.Element, tag: str, attrib: Mapping[str, str] | None = None,
-         text: str | None = None) -> ET.Element:
+def _sub(
+    parent: ET.Element, tag: str, attrib: Mapping[str, str] | None = None, text: str | None = None
+) -> ET.Element:
     element = ET.SubElement(parent, tag, dict(attrib or {}))
     if text is not None:
         element.text = text

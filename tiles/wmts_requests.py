@@ -20,8 +20,7 @@ from tiles.errors import (
 )
 from tiles.wmts import OWS_NS, TIME_DIMENSION
 
-_TILE_PARAMETERS = ("Layer", "Style", "Format", "TileMatrixSet", "TileMatrix", "TileRow",
-                    "TileCol")
+_TILE_PARAMETERS = ("Layer", "Style", "Format", "TileMatrixSet", "TileMatrix", "TileRow", "TileCol")
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,9 @@ class GetTileRequest:
         try:
             return int(self.tile_matrix)
         except ValueError:
-            raise InvalidParameter(f"unknown tile matrix {self.tile_matrix!r}",
-                                   locator="TileMatrix") from None
+            raise InvalidParameter(
+                f"unknown tile matrix {self.tile_matrix!r}", locator="TileMatrix"
+            ) from None
 
     @property
     def time(self) -> str | None:
@@ -79,15 +79,23 @@ def parse_kvp(query: Mapping[str, str | Sequence[str]]) -> GetCapabilitiesReques
     values = {name: _required(params, name) for name in _TILE_PARAMETERS}
     row, col = (_index(values[name], name) for name in ("TileRow", "TileCol"))
     return GetTileRequest(
-        layer=values["Layer"], style=values["Style"], format=values["Format"],
-        tile_matrix_set=values["TileMatrixSet"], tile_matrix=values["TileMatrix"],
-        row=row, col=col, dimensions=dict(params.values()),
+        layer=values["Layer"],
+        style=values["Style"],
+        format=values["Format"],
+        tile_matrix_set=values["TileMatrixSet"],
+        tile_matrix=values["TileMatrix"],
+        row=row,
+        col=col,
+        dimensions=dict(params.values()),
     )
 
 
 def exception_report_xml(error: TilesError) -> bytes:
     """An OWS 1.1 ExceptionReport for ``error`` (send with ``error.http_status``)."""
-    root = ET.Element(f"{{{OWS_NS}}}ExceptionReport", {"version": "1.0.0", "{http://www.w3.org/XML/1998/namespace}lang": "en"})
+    root = ET.Element(
+        f"{{{OWS_NS}}}ExceptionReport",
+        {"version": "1.0.0", "{http://www.w3.org/XML/1998/namespace}lang": "en"},
+    )
     attributes = {"exceptionCode": error.ows_code}
     if error.locator:
         attributes["locator"] = error.locator

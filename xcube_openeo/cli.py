@@ -11,8 +11,12 @@ def main() -> None:
 
 
 @main.command("hash-password")
-@click.option("--password", envvar="XCUBE_OPENEO_PASSWORD", default=None,
-              help="The password (default: asked for, without echo).")
+@click.option(
+    "--password",
+    envvar="XCUBE_OPENEO_PASSWORD",
+    default=None,
+    help="The password (default: asked for, without echo).",
+)
 def hash_password_command(password: str | None) -> None:
     """Print a scrypt hash of a password, for 'Password' in the user configuration."""
     from xcube_openeo.auth.passwords import hash_password

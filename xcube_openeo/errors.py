@@ -47,8 +47,10 @@ class OpenEOError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Errors raised on dask workers travel back pickled: keep code, status and id.
-        return (_restore_error, (type(self), self.code, self.message, self.status,
-                                 self.links, self.headers, self.id))
+        return (
+            _restore_error,
+            (type(self), self.code, self.message, self.status, self.links, self.headers, self.id),
+        )
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"id": self.id, "code": self.code, "message": self.message}
@@ -60,8 +62,15 @@ class OpenEOError(Exception):
         return f"{type(self).__name__}({self.code!r}, {self.message!r})"
 
 
-def _restore_error(cls: type, code: str, message: str, status: int, links: list[Any],
-                   headers: dict[str, str], error_id: str) -> OpenEOError:
+def _restore_error(
+    cls: type,
+    code: str,
+    message: str,
+    status: int,
+    links: list[Any],
+    headers: dict[str, str],
+    error_id: str,
+) -> OpenEOError:
     error = OpenEOError.__new__(cls)
     OpenEOError.__init__(error, code, message, status=status, links=links, headers=headers)
     error.id = error_id

@@ -11,17 +11,21 @@ from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
-def checked_process(ctx: Any, user_id: str, body: Mapping[str, Any], what: str,
-                    parameter_names: Sequence[str] = ()) -> dict[str, Any]:
+def checked_process(
+    ctx: Any, user_id: str, body: Mapping[str, Any], what: str, parameter_names: Sequence[str] = ()
+) -> dict[str, Any]:
     """``body["process"]``, validated (the first problem is raised)."""
     from xcube_openeo.engine import validate_process
 
     process = body.get("process")
     if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
         raise ProcessGraphMissing(f"The {what} has no process with a process graph.")
-    errors = validate_process(process, registry=ctx.processes,
-                              user_processes=ctx.user_processes.all(user_id),
-                              parameter_names=list(parameter_names))
+    errors = validate_process(
+        process,
+        registry=ctx.processes,
+        user_processes=ctx.user_processes.all(user_id),
+        parameter_names=list(parameter_names),
+    )
     if errors:
         raise errors[0]
     return process
@@ -55,12 +59,17 @@ def requested_log_level(level: str | None) -> str:
     return level
 
 
-def logs_document(entries: list[dict[str, Any]], log_level: str, level: str,
-                  limit: int | None, logs_url: str) -> dict[str, Any]:
+def logs_document(
+    entries: list[dict[str, Any]], log_level: str, level: str, limit: int | None, logs_url: str
+) -> dict[str, Any]:
     """A logs response, with a ``next`` link when a page was full."""
     links = []
     if limit is not None and entries and len(entries) == limit:
-        links.append({"rel": "next", "type": "application/json",
-                      "href": f"{logs_url}?offset={entries[-1]['id']}&limit={limit}"
-                              f"&level={level}"})
+        links.append(
+            {
+                "rel": "next",
+                "type": "application/json",
+                "href": f"{logs_url}?offset={entries[-1]['id']}&limit={limit}&level={level}",
+            }
+        )
     return {"level": log_level, "logs": entries, "links": links}

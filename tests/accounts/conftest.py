@@ -43,20 +43,41 @@ def silent_issuer_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer | None,
-                    silent_issuer_url: str = "http://127.0.0.1:9", **extra: Any) -> dict[str, Any]:
+def accounts_config(
+    data_dir: Path,
+    hashes: dict[str, str],
+    issuer: OidcIssuer | None,
+    silent_issuer_url: str = "http://127.0.0.1:9",
+    **extra: Any,
+) -> dict[str, Any]:
     providers = []
     if issuer is not None:
-        providers = [{
-            "Id": "testidp", "Issuer": issuer.url, "Title": "Test issuer",
-            "Scopes": ["openid"], "Audience": issuer.audience,
-            "DefaultClients": [{"Id": "test-client", "GrantTypes": [
-                "urn:ietf:params:oauth:grant-type:device_code+pkce", "refresh_token"]}],
-            "JwksRefreshInterval": 0, "ClockSkew": 30,
-        }, {
-            # Accepts connections, never answers: calls must time out, not hang.
-            "Id": "deadidp", "Issuer": silent_issuer_url, "Title": "Unreachable",
-        }]
+        providers = [
+            {
+                "Id": "testidp",
+                "Issuer": issuer.url,
+                "Title": "Test issuer",
+                "Scopes": ["openid"],
+                "Audience": issuer.audience,
+                "DefaultClients": [
+                    {
+                        "Id": "test-client",
+                        "GrantTypes": [
+                            "urn:ietf:params:oauth:grant-type:device_code+pkce",
+                            "refresh_token",
+                        ],
+                    }
+                ],
+                "JwksRefreshInterval": 0,
+                "ClockSkew": 30,
+            },
+            {
+                # Accepts connections, never answers: calls must time out, not hang.
+                "Id": "deadidp",
+                "Issuer": silent_issuer_url,
+                "Title": "Unreachable",
+            },
+        ]
     return {
         "OpenEO": {
             "MaxRequestBodySize": 64 * 1024,
@@ -64,8 +85,13 @@ def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer |
             "Authentication": {
                 "Users": [
                     {"Id": "alice", "Name": "Alice", "Password": hashes["alice"]},
-                    {"Id": "bob", "Name": "Bob", "Password": hashes["bob"], "Budget": 12.5,
-                     "Plan": "free"},
+                    {
+                        "Id": "bob",
+                        "Name": "Bob",
+                        "Password": hashes["bob"],
+                        "Budget": 12.5,
+                        "Plan": "free",
+                    },
                     {"Id": "carol", "Password": hashes["carol"], "Quota": CAROL_QUOTA},
                 ],
                 "OidcProviders": providers,
@@ -79,10 +105,16 @@ def accounts_config(data_dir: Path, hashes: dict[str, str], issuer: OidcIssuer |
 
 
 @pytest.fixture(scope="session")
-def accounts_server(tmp_path_factory: pytest.TempPathFactory, password_hashes, oidc_issuer,
-                    silent_issuer_url, server_config) -> Iterator[RunningServer]:
-    config = accounts_config(tmp_path_factory.mktemp("state"), password_hashes, oidc_issuer,
-                             silent_issuer_url)
+def accounts_server(
+    tmp_path_factory: pytest.TempPathFactory,
+    password_hashes,
+    oidc_issuer,
+    silent_issuer_url,
+    server_config,
+) -> Iterator[RunningServer]:
+    config = accounts_config(
+        tmp_path_factory.mktemp("state"), password_hashes, oidc_issuer, silent_issuer_url
+    )
     config["Datasets"] = server_config["Datasets"]
     # Below MaxFileSize: uploads must lift tornado's own body limit for themselves.
     config["tornado"] = {"max_body_size": 128 * 1024}
@@ -102,7 +134,9 @@ def basic_header(user: str, password: str) -> dict[str, str]:
 
 def login(base: str, user: str) -> dict[str, str]:
     """Authorization header of a fresh basic token of ``user``."""
-    response = requests.get(base + "/credentials/basic", headers=basic_header(user, PASSWORDS[user]))
+    response = requests.get(
+        base + "/credentials/basic", headers=basic_header(user, PASSWORDS[user])
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer basic//{response.json()['access_token']}"}
 

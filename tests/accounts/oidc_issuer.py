@@ -30,13 +30,15 @@ def _alg(key: Any) -> str:
 
 
 def _pem(key: Any) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def public_pem(key: Any) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def b64url(data: bytes) -> str:
@@ -77,13 +79,24 @@ class OidcIssuer:
 
     def claims(self, sub: str = "user-1", **overrides: Any) -> dict[str, Any]:
         now = int(time.time())
-        claims = {"iss": self.url, "sub": sub, "aud": self.audience, "iat": now,
-                  "exp": now + 300, "name": f"Test user {sub}"}
+        claims = {
+            "iss": self.url,
+            "sub": sub,
+            "aud": self.audience,
+            "iat": now,
+            "exp": now + 300,
+            "name": f"Test user {sub}",
+        }
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 
-    def token(self, claims: dict[str, Any] | None = None, kid: str | None = None,
-              alg: str | None = None, key: Any = None) -> str:
+    def token(
+        self,
+        claims: dict[str, Any] | None = None,
+        kid: str | None = None,
+        alg: str | None = None,
+        key: Any = None,
+    ) -> str:
         kid = kid or self.current_kid
         alg = alg or _alg(self.keys[kid])
         signing_key = key if key is not None else _pem(self.keys[kid])
@@ -91,8 +104,16 @@ class OidcIssuer:
 
     def unsigned_token(self, claims: dict[str, Any] | None = None) -> str:
         header = {"alg": "none", "typ": "JWT", "kid": self.current_kid}
-        return ".".join([b64url(json.dumps(header).encode()),
-                         b64url(json.dumps(claims or self.claims()).encode()), ""]) + "x"
+        return (
+            ".".join(
+                [
+                    b64url(json.dumps(header).encode()),
+                    b64url(json.dumps(claims or self.claims()).encode()),
+                    "",
+                ]
+            )
+            + "x"
+        )
 
     def opaque_token(self, sub: str) -> str:
         token = secrets.token_hex(20)
@@ -151,14 +172,19 @@ class OidcIssuer:
                 if auth.startswith("Basic "):
                     decoded = base64.b64decode(auth[6:]).decode()
                     client_id, _, secret = decoded.partition(":")
-                    client_id, secret = urllib.parse.unquote(client_id), urllib.parse.unquote(secret)
+                    client_id, secret = (
+                        urllib.parse.unquote(client_id),
+                        urllib.parse.unquote(secret),
+                    )
                 if self.path != "/token" or form.get("grant_type") != ["client_credentials"]:
                     self._json(400, {"error": "unsupported_grant_type"})
                 elif issuer.clients.get(client_id) != secret:
                     self._json(401, {"error": "invalid_client"})
                 else:
                     token = issuer.token(issuer.claims(sub=f"service-{client_id}"))
-                    self._json(200, {"access_token": token, "token_type": "Bearer", "expires_in": 300})
+                    self._json(
+                        200, {"access_token": token, "token_type": "Bearer", "expires_in": 300}
+                    )
 
         return Handler
 

@@ -33,7 +33,9 @@ class TempPostgres:
     def __init__(self) -> None:
         self.initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         if not (self.initdb and self.pg_ctl):
-            raise PostgresUnavailable("initdb/pg_ctl not found (install Debian's postgresql package)")
+            raise PostgresUnavailable(
+                "initdb/pg_ctl not found (install Debian's postgresql package)"
+            )
         self.as_root = os.geteuid() == 0
         if self.as_root and not (shutil.which("runuser") and _user_exists("postgres")):
             raise PostgresUnavailable("running as root without a 'postgres' user and runuser")
@@ -53,11 +55,29 @@ class TempPostgres:
     def start(self) -> TempPostgres:
         if self.as_root:
             shutil.chown(self.dir, "postgres")
-        self._run(self.initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--no-sync", "-E", "UTF8")
+        self._run(
+            self.initdb,
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l",
-                  str(self.dir / "log"), "-w", "start")
+        self._run(
+            self.pg_ctl,
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+        )
         return self
 
     def stop(self) -> None:

@@ -29,9 +29,20 @@ class ServerProcess:
         xcube = Path(sys.executable).parent / "xcube"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [str(xcube), "serve", "-c", str(self.config_path), "-p", str(self.port),
-                 "-a", "127.0.0.1"],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    str(xcube),
+                    "serve",
+                    "-c",
+                    str(self.config_path),
+                    "-p",
+                    str(self.port),
+                    "-a",
+                    "127.0.0.1",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -12,7 +12,9 @@ from tests.openapi import validate_response
 
 
 def test_login_returns_a_random_token_that_authenticates(base: str):
-    first = requests.get(base + "/credentials/basic", headers=basic_header("alice", PASSWORDS["alice"]))
+    first = requests.get(
+        base + "/credentials/basic", headers=basic_header("alice", PASSWORDS["alice"])
+    )
     validate_response(base, first)
     assert first.headers["Cache-Control"] == "no-store"
     token = first.json()["access_token"]
@@ -35,14 +37,29 @@ def test_me(base: str, alice, bob):
     assert doc["budget"] == 12.5 and doc["default_plan"] == "free"
 
 
-@pytest.mark.parametrize(("headers", "status", "code"), [
-    ({}, 401, "AuthenticationRequired"),
-    ({"Authorization": "Basic " + base64.b64encode(b"alice:wrong").decode()}, 403, "CredentialsInvalid"),
-    ({"Authorization": "Basic " + base64.b64encode(b"nobody:wrong").decode()}, 403, "CredentialsInvalid"),
-    ({"Authorization": "Basic !!!not-base64"}, 403, "AuthenticationSchemeInvalid"),
-    ({"Authorization": "Basic " + base64.b64encode(b"no-colon").decode()}, 403, "AuthenticationSchemeInvalid"),
-    ({"Authorization": "Bearer basic//whatever"}, 403, "AuthenticationSchemeInvalid"),
-])
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({}, 401, "AuthenticationRequired"),
+        (
+            {"Authorization": "Basic " + base64.b64encode(b"alice:wrong").decode()},
+            403,
+            "CredentialsInvalid",
+        ),
+        (
+            {"Authorization": "Basic " + base64.b64encode(b"nobody:wrong").decode()},
+            403,
+            "CredentialsInvalid",
+        ),
+        ({"Authorization": "Basic !!!not-base64"}, 403, "AuthenticationSchemeInvalid"),
+        (
+            {"Authorization": "Basic " + base64.b64encode(b"no-colon").decode()},
+            403,
+            "AuthenticationSchemeInvalid",
+        ),
+        ({"Authorization": "Bearer basic//whatever"}, 403, "AuthenticationSchemeInvalid"),
+    ],
+)
 def test_login_errors(base: str, headers, status, code):
     response = requests.get(base + "/credentials/basic", headers=headers)
     assert response.status_code == status, response.text
@@ -50,17 +67,20 @@ def test_login_errors(base: str, headers, status, code):
     validate_response(base, response)
 
 
-@pytest.mark.parametrize(("authorization", "status", "code"), [
-    (None, 401, "AuthenticationRequired"),
-    ("Basic YWxpY2U6eA==", 403, "AuthenticationSchemeInvalid"),
-    ("Bearer", 403, "AuthenticationSchemeInvalid"),
-    ("Bearer justatoken", 403, "AuthenticationSchemeInvalid"),
-    ("Bearer basic/x/token", 403, "AuthenticationSchemeInvalid"),
-    ("Bearer saml/x/token", 403, "AuthenticationSchemeInvalid"),
-    ("Bearer basic//", 403, "AuthenticationSchemeInvalid"),
-    ("Bearer basic//forged-token", 403, "TokenInvalid"),
-    ("Bearer basic//" + "A" * 43, 403, "TokenInvalid"),
-])
+@pytest.mark.parametrize(
+    ("authorization", "status", "code"),
+    [
+        (None, 401, "AuthenticationRequired"),
+        ("Basic YWxpY2U6eA==", 403, "AuthenticationSchemeInvalid"),
+        ("Bearer", 403, "AuthenticationSchemeInvalid"),
+        ("Bearer justatoken", 403, "AuthenticationSchemeInvalid"),
+        ("Bearer basic/x/token", 403, "AuthenticationSchemeInvalid"),
+        ("Bearer saml/x/token", 403, "AuthenticationSchemeInvalid"),
+        ("Bearer basic//", 403, "AuthenticationSchemeInvalid"),
+        ("Bearer basic//forged-token", 403, "TokenInvalid"),
+        ("Bearer basic//" + "A" * 43, 403, "TokenInvalid"),
+    ],
+)
 def test_authorization_header_errors(base: str, authorization, status, code):
     headers = {"Authorization": authorization} if authorization is not None else {}
     response = requests.get(base + "/me", headers=headers)
@@ -117,8 +137,11 @@ def test_token_lifetime_is_configurable(accounts_server, alice):
     token = alice["Authorization"].removeprefix("Bearer basic//")
     store = get_store(database_url(accounts_server.config["OpenEO"]))
     with store.read() as conn:
-        row = conn.execute(sa.select(access_tokens).where(
-            access_tokens.c.token_hash == hashlib.sha256(token.encode()).hexdigest())).one()
+        row = conn.execute(
+            sa.select(access_tokens).where(
+                access_tokens.c.token_hash == hashlib.sha256(token.encode()).hexdigest()
+            )
+        ).one()
     assert row.expires_at - row.created_at == dt.timedelta(seconds=BASIC_TOKEN_LIFETIME)
 
 

@@ -172,8 +172,9 @@ BAD_PATHS = [
 @pytest.mark.parametrize("path", BAD_PATHS)
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_invalid_paths(base: str, alice, method: str, path: str):
-    response = requests.request(method, f"{base}/files/{path}", headers=alice,
-                                data=b"data" if method == "PUT" else None)
+    response = requests.request(
+        method, f"{base}/files/{path}", headers=alice, data=b"data" if method == "PUT" else None
+    )
     assert response.status_code == 400, response.text
     assert response.json()["code"] in ("FilePathInvalid", "BadRequest")
     if response.json()["code"] == "BadRequest":  # tornado refuses undecodable UTF-8 itself
@@ -190,8 +191,12 @@ def test_symbolic_links_cannot_lead_outside(base: str, alice, files_root: Path, 
     try:
         for path in ("link/secret.txt", "filelink.txt", "link/new.txt"):
             for method in ("GET", "PUT", "DELETE"):
-                response = requests.request(method, f"{base}/files/{path}", headers=alice,
-                                            data=b"evil" if method == "PUT" else None)
+                response = requests.request(
+                    method,
+                    f"{base}/files/{path}",
+                    headers=alice,
+                    data=b"evil" if method == "PUT" else None,
+                )
                 assert response.status_code == 400, (method, path, response.text)
                 assert response.json()["code"] == "FilePathInvalid"
         listed = [f["path"] for f in requests.get(base + "/files", headers=alice).json()["files"]]
@@ -221,8 +226,9 @@ def test_listing_is_paginated(base: str, bob):
         requests.delete(f"{base}/files/page/{i}.txt", headers=bob)
 
 
-@pytest.mark.parametrize("raw_path", ["../x.txt", "a/../../x.txt", "./x.txt", "a/./x.txt",
-                                      "..%2Fx.txt", "%2e%2e/x.txt"])
+@pytest.mark.parametrize(
+    "raw_path", ["../x.txt", "a/../../x.txt", "./x.txt", "a/./x.txt", "..%2Fx.txt", "%2e%2e/x.txt"]
+)
 def test_unnormalised_dot_segments_are_refused(accounts_server, alice, raw_path: str):
     # http.client sends the path as it is (requests/urllib3 would resolve the dots).
     import http.client
@@ -245,8 +251,10 @@ def test_an_aborted_upload_leaves_nothing(accounts_server, alice, files_root: Pa
         return list(folder.iterdir()) if folder.exists() else []
 
     with socket.create_connection(("127.0.0.1", accounts_server.port)) as sock:
-        head = (f"PUT /openeo/1.2/files/aborted.bin HTTP/1.1\r\nHost: x\r\n"
-                f"Authorization: {alice['Authorization']}\r\nContent-Length: 100000\r\n\r\n")
+        head = (
+            f"PUT /openeo/1.2/files/aborted.bin HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: {alice['Authorization']}\r\nContent-Length: 100000\r\n\r\n"
+        )
         sock.sendall(head.encode() + b"a" * 50000)
         deadline = time.monotonic() + 5
         while not staged() and time.monotonic() < deadline:

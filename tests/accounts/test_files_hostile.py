@@ -18,17 +18,47 @@ from xcube_openeo.files.storage import FileStorage
 SENTINEL = b"OUTSIDE-SECRET"
 
 SEGMENTS = st.one_of(
-    st.sampled_from(["..", ".", "", "link", "filelink", "a", "bob", "alice", "outside",
-                     "secret.txt", "...", "..\\..", "%2e%2e", "\x00", "\n", "/", "//", "~",
-                     "c:", "file:", "\\", "..%2f", "\u2025", "\uff0e\uff0e", " ", "new.txt"]),
+    st.sampled_from(
+        [
+            "..",
+            ".",
+            "",
+            "link",
+            "filelink",
+            "a",
+            "bob",
+            "alice",
+            "outside",
+            "secret.txt",
+            "...",
+            "..\\..",
+            "%2e%2e",
+            "\x00",
+            "\n",
+            "/",
+            "//",
+            "~",
+            "c:",
+            "file:",
+            "\\",
+            "..%2f",
+            "\u2025",
+            "\uff0e\uff0e",
+            " ",
+            "new.txt",
+        ]
+    ),
     st.text(min_size=1, max_size=6),
 )
 PATHS = st.lists(SEGMENTS, min_size=1, max_size=6).map("/".join)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +79,18 @@ def layout(tmp_path_factory) -> tuple[FileStorage, Path, Path, Path]:
     return storage, root, outside, tmp
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(path=PATHS)
 def test_storage_never_leaves_the_user_root(layout, path: str):
     storage, root, outside, tmp = layout
     alice = User("alice")
-    before_outside, before_bob, before_root = _snapshot(outside), _snapshot(root / "bob"), \
-        (root / "secret.txt").read_bytes()
+    before_outside, before_bob, before_root = (
+        _snapshot(outside),
+        _snapshot(root / "bob"),
+        (root / "secret.txt").read_bytes(),
+    )
     alice_root = (root / "alice").resolve()
 
     try:
@@ -82,7 +117,8 @@ def test_storage_never_leaves_the_user_root(layout, path: str):
     assert (root / "secret.txt").read_bytes() == before_root
     assert sorted(p.name for p in tmp.iterdir()) == ["outside", "root"]  # nothing beside
     assert SENTINEL not in b"".join(
-        p.read_bytes() for p in (root / "alice").rglob("*") if p.is_file() and not p.is_symlink())
+        p.read_bytes() for p in (root / "alice").rglob("*") if p.is_file() and not p.is_symlink()
+    )
     # alice's own file survives unless she deleted it herself (only "a/own.txt" can).
     if path != "a/own.txt":
         assert (root / "alice" / "a" / "own.txt").read_bytes() == b"alice's own"
@@ -90,31 +126,46 @@ def test_storage_never_leaves_the_user_root(layout, path: str):
         (root / "alice" / "a" / "own.txt").write_bytes(b"alice's own")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(path=PATHS, encode_slashes=st.booleans())
-def test_http_never_leaves_the_user_root(base: str, carol, accounts_server, path: str,
-                                         encode_slashes: bool):
+def test_http_never_leaves_the_user_root(
+    base: str, carol, accounts_server, path: str, encode_slashes: bool
+):
     root = Path(accounts_server.config["OpenEO"]["DataDir"]) / "files"
-    before = {p: p.stat().st_mtime_ns for p in root.rglob("*") if "carol" not in p.parts
-              and ".uploads" not in p.parts}
+    before = {
+        p: p.stat().st_mtime_ns
+        for p in root.rglob("*")
+        if "carol" not in p.parts and ".uploads" not in p.parts
+    }
     # Dots encoded: clients would otherwise remove '..' segments before sending.
     quoted = urllib.parse.quote(path, safe="" if encode_slashes else "/").replace(".", "%2E")
     url = f"{base}/files/" + quoted
     for method in ("GET", "PUT", "DELETE"):
-        response = requests.request(method, url, headers=carol,
-                                    data=b"carol's" if method == "PUT" else None)
+        response = requests.request(
+            method, url, headers=carol, data=b"carol's" if method == "PUT" else None
+        )
         assert response.status_code in (200, 204, 400, 404), response.text
         if response.status_code == 200 and method == "GET":
             assert response.content == b"carol's"
-    after = {p: p.stat().st_mtime_ns for p in root.rglob("*") if "carol" not in p.parts
-             and ".uploads" not in p.parts}
+    after = {
+        p: p.stat().st_mtime_ns
+        for p in root.rglob("*")
+        if "carol" not in p.parts and ".uploads" not in p.parts
+    }
     assert after == before  # other users' files untouched
 
 
 def test_object_storage_through_fsspec(tmp_path: Path):
     """Any fsspec URL works as the root (here fsspec's in-memory file system)."""
-    storage = FileStorage("memory://xcube-openeo-test-files", None, tmp_path / "staging",
-                          max_file_size=100, default_quota=150)
+    storage = FileStorage(
+        "memory://xcube-openeo-test-files",
+        None,
+        tmp_path / "staging",
+        max_file_size=100,
+        default_quota=150,
+    )
     assert not storage.is_local
     user = User("dana")
     upload = storage.begin_upload(user, "deep/folder/one.txt", None)
@@ -145,15 +196,18 @@ def test_stale_staged_uploads_are_removed(tmp_path: Path):
     fresh.write_bytes(b"still streaming")
     old = time.time() - 2 * 24 * 3600
     os.utime(stale, (old, old))
-    storage = FileStorage(str(root), None, tmp_path / "staging", max_file_size=100, default_quota=1000)
+    storage = FileStorage(
+        str(root), None, tmp_path / "staging", max_file_size=100, default_quota=1000
+    )
     upload = storage.begin_upload(User("erin"), "f.txt", None)
     assert not stale.exists() and fresh.exists()
     upload.discard()
 
 
 def test_quota_is_checked_again_when_parallel_uploads_complete(tmp_path: Path):
-    storage = FileStorage(str(tmp_path / "root"), None, tmp_path / "staging",
-                          max_file_size=100, default_quota=150)
+    storage = FileStorage(
+        str(tmp_path / "root"), None, tmp_path / "staging", max_file_size=100, default_quota=150
+    )
     user = User("frank")
     first, second = (storage.begin_upload(user, name, None) for name in ("1.bin", "2.bin"))
     first.write(b"1" * 80)

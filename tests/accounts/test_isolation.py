@@ -48,23 +48,41 @@ def _create_file(base: str, headers: Headers) -> str:
 
 def _create_process(base: str, headers: Headers) -> str:
     pid = f"iso_{uuid.uuid4().hex}"
-    body = {"process_graph": {"a": {"process_id": "absolute", "arguments": {"x": -1}, "result": True}}}
+    body = {
+        "process_graph": {"a": {"process_id": "absolute", "arguments": {"x": -1}, "result": True}}
+    }
     requests.put(f"{base}/process_graphs/{pid}", json=body, headers=headers).raise_for_status()
     return pid
 
 
 FILES = Resource("files", _create_file, "/files", lambda doc: [f["path"] for f in doc["files"]])
-PROCESSES = Resource("process_graphs", _create_process, "/process_graphs",
-                     lambda doc: [p["id"] for p in doc["processes"]])
+PROCESSES = Resource(
+    "process_graphs",
+    _create_process,
+    "/process_graphs",
+    lambda doc: [p["id"] for p in doc["processes"]],
+)
 
-_LOAD = {"process_graph": {"load": {"process_id": "load_collection", "arguments": {
-    "id": "S2_SMALL", "spatial_extent": None, "temporal_extent": None, "bands": ["B04"]},
-    "result": True}}}
+_LOAD = {
+    "process_graph": {
+        "load": {
+            "process_id": "load_collection",
+            "arguments": {
+                "id": "S2_SMALL",
+                "spatial_extent": None,
+                "temporal_extent": None,
+                "bands": ["B04"],
+            },
+            "result": True,
+        }
+    }
+}
 
 
 def _create_service(base: str, headers: Headers) -> str:
-    response = requests.post(f"{base}/services", json={"type": "XYZ", "process": _LOAD},
-                             headers=headers)
+    response = requests.post(
+        f"{base}/services", json={"type": "XYZ", "process": _LOAD}, headers=headers
+    )
     response.raise_for_status()
     return response.headers["OpenEO-Identifier"]
 
@@ -75,8 +93,9 @@ def _create_job(base: str, headers: Headers) -> str:
     return response.headers["OpenEO-Identifier"]
 
 
-SERVICES = Resource("services", _create_service, "/services",
-                    lambda doc: [s["id"] for s in doc["services"]])
+SERVICES = Resource(
+    "services", _create_service, "/services", lambda doc: [s["id"] for s in doc["services"]]
+)
 JOBS = Resource("jobs", _create_job, "/jobs", lambda doc: [j["id"] for j in doc["jobs"]])
 
 RESOURCES = [FILES, PROCESSES, SERVICES, JOBS]
@@ -87,8 +106,9 @@ ITEM_ENDPOINTS = [
     ItemEndpoint(PROCESSES, "GET", "/process_graphs/{id}", 200, "ProcessGraphNotFound"),
     ItemEndpoint(PROCESSES, "DELETE", "/process_graphs/{id}", 204, "ProcessGraphNotFound"),
     ItemEndpoint(SERVICES, "GET", "/services/{id}", 200, "ServiceNotFound"),
-    ItemEndpoint(SERVICES, "PATCH", "/services/{id}", 204, "ServiceNotFound",
-                 body={"title": "renamed"}),
+    ItemEndpoint(
+        SERVICES, "PATCH", "/services/{id}", 204, "ServiceNotFound", body={"title": "renamed"}
+    ),
     ItemEndpoint(SERVICES, "GET", "/services/{id}/logs", 200, "ServiceNotFound"),
     ItemEndpoint(SERVICES, "DELETE", "/services/{id}", 204, "ServiceNotFound"),
     ItemEndpoint(JOBS, "GET", "/jobs/{id}", 200, "JobNotFound"),
@@ -121,15 +141,20 @@ def test_another_user_gets_404_and_the_owner_keeps_the_resource(base: str, alice
     rid = endpoint.resource.create(base, alice)
     url = base + endpoint.path.format(id=rid)
     as_bob = requests.request(endpoint.method, url, json=endpoint.body, headers=bob)
-    missing = requests.request(endpoint.method, base + endpoint.path.format(id=rid + "_none"),
-                               json=endpoint.body, headers=bob)
+    missing = requests.request(
+        endpoint.method,
+        base + endpoint.path.format(id=rid + "_none"),
+        json=endpoint.body,
+        headers=bob,
+    )
     assert as_bob.status_code == missing.status_code == 404, as_bob.text
     assert as_bob.json()["code"] == missing.json()["code"] == endpoint.not_found_code
     # No hint that it exists: the same message as for a resource that does not.
     assert as_bob.json()["message"] == missing.json()["message"].replace(rid + "_none", rid)
     # Nothing happened to it: the owner still finds it and may act on it.
     assert rid in endpoint.resource.listed_ids(
-        requests.get(base + endpoint.resource.list_path, headers=alice).json())
+        requests.get(base + endpoint.resource.list_path, headers=alice).json()
+    )
     as_alice = requests.request(endpoint.method, url, json=endpoint.body, headers=alice)
     assert as_alice.status_code == endpoint.owner_status, as_alice.text
 
@@ -137,7 +162,9 @@ def test_another_user_gets_404_and_the_owner_keeps_the_resource(base: str, alice
 @pytest.mark.parametrize("endpoint", ITEM_ENDPOINTS, ids=_ids)
 def test_anonymous_callers_get_401(base: str, alice, endpoint):
     rid = endpoint.resource.create(base, alice)
-    response = requests.request(endpoint.method, base + endpoint.path.format(id=rid), json=endpoint.body)
+    response = requests.request(
+        endpoint.method, base + endpoint.path.format(id=rid), json=endpoint.body
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "AuthenticationRequired"
 
@@ -146,7 +173,9 @@ def test_anonymous_callers_get_401(base: str, alice, endpoint):
 def test_listings_show_only_own_resources(base: str, alice, bob, resource: Resource):
     rid = resource.create(base, alice)
     assert rid in resource.listed_ids(requests.get(base + resource.list_path, headers=alice).json())
-    assert rid not in resource.listed_ids(requests.get(base + resource.list_path, headers=bob).json())
+    assert rid not in resource.listed_ids(
+        requests.get(base + resource.list_path, headers=bob).json()
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), USER_ENDPOINTS)
@@ -161,15 +190,31 @@ def test_same_names_are_separate_resources(base: str, alice, bob):
     requests.put(base + "/files/same.txt", data=b"bob's", headers=bob).raise_for_status()
     assert requests.get(base + "/files/same.txt", headers=alice).content == b"alice's"
     assert requests.get(base + "/files/same.txt", headers=bob).content == b"bob's"
-    graph = {"process_graph": {"a": {"process_id": "absolute", "arguments": {"x": 1}, "result": True}}}
-    requests.put(base + "/process_graphs/same", json={**graph, "summary": "A"}, headers=alice).raise_for_status()
-    requests.put(base + "/process_graphs/same", json={**graph, "summary": "B"}, headers=bob).raise_for_status()
+    graph = {
+        "process_graph": {"a": {"process_id": "absolute", "arguments": {"x": 1}, "result": True}}
+    }
+    requests.put(
+        base + "/process_graphs/same", json={**graph, "summary": "A"}, headers=alice
+    ).raise_for_status()
+    requests.put(
+        base + "/process_graphs/same", json={**graph, "summary": "B"}, headers=bob
+    ).raise_for_status()
     assert requests.get(base + "/process_graphs/same", headers=alice).json()["summary"] == "A"
     assert requests.get(base + "/process_graphs/same", headers=bob).json()["summary"] == "B"
 
 
-@pytest.mark.parametrize("path", ["/", "/collections", "/processes", "/file_formats",
-                                  "/conformance", "/credentials/oidc", "/service_types",
-                                  "/udf_runtimes"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/collections",
+        "/processes",
+        "/file_formats",
+        "/conformance",
+        "/credentials/oidc",
+        "/service_types",
+        "/udf_runtimes",
+    ],
+)
 def test_discovery_needs_no_token(base: str, path: str):
     assert requests.get(base + path).status_code == 200

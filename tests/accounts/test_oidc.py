@@ -26,14 +26,18 @@ def test_providers_are_listed(base: str, oidc_issuer: OidcIssuer):
     assert providers["testidp"]["issuer"] == oidc_issuer.url
     assert providers["testidp"]["scopes"] == ["openid"]
     assert providers["testidp"]["default_clients"] == [
-        {"id": "test-client", "grant_types": [
-            "urn:ietf:params:oauth:grant-type:device_code+pkce", "refresh_token"]}]
+        {
+            "id": "test-client",
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code+pkce", "refresh_token"],
+        }
+    ]
 
 
 def test_openeo_client_logs_in_with_client_credentials(accounts_server, oidc_issuer, tmp_path):
     connection = openeo.connect(accounts_server.url + "/openeo/1.2")
     connection.authenticate_oidc_client_credentials(
-        client_id="test-client", client_secret="test-secret", provider_id="testidp")
+        client_id="test-client", client_secret="test-secret", provider_id="testidp"
+    )
     me = connection.describe_account()
     assert me["user_id"] == "testidp-service-test-client"
     assert me["name"] == "Test user service-test-client"
@@ -43,8 +47,9 @@ def test_openeo_client_logs_in_with_client_credentials(accounts_server, oidc_iss
     source.write_text("from an OIDC user")
     connection.upload_file(source, target="oidc/file.txt")
     assert [f.path.as_posix() for f in connection.list_files()] == ["oidc/file.txt"]
-    connection.save_user_defined_process("oidc_udp", {"a": {
-        "process_id": "absolute", "arguments": {"x": -1}, "result": True}})
+    connection.save_user_defined_process(
+        "oidc_udp", {"a": {"process_id": "absolute", "arguments": {"x": -1}, "result": True}}
+    )
     assert [p["id"] for p in connection.list_user_defined_processes()] == ["oidc_udp"]
 
 
@@ -160,8 +165,9 @@ def test_opaque_tokens_are_checked_at_userinfo_and_cached(base: str, oidc_issuer
 
 def test_an_unreachable_provider_is_a_clear_error_not_a_hang(base: str, oidc_issuer):
     start = time.monotonic()
-    response = requests.get(base + "/me", headers=oidc(oidc_issuer.token(), provider="deadidp"),
-                            timeout=30)
+    response = requests.get(
+        base + "/me", headers=oidc(oidc_issuer.token(), provider="deadidp"), timeout=30
+    )
     assert 0.9 < time.monotonic() - start < 10  # the configured 1 s timeout
     assert response.status_code == 503
     assert response.json()["code"] == "IdentityProviderUnavailable"
@@ -172,8 +178,11 @@ def test_a_slow_provider_does_not_block_other_requests(base: str, oidc_issuer):
     # Authentication runs off the event loop: discovery is served meanwhile.
     import threading
 
-    slow = threading.Thread(target=requests.get, args=(base + "/me",),
-                            kwargs={"headers": oidc(oidc_issuer.token(), provider="deadidp")})
+    slow = threading.Thread(
+        target=requests.get,
+        args=(base + "/me",),
+        kwargs={"headers": oidc(oidc_issuer.token(), provider="deadidp")},
+    )
     slow.start()
     start = time.monotonic()
     assert requests.get(base + "/").ok
@@ -185,8 +194,13 @@ def test_key_set_downloads_are_rate_limited(oidc_issuer: OidcIssuer, monkeypatch
     from xcube_openeo.auth import oidc as oidc_module
     from xcube_openeo.errors import OpenEOError
 
-    provider = oidc_module.OidcProvider(id="unit", issuer=oidc_issuer.url, title="Unit",
-                                        audience=oidc_issuer.audience, jwks_refresh_interval=600)
+    provider = oidc_module.OidcProvider(
+        id="unit",
+        issuer=oidc_issuer.url,
+        title="Unit",
+        audience=oidc_issuer.audience,
+        jwks_refresh_interval=600,
+    )
     validator = oidc_module.OidcValidator(provider)
     oidc_module.clear_caches()
     assert validator.authenticate(oidc_issuer.token()).user_id == "unit-user-1"

@@ -37,7 +37,11 @@ def test_migrations_run_once_even_when_started_concurrently(postgres: TempPostgr
     with ThreadPoolExecutor(4) as pool:
         stores = list(pool.map(lambda _: create_store(postgres.url), range(4)))
     with stores[0].read() as conn:
-        versions = conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
+        versions = (
+            conn.execute(sa.text("SELECT version FROM schema_version ORDER BY version"))
+            .scalars()
+            .all()
+        )
         tables = set(sa.inspect(conn).get_table_names())
     assert versions == [m.version for m in available_migrations()]
     assert {"access_tokens", "user_processes"} <= tables
@@ -62,8 +66,11 @@ def test_the_api_on_postgresql(postgres: TempPostgres, tmp_path, password_hashes
     try:
         base = server.url + "/openeo/1.2"
         alice, bob = login(base, "alice"), login(base, "bob")
-        graph = {"process_graph": {"a": {"process_id": "absolute", "arguments": {"x": -1},
-                                         "result": True}}}
+        graph = {
+            "process_graph": {
+                "a": {"process_id": "absolute", "arguments": {"x": -1}, "result": True}
+            }
+        }
         assert requests.put(base + "/process_graphs/on_pg", json=graph, headers=alice).ok
         assert requests.get(base + "/process_graphs/on_pg", headers=alice).json()["id"] == "on_pg"
         assert requests.get(base + "/process_graphs/on_pg", headers=bob).status_code == 404

@@ -14,9 +14,17 @@ X = [{"name": "x", "description": "A number.", "schema": {"type": "number"}}]
 
 
 def multiply(factor: float) -> dict:
-    return {"parameters": X, "summary": f"times {factor}", "process_graph": {
-        "m": {"process_id": "multiply", "arguments": {"x": {"from_parameter": "x"}, "y": factor},
-              "result": True}}}
+    return {
+        "parameters": X,
+        "summary": f"times {factor}",
+        "process_graph": {
+            "m": {
+                "process_id": "multiply",
+                "arguments": {"x": {"from_parameter": "x"}, "y": factor},
+                "result": True,
+            }
+        },
+    }
 
 
 def calling(*ids: str) -> dict:
@@ -56,17 +64,30 @@ def test_create_get_list_replace_delete(base: str, alice):
     assert requests.delete(url, headers=alice).status_code == 404
 
 
-@pytest.mark.parametrize(("pid", "body", "code"), [
-    ("add", multiply(2), "PredefinedProcessExists"),
-    ("ndvi", multiply(2), "PredefinedProcessExists"),
-    ("no_graph", {"parameters": X}, "ProcessGraphMissing"),
-    ("bad_node", {"process_graph": {"a": {"process_id": "no_such_process", "arguments": {},
-                                          "result": True}}}, "ProcessUnsupported"),
-    ("no_arg", {"process_graph": {"a": {"process_id": "absolute", "arguments": {},
-                                        "result": True}}}, "ProcessParameterRequired"),
-    ("self_call", calling("self_call"), "ProcessGraphInvalid"),
-    ("mismatch", {**multiply(2), "id": "other"}, "ProcessGraphInvalid"),
-])
+@pytest.mark.parametrize(
+    ("pid", "body", "code"),
+    [
+        ("add", multiply(2), "PredefinedProcessExists"),
+        ("ndvi", multiply(2), "PredefinedProcessExists"),
+        ("no_graph", {"parameters": X}, "ProcessGraphMissing"),
+        (
+            "bad_node",
+            {
+                "process_graph": {
+                    "a": {"process_id": "no_such_process", "arguments": {}, "result": True}
+                }
+            },
+            "ProcessUnsupported",
+        ),
+        (
+            "no_arg",
+            {"process_graph": {"a": {"process_id": "absolute", "arguments": {}, "result": True}}},
+            "ProcessParameterRequired",
+        ),
+        ("self_call", calling("self_call"), "ProcessGraphInvalid"),
+        ("mismatch", {**multiply(2), "id": "other"}, "ProcessGraphInvalid"),
+    ],
+)
 def test_invalid_processes_are_not_stored(base: str, alice, pid: str, body: dict, code: str):
     response = requests.put(f"{base}/process_graphs/{pid}", json=body, headers=alice)
     assert response.status_code == 400, response.text
@@ -88,12 +109,16 @@ def test_bodies_must_be_json_objects(base: str, alice):
 
 def test_user_processes_call_each_other_and_recursion_is_refused(base: str, bob, accounts_server):
     assert requests.put(base + "/process_graphs/twice", json=multiply(2), headers=bob).ok
-    assert requests.put(base + "/process_graphs/four_times", json=calling("twice", "twice"),
-                        headers=bob).ok
-    assert requests.put(base + "/process_graphs/eight_times", json=calling("four_times", "twice"),
-                        headers=bob).ok
+    assert requests.put(
+        base + "/process_graphs/four_times", json=calling("twice", "twice"), headers=bob
+    ).ok
+    assert requests.put(
+        base + "/process_graphs/eight_times", json=calling("four_times", "twice"), headers=bob
+    ).ok
     # Mutual recursion through a replacement is refused; the old version stays.
-    response = requests.put(base + "/process_graphs/twice", json=calling("eight_times"), headers=bob)
+    response = requests.put(
+        base + "/process_graphs/twice", json=calling("eight_times"), headers=bob
+    )
     assert response.status_code == 400 and response.json()["code"] == "ProcessGraphInvalid"
     assert "recursive" in response.json()["message"]
     assert requests.get(base + "/process_graphs/twice", headers=bob).json()["summary"] == "times 2"
@@ -104,8 +129,16 @@ def test_user_processes_call_each_other_and_recursion_is_refused(base: str, bob,
     from xcube_openeo.udp.store import UserProcesses
 
     stored = UserProcesses(get_store(database_url(accounts_server.config["OpenEO"]))).all("bob")
-    graph = {"process_graph": {"c": {"process_id": "eight_times", "namespace": "user",
-                                     "arguments": {"x": 5}, "result": True}}}
+    graph = {
+        "process_graph": {
+            "c": {
+                "process_id": "eight_times",
+                "namespace": "user",
+                "arguments": {"x": 5},
+                "result": True,
+            }
+        }
+    }
     assert evaluate_process(graph, EvalEnv(user_processes=stored)) == 40
 
 
@@ -113,8 +146,10 @@ def test_openeo_client_manages_user_processes(accounts_server):
     connection = openeo.connect(accounts_server.url + "/openeo/1.2")
     connection.authenticate_basic("carol", PASSWORDS["carol"])
     connection.save_user_defined_process(
-        "client_udp", multiply(10)["process_graph"],
-        parameters=[openeo.api.process.Parameter.number("x", description="A number.")])
+        "client_udp",
+        multiply(10)["process_graph"],
+        parameters=[openeo.api.process.Parameter.number("x", description="A number.")],
+    )
     assert "client_udp" in [p["id"] for p in connection.list_user_defined_processes()]
     assert connection.user_defined_process("client_udp").describe()["id"] == "client_udp"
     connection.user_defined_process("client_udp").delete()
@@ -122,11 +157,29 @@ def test_openeo_client_manages_user_processes(accounts_server):
 
 
 def test_stored_processes_run_in_synchronous_requests_of_their_owner(base: str, alice, bob):
-    body = {"parameters": X, "process_graph": {
-        "p": {"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1}, "result": True}}}
+    body = {
+        "parameters": X,
+        "process_graph": {
+            "p": {
+                "process_id": "add",
+                "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                "result": True,
+            }
+        },
+    }
     assert requests.put(base + "/process_graphs/plus_one", json=body, headers=alice).ok
-    request = {"process": {"process_graph": {
-        "c": {"process_id": "plus_one", "namespace": "user", "arguments": {"x": 41}, "result": True}}}}
+    request = {
+        "process": {
+            "process_graph": {
+                "c": {
+                    "process_id": "plus_one",
+                    "namespace": "user",
+                    "arguments": {"x": 41},
+                    "result": True,
+                }
+            }
+        }
+    }
     response = requests.post(base + "/result", json=request, headers=alice)
     assert response.status_code == 200, response.text
     assert response.json() == 42

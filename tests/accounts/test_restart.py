@@ -11,8 +11,10 @@ import requests
 from tests.accounts.conftest import PASSWORDS, accounts_config, basic_header, login
 from tests.accounts.process_server import ServerProcess
 
-UDP = {"summary": "kept", "process_graph": {
-    "a": {"process_id": "absolute", "arguments": {"x": -2}, "result": True}}}
+UDP = {
+    "summary": "kept",
+    "process_graph": {"a": {"process_id": "absolute", "arguments": {"x": -2}, "result": True}},
+}
 
 
 def test_state_survives_kill_9(tmp_path: Path, password_hashes):
@@ -21,7 +23,9 @@ def test_state_survives_kill_9(tmp_path: Path, password_hashes):
     try:
         base = first.url + "/openeo/1.2"
         alice = login(base, "alice")
-        requests.put(base + "/files/kept/data.bin", data=b"\x00\x01kept", headers=alice).raise_for_status()
+        requests.put(
+            base + "/files/kept/data.bin", data=b"\x00\x01kept", headers=alice
+        ).raise_for_status()
         requests.put(base + "/process_graphs/kept", json=UDP, headers=alice).raise_for_status()
 
         # An upload still streaming when the server dies must leave nothing behind.
@@ -57,7 +61,8 @@ def test_state_survives_kill_9(tmp_path: Path, password_hashes):
         assert files == ["kept/data.bin"]  # no half-written upload
         udp = requests.get(base + "/process_graphs/kept", headers=alice).json()
         assert udp["summary"] == "kept" and udp["process_graph"] == UDP["process_graph"]
-        assert requests.get(base + "/credentials/basic",
-                            headers=basic_header("alice", PASSWORDS["alice"])).ok
+        assert requests.get(
+            base + "/credentials/basic", headers=basic_header("alice", PASSWORDS["alice"])
+        ).ok
     finally:
         second.kill()

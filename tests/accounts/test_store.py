@@ -33,7 +33,9 @@ def test_migrations_are_numbered_and_recorded(store):
     assert [(m.version, m.name) for m in migrations] == [tuple(r) for r in recorded]
     assert migrate(store) == migrations[-1].version  # running again changes nothing
     with store.read() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == len(migrations)
+        assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == len(
+            migrations
+        )
 
 
 def test_sqlite_is_durable_and_concurrent(store):
@@ -55,16 +57,25 @@ def test_a_failing_transaction_writes_nothing(store):
 def test_timestamps_come_back_as_utc(store):
     local = dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     with store.write() as conn:
-        conn.execute(user_processes.insert().values(
-            owner="u", process_id="p", process="{}", created_at=local, updated_at=local))
+        conn.execute(
+            user_processes.insert().values(
+                owner="u", process_id="p", process="{}", created_at=local, updated_at=local
+            )
+        )
     with store.read() as conn:
         created = conn.execute(sa.select(user_processes.c.created_at)).scalar()
     assert created == local and created.tzinfo == dt.timezone.utc and created.hour == 10
     with pytest.raises(sa.exc.StatementError):
         with store.write() as conn:
-            conn.execute(user_processes.insert().values(
-                owner="u", process_id="q", process="{}", created_at=dt.datetime(2024, 1, 1),
-                updated_at=utcnow()))
+            conn.execute(
+                user_processes.insert().values(
+                    owner="u",
+                    process_id="q",
+                    process="{}",
+                    created_at=dt.datetime(2024, 1, 1),
+                    updated_at=utcnow(),
+                )
+            )
 
 
 def test_password_hashes():
@@ -75,9 +86,16 @@ def test_password_hashes():
     assert hash_password("same", log2_n=14) != hash_password("same", log2_n=14)  # salted
 
 
-@pytest.mark.parametrize("password", [
-    "plain-text", "", None, "scrypt:10:8:1:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAA==",
-    "scrypt:15:8:1:not-base64:xx"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "plain-text",
+        "",
+        None,
+        "scrypt:10:8:1:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAA==",
+        "scrypt:15:8:1:not-base64:xx",
+    ],
+)
 def test_plain_or_weak_passwords_are_refused(password):
     with pytest.raises(AccountsConfigError, match="hash-password"):
         load_basic_users({"Users": [{"Id": "eve", "Password": password}]})
@@ -85,12 +103,18 @@ def test_plain_or_weak_passwords_are_refused(password):
 
 def test_users_file(tmp_path: Path):
     users_file = tmp_path / "users.yaml"
-    users_file.write_text(f"- Id: dave\n  Name: Dave\n  Password: '{hash_password('d', log2_n=14)}'\n")
+    users_file.write_text(
+        f"- Id: dave\n  Name: Dave\n  Password: '{hash_password('d', log2_n=14)}'\n"
+    )
     users = load_basic_users({"UsersFile": str(users_file)})
     assert users["dave"].user.name == "Dave"
     with pytest.raises(AccountsConfigError, match="twice"):
-        load_basic_users({"UsersFile": str(users_file), "Users": [
-            {"Id": "dave", "Password": hash_password("d", log2_n=14)}]})
+        load_basic_users(
+            {
+                "UsersFile": str(users_file),
+                "Users": [{"Id": "dave", "Password": hash_password("d", log2_n=14)}],
+            }
+        )
 
 
 def test_the_server_refuses_to_start_with_a_plain_password(tmp_path: Path, password_hashes):
@@ -146,13 +170,20 @@ def test_migrations_missing_below_the_newest_are_applied(store, monkeypatch):
         def upgrade(conn):
             conn.execute(sa.text(f"CREATE TABLE {table} (x INTEGER)"))
             created.append(table)
-        return migrate_module.Migration(version, f"v{version:04d}_{table}",
-                                        types.SimpleNamespace(upgrade=upgrade))
+
+        return migrate_module.Migration(
+            version, f"v{version:04d}_{table}", types.SimpleNamespace(upgrade=upgrade)
+        )
 
     real = available_migrations()
-    monkeypatch.setattr(migrate_module, "available_migrations", lambda: [*real, fake(1003, "third")])
+    monkeypatch.setattr(
+        migrate_module, "available_migrations", lambda: [*real, fake(1003, "third")]
+    )
     migrate(store)
-    monkeypatch.setattr(migrate_module, "available_migrations",
-                        lambda: [*real, fake(1002, "second"), fake(1003, "third")])
+    monkeypatch.setattr(
+        migrate_module,
+        "available_migrations",
+        lambda: [*real, fake(1002, "second"), fake(1003, "third")],
+    )
     assert migrate(store) == 1003
     assert created == ["third", "second"]

@@ -92,7 +92,7 @@ def test_capabilities_endpoints_are_the_registered_routes(base: str):
     assert caps["api_version"] == "1.2.0"
     assert caps["conformsTo"] == requests.get(base + "/conformance").json()["conformsTo"]
     for link in caps["links"]:
-        assert link["href"].startswith(base)  or link["rel"] == "version-history"
+        assert link["href"].startswith(base) or link["rel"] == "version-history"
         assert link["href"].startswith("http://127.0.0.1:")
 
 
@@ -102,8 +102,10 @@ def test_cors_and_options(base: str):
     exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
     assert {"Location", "OpenEO-Identifier", "OpenEO-Costs", "Link"} <= exposed
     assert "PATCH" in response.headers["Access-Control-Allow-Methods"]
-    preflight = requests.options(base + "/validation", headers={
-        "Origin": "https://editor.openeo.org", "Access-Control-Request-Method": "POST"})
+    preflight = requests.options(
+        base + "/validation",
+        headers={"Origin": "https://editor.openeo.org", "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.status_code == 204
     assert set(preflight.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
     assert preflight.text == ""
@@ -123,8 +125,11 @@ def test_collections_pagination(base: str):
 
 def test_body_over_the_limit_is_refused(base: str):
     # The test configuration limits bodies to 64 KiB.
-    response = requests.post(base + "/validation", data=b"{" + b" " * 70_000 + b"}",
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        base + "/validation",
+        data=b"{" + b" " * 70_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.json()["code"] == "PayloadTooLarge"
 
@@ -170,8 +175,10 @@ def test_internal_error_id_is_in_the_log_of_xcube_serve(tmp_path):
 
     broken = tmp_path / "broken.zarr"
     xr.Dataset({"v": (("a", "b"), np.zeros((2, 2)))}).to_zarr(broken, mode="w")
-    config = {"Datasets": [{"Identifier": "BROKEN", "Path": str(broken), "FileSystem": "file"}],
-              "OpenEO": {"DataDir": str(tmp_path / "state"), "Dask": {"Processes": False}}}
+    config = {
+        "Datasets": [{"Identifier": "BROKEN", "Path": str(broken), "FileSystem": "file"}],
+        "OpenEO": {"DataDir": str(tmp_path / "state"), "Dask": {"Processes": False}},
+    }
     server = ServerProcess(config, tmp_path).start()
     try:
         response = requests.get(server.url + "/openeo/1.2/collections/BROKEN")

@@ -18,8 +18,7 @@ from xcube_openeo.jsonio import MAX_JSON_DEPTH
 
 TIMEOUT = 20
 
-ADD = {"process_graph": {"a": {"process_id": "add", "arguments": {"x": 1, "y": 2},
-                               "result": True}}}
+ADD = {"process_graph": {"a": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}}}
 
 
 def nested(depth: int) -> str:
@@ -30,8 +29,15 @@ def nested(depth: int) -> str:
 def deep_process(depth: int) -> dict:
     """A process whose ``x`` argument nests arrays so that the whole document is
     ``depth`` levels deep (body, process, process_graph, node, arguments: 5 levels)."""
-    return {"process_graph": {"a": {"process_id": "add", "arguments": {
-        "x": json.loads(nested(depth - 5)), "y": 2}, "result": True}}}
+    return {
+        "process_graph": {
+            "a": {
+                "process_id": "add",
+                "arguments": {"x": json.loads(nested(depth - 5)), "y": 2},
+                "result": True,
+            }
+        }
+    }
 
 
 @pytest.fixture(scope="module")
@@ -41,23 +47,51 @@ def base(server) -> str:
 
 @pytest.fixture(scope="module")
 def job_id(base, auth_headers) -> str:
-    response = requests.post(base + "/jobs", json={"process": ADD}, headers=auth_headers,
-                             timeout=TIMEOUT)
+    response = requests.post(
+        base + "/jobs", json={"process": ADD}, headers=auth_headers, timeout=TIMEOUT
+    )
     assert response.status_code == 201, response.text
     return response.headers["OpenEO-Identifier"]
 
 
 @pytest.fixture(scope="module")
 def service_id(base, auth_headers) -> str:
-    process = {"process_graph": {"load": {"process_id": "load_collection", "arguments": {
-        "id": "S2_SMALL", "spatial_extent": {"from_parameter": "spatial_extent"},
-        "temporal_extent": ["2022-01-01", "2022-01-02"], "bands": ["B04"]}},
-        "r": {"process_id": "reduce_dimension", "arguments": {
-            "data": {"from_node": "load"}, "dimension": "t", "reducer": {"process_graph": {
-                "m": {"process_id": "mean", "arguments": {"data": {"from_parameter": "data"}},
-                      "result": True}}}}, "result": True}}}
-    response = requests.post(base + "/services", json={"type": "XYZ", "process": process},
-                             headers=auth_headers, timeout=TIMEOUT)
+    process = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": "S2_SMALL",
+                    "spatial_extent": {"from_parameter": "spatial_extent"},
+                    "temporal_extent": ["2022-01-01", "2022-01-02"],
+                    "bands": ["B04"],
+                },
+            },
+            "r": {
+                "process_id": "reduce_dimension",
+                "arguments": {
+                    "data": {"from_node": "load"},
+                    "dimension": "t",
+                    "reducer": {
+                        "process_graph": {
+                            "m": {
+                                "process_id": "mean",
+                                "arguments": {"data": {"from_parameter": "data"}},
+                                "result": True,
+                            }
+                        }
+                    },
+                },
+                "result": True,
+            },
+        }
+    }
+    response = requests.post(
+        base + "/services",
+        json={"type": "XYZ", "process": process},
+        headers=auth_headers,
+        timeout=TIMEOUT,
+    )
     assert response.status_code == 201, response.text
     return response.headers["OpenEO-Identifier"]
 
@@ -83,15 +117,21 @@ def assert_still_answering(base: str) -> None:
 
 
 @pytest.mark.parametrize("depth", [1000, 100_000, MAX_JSON_DEPTH + 1])
-def test_too_deep_json_is_refused_on_every_json_endpoint(base, auth_headers, job_id,
-                                                         service_id, depth):
+def test_too_deep_json_is_refused_on_every_json_endpoint(
+    base, auth_headers, job_id, service_id, depth
+):
     for method, path, template in endpoints(job_id, service_id):
         body = template.replace("TOO_DEEP", nested(depth))
         if len(body) > 64 * 1024:  # the test server's MaxRequestBodySize
             body = template.replace("TOO_DEEP", "[" * 30_000)  # unclosed: depth counts first
         started = time.monotonic()
-        response = requests.request(method, base + path, data=body, timeout=TIMEOUT,
-                                    headers={**auth_headers, "Content-Type": "application/json"})
+        response = requests.request(
+            method,
+            base + path,
+            data=body,
+            timeout=TIMEOUT,
+            headers={**auth_headers, "Content-Type": "application/json"},
+        )
         assert time.monotonic() - started < 5
         assert response.status_code == 400, (method, path, response.text)
         doc = response.json()
@@ -101,8 +141,15 @@ def test_too_deep_json_is_refused_on_every_json_endpoint(base, auth_headers, job
     assert_still_answering(base)
 
 
-@pytest.mark.parametrize("method,path", [("POST", "/result"), ("POST", "/validation"),
-                                         ("PUT", "/process_graphs/deep_ok"), ("POST", "/jobs")])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "/result"),
+        ("POST", "/validation"),
+        ("PUT", "/process_graphs/deep_ok"),
+        ("POST", "/jobs"),
+    ],
+)
 def test_json_at_the_depth_limit_never_fails_with_a_server_error(base, auth_headers, method, path):
     """Documents within the limit go through validation and evaluation (recursive walks)
     without exhausting the stack: an answer of the API, not a server error."""
@@ -110,8 +157,9 @@ def test_json_at_the_depth_limit_never_fails_with_a_server_error(base, auth_head
     body = process if path == "/validation" else {"process": process}
     if path.startswith("/process_graphs"):
         body = process
-    response = requests.request(method, base + path, json=body, headers=auth_headers,
-                                timeout=TIMEOUT)
+    response = requests.request(
+        method, base + path, json=body, headers=auth_headers, timeout=TIMEOUT
+    )
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert response.json()["code"] != "JsonNestingTooDeep"
@@ -120,8 +168,12 @@ def test_json_at_the_depth_limit_never_fails_with_a_server_error(base, auth_head
 
 def test_nesting_counts_objects_and_arrays(base, auth_headers):
     levels = '{"a": [' * 101 + "1" + "]}" * 101  # 202 levels
-    response = requests.post(base + "/validation", data=levels, timeout=TIMEOUT,
-                             headers={**auth_headers, "Content-Type": "application/json"})
+    response = requests.post(
+        base + "/validation",
+        data=levels,
+        timeout=TIMEOUT,
+        headers={**auth_headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400 and response.json()["code"] == "JsonNestingTooDeep"
 
 
@@ -129,48 +181,88 @@ def test_nesting_counts_objects_and_arrays(base, auth_headers):
 def test_nan_literals_are_refused_alike_by_result_and_process_graphs(base, auth_headers, literal):
     """A UDP with NaN gave 500 when stored (strict JSON output); /result accepted it.
     Both refuse it now (JSON has no NaN); the process ``nan`` gives one."""
-    graph = json.dumps({"process_graph": {"a": {"process_id": "add", "arguments": {
-        "x": "LITERAL", "y": 1}, "result": True}}}).replace('"LITERAL"', literal)
+    graph = json.dumps(
+        {
+            "process_graph": {
+                "a": {"process_id": "add", "arguments": {"x": "LITERAL", "y": 1}, "result": True}
+            }
+        }
+    ).replace('"LITERAL"', literal)
     process = '{"process": ' + graph + "}"
     headers = {**auth_headers, "Content-Type": "application/json"}
-    for method, path, body in [("PUT", "/process_graphs/with_nan", graph),
-                               ("POST", "/result", process),
-                               ("POST", "/jobs", process),
-                               ("POST", "/validation", graph)]:
-        response = requests.request(method, base + path, data=body, headers=headers,
-                                    timeout=TIMEOUT)
+    for method, path, body in [
+        ("PUT", "/process_graphs/with_nan", graph),
+        ("POST", "/result", process),
+        ("POST", "/jobs", process),
+        ("POST", "/validation", graph),
+    ]:
+        response = requests.request(
+            method, base + path, data=body, headers=headers, timeout=TIMEOUT
+        )
         assert response.status_code == 400, (path, response.text)
         assert response.json()["code"] == "BadRequest"
         assert literal in response.json()["message"]
-    assert requests.get(base + "/process_graphs/with_nan", headers=auth_headers,
-                        timeout=TIMEOUT).status_code == 404
+    assert (
+        requests.get(
+            base + "/process_graphs/with_nan", headers=auth_headers, timeout=TIMEOUT
+        ).status_code
+        == 404
+    )
 
 
 def test_nan_through_the_nan_process_is_stored_and_computed(base, auth_headers):
-    process = {"process_graph": {
-        "n": {"process_id": "nan", "arguments": {}},
-        "a": {"process_id": "is_nan", "arguments": {"x": {"from_node": "n"}}, "result": True}}}
-    response = requests.put(base + "/process_graphs/nan_ok", json=process, headers=auth_headers,
-                            timeout=TIMEOUT)
+    process = {
+        "process_graph": {
+            "n": {"process_id": "nan", "arguments": {}},
+            "a": {"process_id": "is_nan", "arguments": {"x": {"from_node": "n"}}, "result": True},
+        }
+    }
+    response = requests.put(
+        base + "/process_graphs/nan_ok", json=process, headers=auth_headers, timeout=TIMEOUT
+    )
     assert response.status_code == 200, response.text
     stored = requests.get(base + "/process_graphs/nan_ok", headers=auth_headers, timeout=TIMEOUT)
     assert stored.status_code == 200 and stored.json()["process_graph"] == process["process_graph"]
-    response = requests.post(base + "/result", json={"process": process}, headers=auth_headers,
-                             timeout=TIMEOUT)
+    response = requests.post(
+        base + "/result", json={"process": process}, headers=auth_headers, timeout=TIMEOUT
+    )
     assert response.status_code == 200 and response.json() is True
 
 
 def nested_callbacks(levels: int) -> dict:
     """``levels`` array_apply callbacks inside each other; the innermost adds 1."""
-    inner: dict = {"process_graph": {"a": {"process_id": "add", "arguments": {
-        "x": {"from_parameter": "x"}, "y": 1}, "result": True}}}
+    inner: dict = {
+        "process_graph": {
+            "a": {
+                "process_id": "add",
+                "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                "result": True,
+            }
+        }
+    }
     for _ in range(levels - 1):
-        inner = {"process_graph": {"m": {"process_id": "array_apply", "arguments": {
-            "data": [{"from_parameter": "x"}], "process": inner}},
-            "f": {"process_id": "array_element", "arguments": {
-                "data": {"from_node": "m"}, "index": 0}, "result": True}}}
-    return {"process_graph": {"m": {"process_id": "array_apply", "arguments": {
-        "data": [0], "process": inner}, "result": True}}}
+        inner = {
+            "process_graph": {
+                "m": {
+                    "process_id": "array_apply",
+                    "arguments": {"data": [{"from_parameter": "x"}], "process": inner},
+                },
+                "f": {
+                    "process_id": "array_element",
+                    "arguments": {"data": {"from_node": "m"}, "index": 0},
+                    "result": True,
+                },
+            }
+        }
+    return {
+        "process_graph": {
+            "m": {
+                "process_id": "array_apply",
+                "arguments": {"data": [0], "process": inner},
+                "result": True,
+            }
+        }
+    }
 
 
 def depth_of(doc) -> int:

@@ -43,12 +43,19 @@ def fuzzed_server(server_config, tmp_path_factory) -> Iterator[RunningServer]:
     quota): the run creates, changes and deletes resources and tries wrong logins,
     which must not disturb the other tests' servers."""
     demo = yaml.safe_load((REPO / "configs" / "demo.yaml").read_text())
-    users = [{**user, "Quota": 100 * 1024 * 1024}
-             for user in server_config["OpenEO"]["Authentication"]["Users"]]
-    config = {**server_config, "api_spec": demo["api_spec"],
-              "OpenEO": {**server_config["OpenEO"],
-                         "Authentication": {"Users": users},
-                         "DataDir": str(tmp_path_factory.mktemp("schemathesis-state"))}}
+    users = [
+        {**user, "Quota": 100 * 1024 * 1024}
+        for user in server_config["OpenEO"]["Authentication"]["Users"]
+    ]
+    config = {
+        **server_config,
+        "api_spec": demo["api_spec"],
+        "OpenEO": {
+            **server_config["OpenEO"],
+            "Authentication": {"Users": users},
+            "DataDir": str(tmp_path_factory.mktemp("schemathesis-state")),
+        },
+    }
     running = RunningServer(config).start()
     yield running
     running.stop()
@@ -90,19 +97,34 @@ def implemented_spec(base: str) -> dict:
 
 def create_resources(base: str, headers: dict[str, str]) -> dict[str, list[str]]:
     """A job, a service, a user-defined process and a file, for the path parameters."""
-    process = {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": "S2_SMALL", "spatial_extent": None, "temporal_extent": None,
-            "bands": ["B04", "B08"]}},
-        "ndvi": {"process_id": "ndvi", "arguments": {"data": {"from_node": "load"}},
-                 "result": True}}}
+    process = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": "S2_SMALL",
+                    "spatial_extent": None,
+                    "temporal_extent": None,
+                    "bands": ["B04", "B08"],
+                },
+            },
+            "ndvi": {
+                "process_id": "ndvi",
+                "arguments": {"data": {"from_node": "load"}},
+                "result": True,
+            },
+        }
+    }
     job = requests.post(base + "/jobs", json={"process": process}, headers=headers, timeout=30)
-    service = requests.post(base + "/services", json={"type": "XYZ", "process": process},
-                            headers=headers, timeout=30)
-    udp = requests.put(base + "/process_graphs/fuzzed_ndvi", json=process, headers=headers,
-                       timeout=30)
-    file = requests.put(base + "/files/fuzz%2Fdata.txt", data=b"some text\n", headers=headers,
-                        timeout=30)
+    service = requests.post(
+        base + "/services", json={"type": "XYZ", "process": process}, headers=headers, timeout=30
+    )
+    udp = requests.put(
+        base + "/process_graphs/fuzzed_ndvi", json=process, headers=headers, timeout=30
+    )
+    file = requests.put(
+        base + "/files/fuzz%2Fdata.txt", data=b"some text\n", headers=headers, timeout=30
+    )
     for response in (job, service, udp, file):
         assert response.status_code < 300, response.text
     return {
@@ -121,27 +143,53 @@ def toml_config(headers: dict[str, str], basic: str, resources: dict[str, list[s
     for name, values in resources.items():
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}"]
     lines += ["[parameters]"]
-    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = 0.8 }}'
-              for name in resources]
+    lines += [
+        f'"path.{name}" = {{ dictionary = "{name}", probability = 0.8 }}' for name in resources
+    ]
     # Logins take Basic credentials, not the token.
-    lines += ["[[operations]]", 'include-path = "/credentials/basic"',
-              f'headers = {{ Authorization = "Basic {basic}" }}']
+    lines += [
+        "[[operations]]",
+        'include-path = "/credentials/basic"',
+        f'headers = {{ Authorization = "Basic {basic}" }}',
+    ]
     return "\n".join(lines) + "\n"
 
 
-def run_schemathesis(spec_path: Path, base: str, config_path: Path, report_dir: Path,
-                     cwd: Path) -> subprocess.CompletedProcess:
+def run_schemathesis(
+    spec_path: Path, base: str, config_path: Path, report_dir: Path, cwd: Path
+) -> subprocess.CompletedProcess:
     command = [
-        str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config_path),
-        "run", str(spec_path), "--url", base,
-        "--checks", "not_a_server_error",
-        "--phases", "examples,coverage,fuzzing",
-        "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config_path),
+        "run",
+        str(spec_path),
+        "--url",
+        base,
+        "--checks",
+        "not_a_server_error",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        str(SEED),
         # One worker: hypothesis describing strategies in several threads at once trips
         # over a CPython 3.11 race in ast.parse (SystemError) now and then.
-        "--workers", "1", "--request-timeout", "60", "--no-shrink",
-        "--generation-database", "none", "--no-color", "--output-truncate", "false",
-        "--report", "ndjson", "--report-dir", str(report_dir),
+        "--workers",
+        "1",
+        "--request-timeout",
+        "60",
+        "--no-shrink",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--output-truncate",
+        "false",
+        "--report",
+        "ndjson",
+        "--report-dir",
+        str(report_dir),
     ]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
 
@@ -158,8 +206,13 @@ def read_interactions(report_dir: Path) -> list[tuple[str, int | None, list[dict
         recorder = event["recorder"]
         for case_id, interaction in recorder.get("interactions", {}).items():
             response = interaction.get("response")
-            interactions.append((recorder["label"], response and response["status_code"],
-                                 recorder.get("checks", {}).get(case_id, [])))
+            interactions.append(
+                (
+                    recorder["label"],
+                    response and response["status_code"],
+                    recorder.get("checks", {}).get(case_id, []),
+                )
+            )
     return interactions
 
 
@@ -188,10 +241,15 @@ def test_schemathesis_finds_no_server_errors(fuzzed_server, tmp_path):
     output = result.stdout[-20000:] + result.stderr[-5000:]
 
     interactions = read_interactions(tmp_path / "report")
-    server_errors = [(label, status) for label, status, _ in interactions
-                     if status is None or status >= 500]
-    failed_checks = [(label, check) for label, _, checks in interactions for check in checks
-                     if check["status"] != "success"]
+    server_errors = [
+        (label, status) for label, status, _ in interactions if status is None or status >= 500
+    ]
+    failed_checks = [
+        (label, check)
+        for label, _, checks in interactions
+        for check in checks
+        if check["status"] != "success"
+    ]
     assert not server_errors, f"{server_errors[:20]}\n{output}"
     assert not failed_checks, f"{failed_checks[:20]}\n{output}"
     assert not errors.records, f"internal server errors:\n{errors.describe()}\n{output}"
@@ -199,8 +257,10 @@ def test_schemathesis_finds_no_server_errors(fuzzed_server, tmp_path):
     # Exercised, not skipped: every operation, with many requests in all.
     exercised = {label for label, _, _ in interactions}
     statuses = Counter(f"{status // 100}xx" for _, status, _ in interactions if status)
-    print(f"schemathesis: {len(interactions)} requests, {len(exercised)} operations,"
-          f" {dict(sorted(statuses.items()))}")
+    print(
+        f"schemathesis: {len(interactions)} requests, {len(exercised)} operations,"
+        f" {dict(sorted(statuses.items()))}"
+    )
     assert len(exercised) == operations, sorted(exercised)
     assert len(interactions) >= 1000, len(interactions)
     assert sum(1 for _, status, _ in interactions if status is not None and status < 300) >= 100
@@ -209,23 +269,43 @@ def test_schemathesis_finds_no_server_errors(fuzzed_server, tmp_path):
 # --- what the run found, kept as plain tests ---------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["2295452622723028090880", "9223372036854775808", "1_0", " 7",
-                                   "+3", "٣"])
+@pytest.mark.parametrize(
+    "value", ["2295452622723028090880", "9223372036854775808", "1_0", " 7", "+3", "٣"]
+)
 def test_query_integers_beyond_int64_or_not_decimal_are_refused(fuzzed_server, value):
     """``GET /jobs/{job_id}/logs?limit=2295452622723028090880`` gave 500 (the limit
     went on to SQLite, which takes 64-bit integers only)."""
     base = fuzzed_server.url + "/openeo/1.2"
     headers = login(fuzzed_server.url)
-    job = requests.post(base + "/jobs", headers=headers, timeout=30, json={"process": {
-        "process_graph": {"a": {"process_id": "add", "arguments": {"x": 1, "y": 2},
-                                "result": True}}}})
+    job = requests.post(
+        base + "/jobs",
+        headers=headers,
+        timeout=30,
+        json={
+            "process": {
+                "process_graph": {
+                    "a": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}
+                }
+            }
+        },
+    )
     job_id = job.headers["OpenEO-Identifier"]
-    for path in (f"/jobs/{job_id}/logs", "/jobs", "/processes", "/process_graphs",
-                 "/services", "/files", "/collections"):
-        response = requests.get(base + path, params={"limit": value}, headers=headers,
-                                timeout=30)
+    for path in (
+        f"/jobs/{job_id}/logs",
+        "/jobs",
+        "/processes",
+        "/process_graphs",
+        "/services",
+        "/files",
+        "/collections",
+    ):
+        response = requests.get(base + path, params={"limit": value}, headers=headers, timeout=30)
         assert response.status_code == 400, (path, response.text)
         assert response.json()["code"] == "BadRequest"
-    response = requests.get(base + f"/jobs/{job_id}/logs", params={"limit": "9223372036854775807"},
-                            headers=headers, timeout=30)
+    response = requests.get(
+        base + f"/jobs/{job_id}/logs",
+        params={"limit": "9223372036854775807"},
+        headers=headers,
+        timeout=30,
+    )
     assert response.status_code == 200, response.text

@@ -21,14 +21,22 @@ SCHEMA = json.loads((Path(__file__).parent / "stac_collection_schema.json").read
 @pytest.fixture(scope="module")
 def collections(server) -> dict[str, dict]:
     docs = requests.get(server.url + "/openeo/1.2/collections").json()["collections"]
-    return {doc["id"]: requests.get(server.url + f"/openeo/1.2/collections/{doc['id']}").json()
-            for doc in docs}
+    return {
+        doc["id"]: requests.get(server.url + f"/openeo/1.2/collections/{doc['id']}").json()
+        for doc in docs
+    }
 
 
 def test_schema_rejects_what_it_should():
-    bad = {"type": "Collection", "stac_version": "1.0.0", "id": "x", "description": "d",
-           "license": "l", "links": [], "extent": {"spatial": {"bbox": [[0, 0, 1]]},
-                                                   "temporal": {"interval": [[None, None]]}}}
+    bad = {
+        "type": "Collection",
+        "stac_version": "1.0.0",
+        "id": "x",
+        "description": "d",
+        "license": "l",
+        "links": [],
+        "extent": {"spatial": {"bbox": [[0, 0, 1]]}, "temporal": {"interval": [[None, None]]}},
+    }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, SCHEMA)
 
@@ -45,8 +53,13 @@ def test_collection_is_valid_stac(collections, collection_id):
 def test_s2_metadata_is_derived_from_the_dataset(collections):
     doc = collections["S2_SMALL"]
     dims = doc["cube:dimensions"]
-    assert dims["x"] == {"type": "spatial", "axis": "x", "extent": [675000.0, 675400.0],
-                         "step": 10.0, "reference_system": 32632}
+    assert dims["x"] == {
+        "type": "spatial",
+        "axis": "x",
+        "extent": [675000.0, 675400.0],
+        "step": 10.0,
+        "reference_system": 32632,
+    }
     assert dims["y"]["extent"] == [5155700.0, 5156000.0]
     assert dims["t"]["extent"] == ["2022-01-01T00:00:00Z", "2022-01-26T00:00:00Z"]
     assert dims["t"]["step"] == "P5DT0H0M0S"
@@ -68,24 +81,34 @@ def test_global_metadata(collections):
 
 
 @pytest.mark.parametrize("collection_id", ["S2_SMALL", "GLOBAL_SMALL"])
-def test_loaded_cube_has_the_announced_dimensions(server, auth_headers, collections,
-                                                  collection_id):
+def test_loaded_cube_has_the_announced_dimensions(server, auth_headers, collections, collection_id):
     """What the metadata announces is what load_collection gives: names and band order."""
     dims = collections[collection_id]["cube:dimensions"]
     graph = {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": collection_id, "spatial_extent": None, "temporal_extent": None}},
-        "labels": {"process_id": "dimension_labels", "arguments": {
-            "data": {"from_node": "load"}, "dimension": "bands"}, "result": True},
+        "load": {
+            "process_id": "load_collection",
+            "arguments": {"id": collection_id, "spatial_extent": None, "temporal_extent": None},
+        },
+        "labels": {
+            "process_id": "dimension_labels",
+            "arguments": {"data": {"from_node": "load"}, "dimension": "bands"},
+            "result": True,
+        },
     }
-    response = requests.post(server.url + "/openeo/1.2/result", headers=auth_headers,
-                             json={"process": {"process_graph": graph}})
+    response = requests.post(
+        server.url + "/openeo/1.2/result",
+        headers=auth_headers,
+        json={"process": {"process_graph": graph}},
+    )
     assert response.status_code == 200, response.text
     assert response.json() == dims["bands"]["values"]
     for name in ("x", "y", "t"):
         graph["labels"]["arguments"]["dimension"] = name
-        response = requests.post(server.url + "/openeo/1.2/result", headers=auth_headers,
-                                 json={"process": {"process_graph": graph}})
+        response = requests.post(
+            server.url + "/openeo/1.2/result",
+            headers=auth_headers,
+            json={"process": {"process_graph": graph}},
+        )
         assert response.status_code == 200, (name, response.text)
         labels = response.json()
         if name == "t":

@@ -21,30 +21,68 @@ def utm_box(x0: float, y0: float, x1: float, y1: float) -> dict:
 def run(polygons: list[dict], mask_value=None, callback: dict | None = None):
     ds = make_s2_cube().chunk({"time": 1})
     env = EvalEnv(collections=InMemoryCollections({"S2": ds}))
-    callback = callback or {"process_graph": {
-        "times": {"process_id": "apply", "arguments": {
-            "data": {"from_parameter": "data"},
-            "process": {"process_graph": {"m": {"process_id": "multiply", "arguments": {
-                "x": {"from_parameter": "x"}, "y": 2}, "result": True}}}},
-            "result": True}}}
-    graph = {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": "S2", "spatial_extent": None, "temporal_extent": None, "bands": ["B04"]}},
-        "vectors": {"process_id": "load_geojson", "arguments": {"data": {
-            "type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": {}, "geometry": p} for p in polygons]}}},
-        "poly": {"process_id": "apply_polygon", "arguments": {
-            "data": {"from_node": "load"},
-            "geometries": {"from_node": "vectors"},
-            "process": callback, "mask_value": mask_value}, "result": True},
-    }}
+    callback = callback or {
+        "process_graph": {
+            "times": {
+                "process_id": "apply",
+                "arguments": {
+                    "data": {"from_parameter": "data"},
+                    "process": {
+                        "process_graph": {
+                            "m": {
+                                "process_id": "multiply",
+                                "arguments": {"x": {"from_parameter": "x"}, "y": 2},
+                                "result": True,
+                            }
+                        }
+                    },
+                },
+                "result": True,
+            }
+        }
+    }
+    graph = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": "S2",
+                    "spatial_extent": None,
+                    "temporal_extent": None,
+                    "bands": ["B04"],
+                },
+            },
+            "vectors": {
+                "process_id": "load_geojson",
+                "arguments": {
+                    "data": {
+                        "type": "FeatureCollection",
+                        "features": [
+                            {"type": "Feature", "properties": {}, "geometry": p} for p in polygons
+                        ],
+                    }
+                },
+            },
+            "poly": {
+                "process_id": "apply_polygon",
+                "arguments": {
+                    "data": {"from_node": "load"},
+                    "geometries": {"from_node": "vectors"},
+                    "process": callback,
+                    "mask_value": mask_value,
+                },
+                "result": True,
+            },
+        }
+    }
     return ds, evaluate_process(graph, env)
 
 
 def test_pixels_inside_are_processed_and_the_rest_masked():
     # Pixel centres: x = 675005 + 10 i, y = 5155995 - 10 j.
-    ds, cube = run([utm_box(675000, 5155900, 675100, 5156000),
-                    utm_box(675200, 5155800, 675250, 5155850)])
+    ds, cube = run(
+        [utm_box(675000, 5155900, 675100, 5156000), utm_box(675200, 5155800, 675250, 5155850)]
+    )
     assert cube.data.chunks is not None  # still lazy
     values = cube.data.transpose("bands", "t", "y", "x").values[0]
     source = ds.B04.values * 0.0001
@@ -72,9 +110,18 @@ def test_the_callback_sees_the_smallest_grid_aligned_sub_cube():
         seen["nan"] = int(np.isnan(data.data.values).sum())
         return data
 
-    REGISTRY.specs["test_spy"] = {"id": "test_spy", "description": "test", "parameters": [
-        {"name": "data", "description": "cube", "schema": {"type": "object", "subtype": "datacube"}}],
-        "returns": {"description": "cube", "schema": {"type": "object", "subtype": "datacube"}}}
+    REGISTRY.specs["test_spy"] = {
+        "id": "test_spy",
+        "description": "test",
+        "parameters": [
+            {
+                "name": "data",
+                "description": "cube",
+                "schema": {"type": "object", "subtype": "datacube"},
+            }
+        ],
+        "returns": {"description": "cube", "schema": {"type": "object", "subtype": "datacube"}},
+    }
     REGISTRY.register("test_spy", spy)
     try:
         # A triangle over 10 x 10 pixels: the sub cube is its bounding box, and the
@@ -82,8 +129,18 @@ def test_the_callback_sees_the_smallest_grid_aligned_sub_cube():
         x0, y1 = 675000, 5156000
         triangle = utm_box(x0, y1 - 100, x0 + 100, y1)
         triangle["coordinates"][0] = [triangle["coordinates"][0][i] for i in (0, 1, 3, 0)]
-        run([triangle], callback={"process_graph": {"s": {"process_id": "test_spy",
-            "arguments": {"data": {"from_parameter": "data"}}, "result": True}}})
+        run(
+            [triangle],
+            callback={
+                "process_graph": {
+                    "s": {
+                        "process_id": "test_spy",
+                        "arguments": {"data": {"from_parameter": "data"}},
+                        "result": True,
+                    }
+                }
+            },
+        )
     finally:
         REGISTRY.impls.pop("test_spy")
         REGISTRY.specs.pop("test_spy")
@@ -107,11 +164,21 @@ def test_load_geojson_properties():
     from xcube_openeo.processes import REGISTRY
 
     load_geojson = REGISTRY.impls["load_geojson"].func
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"a": 1, "b": 2.5},
-         "geometry": {"type": "Point", "coordinates": [1, 2]}},
-        {"type": "Feature", "properties": {"a": 3},
-         "geometry": {"type": "Point", "coordinates": [3, 4]}}]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"a": 1, "b": 2.5},
+                "geometry": {"type": "Point", "coordinates": [1, 2]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"a": 3},
+                "geometry": {"type": "Point", "coordinates": [3, 4]},
+            },
+        ],
+    }
     plain = load_geojson(data=collection, properties=[])
     assert plain.names_of_type("geometry") == ["geometry"] and plain.data.sizes["geometry"] == 2
     both = load_geojson(data=collection, properties=["a", "b"])

@@ -28,15 +28,29 @@ def call(pid: str, **kwargs: Any) -> Any:
 
 def reducer(pid: str) -> Callback:
     return Callback.from_json(
-        {"process_graph": {"r": {"process_id": pid, "arguments": {"data": {"from_parameter": "data"}}, "result": True}}}
+        {
+            "process_graph": {
+                "r": {
+                    "process_id": pid,
+                    "arguments": {"data": {"from_parameter": "data"}},
+                    "result": True,
+                }
+            }
+        }
     )
 
 
 def square() -> Callback:
     return Callback.from_json(
-        {"process_graph": {"m": {"process_id": "multiply",
-                                 "arguments": {"x": {"from_parameter": "x"}, "y": {"from_parameter": "x"}},
-                                 "result": True}}}  # fmt: skip
+        {
+            "process_graph": {
+                "m": {
+                    "process_id": "multiply",
+                    "arguments": {"x": {"from_parameter": "x"}, "y": {"from_parameter": "x"}},
+                    "result": True,
+                }
+            }
+        }  # fmt: skip
     )
 
 
@@ -46,13 +60,18 @@ def cube(chunked: bool = True) -> DataCube:
     x = 675005.0 + 10 * np.arange(8)
     y = 5156995.0 - 10 * np.arange(6)
     t = pd.date_range("2022-01-01", periods=3, freq="10D")
-    data = xr.DataArray(rng.normal(size=(3, 6, 8)), dims=("t", "y", "x"), coords={"t": t, "y": y, "x": x})
+    data = xr.DataArray(
+        rng.normal(size=(3, 6, 8)), dims=("t", "y", "x"), coords={"t": t, "y": y, "x": x}
+    )
     if chunked:
         data = data.chunk({"t": 1, "y": 3, "x": 4})
     return DataCube(
         data,
-        [Dimension("t", "temporal"), Dimension("y", "spatial", "y", 32632, 10.0),
-         Dimension("x", "spatial", "x", 32632, 10.0)],  # fmt: skip
+        [
+            Dimension("t", "temporal"),
+            Dimension("y", "spatial", "y", 32632, 10.0),
+            Dimension("x", "spatial", "x", 32632, 10.0),
+        ],  # fmt: skip
     )
 
 
@@ -82,9 +101,14 @@ def test_apply_neighborhood_runs_process_per_block() -> None:
         "process": {"process_graph": {"m": {"process_id": "multiply",
                     "arguments": {"x": {"from_parameter": "x"}, "y": 2}, "result": True}}}},
         "result": True}}})  # fmt: skip
-    size = [{"dimension": "x", "value": 4, "unit": "px"}, {"dimension": "y", "value": 3, "unit": "px"}]
+    size = [
+        {"dimension": "x", "value": 4, "unit": "px"},
+        {"dimension": "y", "value": 3, "unit": "px"},
+    ]
     overlap = [{"dimension": "x", "value": 1, "unit": "px"}]
-    result = call("apply_neighborhood", data=c, process=times_two, size=size, overlap=overlap, context=None)
+    result = call(
+        "apply_neighborhood", data=c, process=times_two, size=size, overlap=overlap, context=None
+    )
     np.testing.assert_allclose(result.data.values, c.data.values * 2)
 
 
@@ -103,17 +127,28 @@ def test_aggregate_spatial_window_mean_and_generic() -> None:
 
 def test_resample_spatial_average_and_near() -> None:
     c = cube()
-    avg = call("resample_spatial", data=c, resolution=20, projection=None, method="average", align="upper-left")
+    avg = call(
+        "resample_spatial",
+        data=c,
+        resolution=20,
+        projection=None,
+        method="average",
+        align="upper-left",
+    )
     np.testing.assert_allclose(avg.data.values, c.data.coarsen(x=2, y=2).mean().values)
     assert avg.dimension("x").step == 20
-    near = call("resample_spatial", data=c, resolution=5, projection=None, method="near", align="upper-left")
+    near = call(
+        "resample_spatial", data=c, resolution=5, projection=None, method="near", align="upper-left"
+    )
     assert near.data.sizes["x"] == 16 and near.data.sizes["y"] == 12
     np.testing.assert_allclose(near.data.values[:, ::2, ::2], c.data.values)
 
 
 def test_resample_spatial_reprojects_lazily() -> None:
     c = cube()
-    result = call("resample_spatial", data=c, resolution=0, projection=4326, method="near", align="upper-left")
+    result = call(
+        "resample_spatial", data=c, resolution=0, projection=4326, method="near", align="upper-left"
+    )
     assert result.crs == 4326 and result.data.chunks is not None
     values = result.data.values
     assert np.isfinite(values).sum() > 0.5 * values.size
@@ -123,7 +158,14 @@ def test_resample_spatial_reprojects_lazily() -> None:
 
 def test_resample_cube_spatial_to_coarser_target() -> None:
     c = cube()
-    target = call("resample_spatial", data=c, resolution=20, projection=None, method="near", align="upper-left")
+    target = call(
+        "resample_spatial",
+        data=c,
+        resolution=20,
+        projection=None,
+        method="near",
+        align="upper-left",
+    )
     result = call("resample_cube_spatial", data=c, target=target, method="max")
     np.testing.assert_allclose(result.data.values, c.data.coarsen(x=2, y=2).max().values)
 
@@ -135,7 +177,14 @@ def test_load_collection_picks_pyramid_level_for_coarse_resampling() -> None:
     loaded = call("load_collection", id="S2", spatial_extent=None, temporal_extent=None,
                   bands=["B04"], properties=None, env=env)  # fmt: skip
     assert loaded.source.level == 0
-    coarse = call("resample_spatial", data=loaded, resolution=40, projection=None, method="near", align="upper-left")
+    coarse = call(
+        "resample_spatial",
+        data=loaded,
+        resolution=40,
+        projection=None,
+        method="near",
+        align="upper-left",
+    )
     assert coarse.data.sizes["x"] == 16
     assert coarse.data.dtype == np.uint16  # read from level 2, nothing averaged
 
@@ -171,7 +220,10 @@ def test_vector_processes() -> None:
     assert vc.crs == 32632
     buffered = call("vector_buffer", geometries=vc, distance=100)
     assert buffered.data["geometry"].values[0].area == pytest.approx(np.pi * 100**2, rel=0.01)
-    box = {"type": "Polygon", "coordinates": [[[8.9, 45.9], [9.05, 45.9], [9.05, 46.05], [8.9, 46.05], [8.9, 45.9]]]}
+    box = {
+        "type": "Polygon",
+        "coordinates": [[[8.9, 45.9], [9.05, 45.9], [9.05, 46.05], [8.9, 46.05], [8.9, 45.9]]],
+    }
     kept = call("filter_vector", data=_points(), geometries=box, relation="intersects")
     assert kept.data.sizes["geometry"] == 1
     labels = call("dimension_labels", data=kept, dimension="geometry").to_list()
@@ -183,14 +235,28 @@ def _points() -> DataCube:
 
     from xcube_openeo.processes.cubes.vector import make_vector_cube
 
-    return make_vector_cube([shapely.Point(9.0, 46.0), shapely.Point(10.0, 47.0)], pyproj.CRS.from_epsg(4326))
+    return make_vector_cube(
+        [shapely.Point(9.0, 46.0), shapely.Point(10.0, 47.0)], pyproj.CRS.from_epsg(4326)
+    )
 
 
 def test_flatten_and_unflatten_roundtrip() -> None:
     c = cube(chunked=False)
-    flat = call("flatten_dimensions", data=c, dimensions=["t", "y"], target_dimension="ty", label_separator="~")
+    flat = call(
+        "flatten_dimensions",
+        data=c,
+        dimensions=["t", "y"],
+        target_dimension="ty",
+        label_separator="~",
+    )
     assert flat.dim_names == ("ty", "x") and flat.data.sizes["ty"] == 18
-    back = call("unflatten_dimension", data=flat, dimension="ty", target_dimensions=["t", "y"], label_separator="~")
+    back = call(
+        "unflatten_dimension",
+        data=flat,
+        dimension="ty",
+        target_dimensions=["t", "y"],
+        label_separator="~",
+    )
     assert back.data.sizes == c.data.sizes
     np.testing.assert_allclose(back.data.values, c.data.values)
 
@@ -220,8 +286,15 @@ def test_apply_is_vectorised_over_whole_cube() -> None:
 def test_apply_chains_run_fused_and_match_stepwise() -> None:
     c = cube()
     plus_one = Callback.from_json(
-        {"process_graph": {"a": {"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1},
-                                 "result": True}}}  # fmt: skip
+        {
+            "process_graph": {
+                "a": {
+                    "process_id": "add",
+                    "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                    "result": True,
+                }
+            }
+        }  # fmt: skip
     )
     first = call("apply", data=c, process=square(), context=None)
     second = call("apply", data=first, process=plus_one, context=None)
@@ -231,7 +304,9 @@ def test_apply_chains_run_fused_and_match_stepwise() -> None:
     np.testing.assert_allclose(third.data.values, (c.data.values**2 + 1) ** 2)
     # An intermediate result used elsewhere is unaffected by the chain.
     np.testing.assert_allclose(second.data.values, c.data.values**2 + 1)
-    reduced = call("reduce_dimension", data=third, reducer=reducer("max"), dimension="t", context=None)
+    reduced = call(
+        "reduce_dimension", data=third, reducer=reducer("max"), dimension="t", context=None
+    )
     np.testing.assert_allclose(reduced.data.values, ((c.data.values**2 + 1) ** 2).max(axis=0))
 
 
@@ -283,7 +358,10 @@ def test_fused_chain_task_pickles_without_environment() -> None:
     graph: dict[str, Any] = {"n0": {"process_id": "load_collection", "arguments": {
         "id": "S2", "spatial_extent": None, "temporal_extent": None, "bands": ["B04"]}}}  # fmt: skip
     for i in range(1, 4):
-        graph[f"n{i}"] = {"process_id": "apply", "arguments": {"data": {"from_node": f"n{i - 1}"}, "process": add_one}}
+        graph[f"n{i}"] = {
+            "process_id": "apply",
+            "arguments": {"data": {"from_node": f"n{i - 1}"}, "process": add_one},
+        }
     graph["n3"]["result"] = True
     result = evaluate_process({"process_graph": graph}, env)
     runner = _ChainRunner(result.elementwise_chain.steps)
@@ -299,13 +377,19 @@ def test_aggregate_spatial_window_padding_and_alignment() -> None:
                   boundary="pad", align="upper-left", context=None)  # fmt: skip
     assert padded.data.sizes["x"] == 3 and padded.data.sizes["y"] == 2
     x = c.data["x"].values
-    np.testing.assert_allclose(padded.data["x"].values, [x[1], x[4], x[7]])  # centres, last one padded
-    np.testing.assert_allclose(padded.data.values[:, 0, 2], c.data.values[:, 0:4, 6:8].max(axis=(1, 2)))
+    np.testing.assert_allclose(
+        padded.data["x"].values, [x[1], x[4], x[7]]
+    )  # centres, last one padded
+    np.testing.assert_allclose(
+        padded.data.values[:, 0, 2], c.data.values[:, 0:4, 6:8].max(axis=(1, 2))
+    )
     trimmed = call("aggregate_spatial_window", data=c, reducer=reducer("max"), size=[3, 4],
                    boundary="trim", align="lower-right", context=None)  # fmt: skip
     assert trimmed.data.sizes["x"] == 2 and trimmed.data.sizes["y"] == 1
     np.testing.assert_allclose(trimmed.data["x"].values, [x[3], x[6]])
-    np.testing.assert_allclose(trimmed.data.values[:, 0, 0], c.data.values[:, 2:6, 2:5].max(axis=(1, 2)))
+    np.testing.assert_allclose(
+        trimmed.data.values[:, 0, 0], c.data.values[:, 2:6, 2:5].max(axis=(1, 2))
+    )
     assert trimmed.dimension("x").step == 30
 
 
@@ -332,13 +416,17 @@ def test_climatological_normal_and_anomaly_by_month() -> None:
                         coords={"t": t, "y": [1.5, 0.5], "x": [0.5, 1.5]}).chunk({"t": 12})  # fmt: skip
     c = DataCube(data, [Dimension("t", "temporal"), Dimension("y", "spatial", "y", 4326, 1.0),
                         Dimension("x", "spatial", "x", 4326, 1.0)])  # fmt: skip
-    normals = call("climatological_normal", data=c, period="month", climatology_period=["2000", "2001"])
+    normals = call(
+        "climatological_normal", data=c, period="month", climatology_period=["2000", "2001"]
+    )
     assert normals.labels("t") == [f"{m:02d}" for m in range(1, 13)]
     expected = data.isel(t=slice(0, 24)).groupby("t.month").mean().values
     np.testing.assert_allclose(normals.data.values, expected)
     anomalies = call("anomaly", data=c, normals=normals, period="month")
     np.testing.assert_allclose(anomalies.data.values, data.values - np.tile(expected, (3, 1, 1)))
-    seasons = call("climatological_normal", data=c, period="season", climatology_period=["2000", "2002"])
+    seasons = call(
+        "climatological_normal", data=c, period="season", climatology_period=["2000", "2002"]
+    )
     assert seasons.labels("t") == ["djf", "jja", "mam", "son"]
     with pytest.raises(OpenEOError):
         call("anomaly", data=c, normals=seasons, period="month")
@@ -346,15 +434,30 @@ def test_climatological_normal_and_anomaly_by_month() -> None:
 
 def test_merge_cubes_aligns_other_resolution_and_joins_tiles() -> None:
     c = cube()
-    coarse = call("resample_spatial", data=c, resolution=20, projection=None, method="near", align="upper-left")
+    coarse = call(
+        "resample_spatial",
+        data=c,
+        resolution=20,
+        projection=None,
+        method="near",
+        align="upper-left",
+    )
     plus_one = Callback.from_json({"process_graph": {"a": {"process_id": "add", "arguments": {
         "x": {"from_parameter": "x"}, "y": {"from_parameter": "y"}}, "result": True}}})  # fmt: skip
     merged = call("merge_cubes", cube1=c, cube2=coarse, overlap_resolver=plus_one, context=None)
     assert merged.data.sizes == c.data.sizes  # on cube1's grid
     nearest = coarse.data.values.repeat(2, axis=1).repeat(2, axis=2)
     np.testing.assert_allclose(merged.data.values, c.data.values + nearest)
-    left = call("filter_bbox", data=c, extent={"west": 675000, "east": 675040, "south": 0, "north": 6e6, "crs": 32632})
-    right = call("filter_bbox", data=c, extent={"west": 675040, "east": 675080, "south": 0, "north": 6e6, "crs": 32632})
+    left = call(
+        "filter_bbox",
+        data=c,
+        extent={"west": 675000, "east": 675040, "south": 0, "north": 6e6, "crs": 32632},
+    )
+    right = call(
+        "filter_bbox",
+        data=c,
+        extent={"west": 675040, "east": 675080, "south": 0, "north": 6e6, "crs": 32632},
+    )
     joined = call("merge_cubes", cube1=left, cube2=right, overlap_resolver=None, context=None)
     np.testing.assert_allclose(joined.data.values, c.data.values)
 
@@ -363,7 +466,14 @@ def test_mask_with_coarser_mask_is_resampled_to_the_data() -> None:
     c = cube()
     positive = Callback.from_json({"process_graph": {"g": {"process_id": "gt", "arguments": {
         "x": {"from_parameter": "x"}, "y": 0}, "result": True}}})  # fmt: skip
-    coarse = call("resample_spatial", data=c, resolution=20, projection=None, method="near", align="upper-left")
+    coarse = call(
+        "resample_spatial",
+        data=c,
+        resolution=20,
+        projection=None,
+        method="near",
+        align="upper-left",
+    )
     m = call("apply", data=coarse, process=positive, context=None)
     masked = call("mask", data=c, mask=m, replacement=None)
     cond = (coarse.data.values > 0).repeat(2, axis=1).repeat(2, axis=2)
@@ -388,11 +498,23 @@ def _cloud_reducer(extra_use: bool = False) -> Callback:
                                      "arguments": {"data": {"from_parameter": "data"}, "label": "SCL"}}}  # fmt: skip
     for i, value in enumerate((3, 8, 9), start=1):
         nodes[f"eq{i}"] = {"process_id": "eq", "arguments": {"x": {"from_node": "scl"}, "y": value}}
-    nodes["or1"] = {"process_id": "or", "arguments": {"x": {"from_node": "eq1"}, "y": {"from_node": "eq2"}}}
-    nodes["or2"] = {"process_id": "or", "arguments": {"x": {"from_node": "or1"}, "y": {"from_node": "eq3"}}}
+    nodes["or1"] = {
+        "process_id": "or",
+        "arguments": {"x": {"from_node": "eq1"}, "y": {"from_node": "eq2"}},
+    }
+    nodes["or2"] = {
+        "process_id": "or",
+        "arguments": {"x": {"from_node": "or1"}, "y": {"from_node": "eq3"}},
+    }
     if extra_use:  # eq1 also used elsewhere: no shortcut for the tree, same result
-        nodes["and"] = {"process_id": "and", "arguments": {"x": {"from_node": "eq1"}, "y": {"from_node": "or2"}}}
-        nodes["or3"] = {"process_id": "or", "arguments": {"x": {"from_node": "and"}, "y": {"from_node": "or2"}}}
+        nodes["and"] = {
+            "process_id": "and",
+            "arguments": {"x": {"from_node": "eq1"}, "y": {"from_node": "or2"}},
+        }
+        nodes["or3"] = {
+            "process_id": "or",
+            "arguments": {"x": {"from_node": "and"}, "y": {"from_node": "or2"}},
+        }
         nodes["or3"]["result"] = True
     else:
         nodes["or2"]["result"] = True
@@ -401,7 +523,9 @@ def _cloud_reducer(extra_use: bool = False) -> Callback:
 
 @pytest.mark.parametrize("with_nodata", [False, True])
 @pytest.mark.parametrize("extra_use", [False, True])
-def test_band_math_membership_shortcut_matches_literal_evaluation(with_nodata: bool, extra_use: bool) -> None:
+def test_band_math_membership_shortcut_matches_literal_evaluation(
+    with_nodata: bool, extra_use: bool
+) -> None:
     from xcube_openeo.processes.cubes.bandmath import band_math_results
 
     c = _class_cube(with_nodata)
@@ -418,7 +542,14 @@ def test_band_math_membership_shortcut_matches_literal_evaluation(with_nodata: b
 
 def test_resample_spatial_bilinear_interpolates_between_centres() -> None:
     c = cube()
-    fine = call("resample_spatial", data=c, resolution=5, projection=None, method="bilinear", align="upper-left")
+    fine = call(
+        "resample_spatial",
+        data=c,
+        resolution=5,
+        projection=None,
+        method="bilinear",
+        align="upper-left",
+    )
     # Target centres sit a quarter cell off the source centres: 3/4 + 1/4 weights.
     x_t = fine.data["x"].values
     assert x_t[1] == c.data["x"].values[0] + 2.5

@@ -27,7 +27,9 @@ from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes import REGISTRY
 from xcube_openeo.processes.registry import ProcessRegistry
 
-SHARED = Path(os.environ.get("XCUBE_OPENEO_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared"))
+SHARED = Path(
+    os.environ.get("XCUBE_OPENEO_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared")
+)
 
 
 def _official_spec(pid: str) -> dict[str, Any]:
@@ -59,9 +61,7 @@ def node(pid: str, result: bool = False, **arguments: Any) -> dict[str, Any]:
 
 
 def chain(n: int) -> dict[str, Any]:
-    graph = {
-        f"n{i}": node("add", x={"from_node": f"n{i - 1}"} if i else 0, y=1) for i in range(n)
-    }
+    graph = {f"n{i}": node("add", x={"from_node": f"n{i - 1}"} if i else 0, y=1) for i in range(n)}
     graph[f"n{n - 1}"]["result"] = True
     return {"process_graph": graph}
 
@@ -74,7 +74,12 @@ def codes(errors: list[OpenEOError]) -> list[str]:
 
 
 def test_valid_graph_has_no_errors(registry: ProcessRegistry) -> None:
-    pg = {"process_graph": {"a": node("add", x=1, y=2), "b": node("add", True, x={"from_node": "a"}, y=3)}}
+    pg = {
+        "process_graph": {
+            "a": node("add", x=1, y=2),
+            "b": node("add", True, x={"from_node": "a"}, y=3),
+        }
+    }
     assert validate_process(pg, registry=registry) == []
     assert evaluate_process(pg, EvalEnv(), registry=registry) == 6
 
@@ -83,10 +88,20 @@ def test_valid_graph_has_no_errors(registry: ProcessRegistry) -> None:
     ("graph", "code", "fragment"),
     [
         ({"a": node("add", x=1, y=2)}, "ProcessGraphInvalid", "exactly one result node"),
-        ({"a": node("add", True, x=1, y=2), "b": node("add", True, x=1, y=2)}, "ProcessGraphInvalid", "exactly one"),
+        (
+            {"a": node("add", True, x=1, y=2), "b": node("add", True, x=1, y=2)},
+            "ProcessGraphInvalid",
+            "exactly one",
+        ),
         ({"a": node("add", True, x={"from_node": "zz"}, y=2)}, "ProcessGraphInvalid", "'zz'"),
-        ({"a": node("add", x={"from_node": "b"}, y=1), "b": node("add", True, x={"from_node": "a"}, y=1)},
-         "ProcessGraphInvalid", "cycle"),
+        (
+            {
+                "a": node("add", x={"from_node": "b"}, y=1),
+                "b": node("add", True, x={"from_node": "a"}, y=1),
+            },
+            "ProcessGraphInvalid",
+            "cycle",
+        ),
         ({"a": node("no_such_process", True)}, "ProcessUnsupported", "'no_such_process'"),
         ({"a": node("add", True, x=1)}, "ProcessParameterRequired", "'y'"),
         ({"a": node("add", True, x=1, y=2, z=3)}, "ProcessParameterUnsupported", "'z'"),
@@ -126,21 +141,32 @@ def test_subtype_bounding_box_and_temporal_interval(registry: ProcessRegistry) -
     bad_dates = {**base, "temporal_extent": ["2020-13-45", None]}
     three = {**base, "temporal_extent": ["2020-01-01", None, "2021-01-01"]}
     for args in (no_north, bad_crs, bad_dates, three):
-        errors = validate_process({"process_graph": {"l": node("load_collection", True, **args)}}, registry=registry)
+        errors = validate_process(
+            {"process_graph": {"l": node("load_collection", True, **args)}}, registry=registry
+        )
         assert codes(errors) == ["ProcessParameterInvalid"], args
 
 
 def test_child_graph_checked_and_parameters_scoped(registry: ProcessRegistry) -> None:
     callback = {"process_graph": {"abs": node("absolute", True, x={"from_parameter": "x"})}}
     graph = {"a": node("apply", True, data={"from_parameter": "cube"}, process=callback)}
-    assert validate_process({"process_graph": graph, "parameters": [{"name": "cube"}]}, registry=registry) == []
+    assert (
+        validate_process(
+            {"process_graph": graph, "parameters": [{"name": "cube"}]}, registry=registry
+        )
+        == []
+    )
     wrong = {"process_graph": {"abs": node("absolute", True, x={"from_parameter": "nope"})}}
     graph = {"a": node("apply", True, data={"from_parameter": "cube"}, process=wrong)}
-    errors = validate_process({"process_graph": graph, "parameters": [{"name": "cube"}]}, registry=registry)
+    errors = validate_process(
+        {"process_graph": graph, "parameters": [{"name": "cube"}]}, registry=registry
+    )
     assert codes(errors) == ["ProcessParameterInvalid"] and "'nope'" in errors[0].message
     inner_problem = {"process_graph": {"abs": node("absolute", True, y=1)}}
     graph = {"a": node("apply", True, data={"from_parameter": "cube"}, process=inner_problem)}
-    errors = validate_process({"process_graph": graph, "parameters": [{"name": "cube"}]}, registry=registry)
+    errors = validate_process(
+        {"process_graph": graph, "parameters": [{"name": "cube"}]}, registry=registry
+    )
     assert set(codes(errors)) == {"ProcessParameterRequired", "ProcessParameterUnsupported"}
     assert all("argument 'process'" in e.message for e in errors)
 
@@ -155,9 +181,13 @@ def test_limits(registry: ProcessRegistry) -> None:
     assert codes(validate_process(chain(50), registry=registry, limits=Limits(max_nodes=10))) == [
         "ProcessGraphComplexity"
     ]
-    inner: dict[str, Any] = {"process_graph": {"a": node("absolute", True, x={"from_parameter": "x"})}}
+    inner: dict[str, Any] = {
+        "process_graph": {"a": node("absolute", True, x={"from_parameter": "x"})}
+    }
     for _ in range(5):
-        inner = {"process_graph": {"a": node("apply", True, data={"from_parameter": "x"}, process=inner)}}
+        inner = {
+            "process_graph": {"a": node("apply", True, data={"from_parameter": "x"}, process=inner)}
+        }
     nested = {"process_graph": {"r": node("apply", True, data={"from_parameter": "c"}, process=inner)},
               "parameters": [{"name": "c"}]}  # fmt: skip
     assert validate_process(nested, registry=registry) == []
@@ -183,29 +213,53 @@ def test_user_defined_processes_and_recursion(registry: ProcessRegistry) -> None
                                      "arguments": {"v": {"from_node": "a"}}, "result": True}},
              "parameters": [{"name": "v"}]}  # fmt: skip
     env = EvalEnv(user_processes={"plus_one": plus_one, "twice": twice})
-    main = {"process_graph": {"t": {"process_id": "twice", "namespace": "user", "arguments": {"v": 5}, "result": True}}}
+    main = {
+        "process_graph": {
+            "t": {"process_id": "twice", "namespace": "user", "arguments": {"v": 5}, "result": True}
+        }
+    }
     assert evaluate_process(main, env, registry=registry) == 7
     missing = {"process_graph": {"t": {"process_id": "twice", "arguments": {}, "result": True}}}
-    assert codes(validate_process(missing, registry=registry, user_processes=env.user_processes)) == [
-        "ProcessParameterRequired"
-    ]
-    ping = {"process_graph": {"a": {"process_id": "pong", "namespace": "user", "arguments": {}, "result": True}}}
-    pong = {"process_graph": {"a": {"process_id": "ping", "namespace": "user", "arguments": {}, "result": True}}}
-    call = {"process_graph": {"a": {"process_id": "ping", "namespace": "user", "arguments": {}, "result": True}}}
+    assert codes(
+        validate_process(missing, registry=registry, user_processes=env.user_processes)
+    ) == ["ProcessParameterRequired"]
+    ping = {
+        "process_graph": {
+            "a": {"process_id": "pong", "namespace": "user", "arguments": {}, "result": True}
+        }
+    }
+    pong = {
+        "process_graph": {
+            "a": {"process_id": "ping", "namespace": "user", "arguments": {}, "result": True}
+        }
+    }
+    call = {
+        "process_graph": {
+            "a": {"process_id": "ping", "namespace": "user", "arguments": {}, "result": True}
+        }
+    }
     errors = validate_process(call, registry=registry, user_processes={"ping": ping, "pong": pong})
     assert codes(errors) == ["ProcessGraphInvalid"] and "recursively" in errors[0].message
 
 
 def test_callback_from_json_and_single_process(registry: ProcessRegistry) -> None:
     cb = Callback.from_json(
-        {"process_graph": {"m": node("mean", True, data={"from_parameter": "data"}, ignore_nodata=False)}},
+        {
+            "process_graph": {
+                "m": node("mean", True, data={"from_parameter": "data"}, ignore_nodata=False)
+            }
+        },
         registry=registry,
     )
     assert cb.single_process_id == "mean"
     assert cb.single_process_arguments == {"ignore_nodata": False}
     two = Callback.from_json(
-        {"process_graph": {"a": node("add", x={"from_parameter": "x"}, y=1),
-                           "b": node("multiply", True, x={"from_node": "a"}, y=2)}},  # fmt: skip
+        {
+            "process_graph": {
+                "a": node("add", x={"from_parameter": "x"}, y=1),
+                "b": node("multiply", True, x={"from_node": "a"}, y=2),
+            }
+        },  # fmt: skip
         registry=registry,
     )
     assert two.single_process_id is None
@@ -219,7 +273,9 @@ def test_callback_from_json_and_single_process(registry: ProcessRegistry) -> Non
 @pytest.fixture
 def env() -> EvalEnv:
     return EvalEnv(
-        collections=InMemoryCollections({"S2": make_s2_cube().chunk({"time": 1, "y": 15, "x": 20})}),
+        collections=InMemoryCollections(
+            {"S2": make_s2_cube().chunk({"time": 1, "y": 15, "x": 20})}
+        ),
         logger=logging.getLogger("test"),
     )
 
@@ -289,7 +345,9 @@ def test_load_collection_pushdown_and_integer_data(registry: ProcessRegistry, en
     assert cube.source is not None  # still a narrowed load, not a filtered full cube
     assert cube.data.chunks is not None
     raw = make_s2_cube().B04.sel(time=["2022-01-06", "2022-01-11"])
-    np.testing.assert_array_equal(cube.data.values[0], raw.sel(x=slice(675050, 675150), y=slice(5155950, 5155850)).values)
+    np.testing.assert_array_equal(
+        cube.data.values[0], raw.sel(x=slice(675050, 675150), y=slice(5155950, 5155850)).values
+    )
 
 
 def test_load_collection_bbox_in_other_crs(registry: ProcessRegistry, env: EvalEnv) -> None:
@@ -319,8 +377,12 @@ def test_mask_keeps_integers(registry: ProcessRegistry, env: EvalEnv) -> None:
     assert np.all((values == 0) == (raw * 0.0001 > 0.2))
 
 
-def test_inspect_logs_without_computing(registry: ProcessRegistry, env: EvalEnv, caplog: Any) -> None:
-    process = _graph(load=_load(), i=node("inspect", True, data={"from_node": "load"}, message="hello"))
+def test_inspect_logs_without_computing(
+    registry: ProcessRegistry, env: EvalEnv, caplog: Any
+) -> None:
+    process = _graph(
+        load=_load(), i=node("inspect", True, data={"from_node": "load"}, message="hello")
+    )
     with caplog.at_level(logging.INFO, logger="test"):
         cube = evaluate_process(process, env, registry=registry)
     assert isinstance(cube, DataCube)
@@ -335,7 +397,10 @@ def test_collection_not_found(registry: ProcessRegistry, env: EvalEnv) -> None:
 
 
 def test_non_cube_for_cube_parameter(registry: ProcessRegistry, env: EvalEnv) -> None:
-    process = _graph(a=node("add", x=1, y=2), f=node("filter_bands", True, data={"from_node": "a"}, bands=["B04"]))
+    process = _graph(
+        a=node("add", x=1, y=2),
+        f=node("filter_bands", True, data={"from_node": "a"}, bands=["B04"]),
+    )
     with pytest.raises(OpenEOError) as info:
         evaluate_process(process, env, registry=registry)
     assert info.value.code == "ProcessParameterInvalid"
@@ -347,7 +412,9 @@ def test_apply_dimension_and_aggregate_period(registry: ProcessRegistry, env: Ev
     process = _graph(
         load=_load(bands=["B02"]),
         c=node("apply_dimension", data={"from_node": "load"}, process=cumsum, dimension="t"),
-        p=node("aggregate_temporal_period", True, data={"from_node": "c"}, period="month", reducer=mean),
+        p=node(
+            "aggregate_temporal_period", True, data={"from_node": "c"}, period="month", reducer=mean
+        ),
     )
     cube = evaluate_process(process, env, registry=registry)
     assert cube.labels("t") == ["2022-01"]
@@ -366,12 +433,17 @@ def test_datacube_keeps_types_explicitly() -> None:
         DataCube(data, [Dimension("time", "other")])
 
 
-def test_load_collection_geojson_extent_properties_and_no_data(registry: ProcessRegistry, env: EvalEnv) -> None:
+def test_load_collection_geojson_extent_properties_and_no_data(
+    registry: ProcessRegistry, env: EvalEnv
+) -> None:
     import pyproj
 
     to_wgs84 = pyproj.Transformer.from_crs(32632, 4326, always_xy=True)
     # A triangle: pixels of its bounding box outside it become no-data.
-    corners = [to_wgs84.transform(x, y) for x, y in [(675000, 5155700), (675400, 5155700), (675000, 5156000)]]
+    corners = [
+        to_wgs84.transform(x, y)
+        for x, y in [(675000, 5155700), (675400, 5155700), (675000, 5156000)]
+    ]
     triangle = {"type": "Polygon", "coordinates": [[*map(list, corners), list(corners[0])]]}
     process = _graph(load=node("load_collection", True, id="S2", temporal_extent=None, bands=["B02"],
                                spatial_extent=triangle))  # fmt: skip
@@ -380,7 +452,11 @@ def test_load_collection_geojson_extent_properties_and_no_data(registry: Process
     assert cube.data.dtype == np.uint16
     assert (values == 0).any() and (values != 0).any()  # masked with the no-data value
     assert values[-1, 0] != 0 and values[0, -1] == 0  # lower left inside, upper right outside
-    licensed = {"license": {"process_graph": {"eq": node("eq", True, x={"from_parameter": "value"}, y="CC-BY-4.0")}}}
+    licensed = {
+        "license": {
+            "process_graph": {"eq": node("eq", True, x={"from_parameter": "value"}, y="CC-BY-4.0")}
+        }
+    }
     accepted = _graph(load=node("load_collection", True, id="S2", spatial_extent=None, temporal_extent=None,
                                 properties=licensed))  # fmt: skip
     assert evaluate_process(accepted, env, registry=registry).data.sizes["t"] == 6
@@ -427,7 +503,13 @@ def test_band_math_uses_each_band_in_its_own_type(registry: ProcessRegistry) -> 
         "eq": node("eq", True, x={"from_node": "scl"}, y=8)}}  # fmt: skip
     process = _graph(
         load=_load(bands=["B04", "SCL"]),
-        cloud=node("reduce_dimension", True, data={"from_node": "load"}, reducer=is_cloud, dimension="bands"),
+        cloud=node(
+            "reduce_dimension",
+            True,
+            data={"from_node": "load"},
+            reducer=is_cloud,
+            dimension="bands",
+        ),
     )
     cube = evaluate_process(process, env, registry=registry)
     assert cube.data.dtype == bool  # compared as integers, not as a float copy
@@ -435,7 +517,9 @@ def test_band_math_uses_each_band_in_its_own_type(registry: ProcessRegistry) -> 
 
 
 def test_computed_values_are_type_checked(registry: ProcessRegistry, env: EvalEnv) -> None:
-    text = _graph(t=node("text_concat", data=["a", "b"]), a=node("add", True, x={"from_node": "t"}, y=1))
+    text = _graph(
+        t=node("text_concat", data=["a", "b"]), a=node("add", True, x={"from_node": "t"}, y=1)
+    )
     with pytest.raises(OpenEOError) as info:
         evaluate_process(text, env, registry=registry)
     assert info.value.code == "ProcessParameterInvalid" and "node 'a'" in info.value.message
@@ -446,11 +530,16 @@ def test_computed_values_are_type_checked(registry: ProcessRegistry, env: EvalEn
         evaluate_process(missing_cube, env, registry=registry)
     assert info.value.code == "ProcessParameterInvalid" and "null" in info.value.message
     # Integral floats count as integers; numbers computed by nodes pass.
-    ok = _graph(n=node("divide", x=8, y=2), r=node("array_element", True, data=[5, 6, 7, 8, 9], index={"from_node": "n"}))
+    ok = _graph(
+        n=node("divide", x=8, y=2),
+        r=node("array_element", True, data=[5, 6, 7, 8, 9], index={"from_node": "n"}),
+    )
     assert evaluate_process(ok, env, registry=registry) == 9
 
 
-def test_successive_temporal_filters_narrow_the_load(registry: ProcessRegistry, env: EvalEnv) -> None:
+def test_successive_temporal_filters_narrow_the_load(
+    registry: ProcessRegistry, env: EvalEnv
+) -> None:
     process = _graph(
         load=_load(),
         a=node("filter_temporal", data={"from_node": "load"}, extent=["2022-01-03", "2022-01-30"]),
@@ -489,7 +578,9 @@ def test_class_band_tests_on_stored_values(registry: ProcessRegistry) -> None:
     scl = ds.SCL.values
     expected = np.where(scl == 0, np.nan, np.isin(scl, [3, 8]).astype(float))
     np.testing.assert_array_equal(np.asarray(cube.data.values, float), expected)
-    loaded = evaluate_process(_graph(load={**_load(bands=["B04", "SCL"]), "result": True}), env, registry=registry)
+    loaded = evaluate_process(
+        _graph(load={**_load(bands=["B04", "SCL"]), "result": True}), env, registry=registry
+    )
     raw, nodata = loaded.band_raw["SCL"]
     assert raw.dtype == np.uint8 and nodata == 0  # the test ran on the stored classes
 
@@ -497,10 +588,18 @@ def test_class_band_tests_on_stored_values(registry: ProcessRegistry) -> None:
 @pytest.mark.parametrize(
     ("pid", "arguments", "valid"),
     [
-        ("filter_spatial", {"geometries": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}, True),
+        (
+            "filter_spatial",
+            {"geometries": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}},
+            True,
+        ),
         ("filter_spatial", {"geometries": {"type": "Circle", "coordinates": [0, 0]}}, False),
         ("filter_spatial", {"geometries": {"coordinates": [0, 0]}}, False),
-        ("aggregate_temporal", {"intervals": [["2020-01-01", "2021-01-01"], ["2021-01-01", None]]}, True),
+        (
+            "aggregate_temporal",
+            {"intervals": [["2020-01-01", "2021-01-01"], ["2021-01-01", None]]},
+            True,
+        ),
         ("aggregate_temporal", {"intervals": [["2020-01-01", "2021-01-01", "2022-01-01"]]}, False),
         ("aggregate_temporal", {"intervals": [["2020-01-01", "someday"]]}, False),
         ("aggregate_temporal", {"intervals": []}, False),
@@ -509,7 +608,9 @@ def test_class_band_tests_on_stored_values(registry: ProcessRegistry) -> None:
         ("resample_spatial", {"method": "nearest-ish"}, False),
     ],
 )
-def test_subtypes_and_enums(registry: ProcessRegistry, pid: str, arguments: dict[str, Any], valid: bool) -> None:
+def test_subtypes_and_enums(
+    registry: ProcessRegistry, pid: str, arguments: dict[str, Any], valid: bool
+) -> None:
     reducer = {"process_graph": {"m": node("mean", True, data={"from_parameter": "data"})}}
     extra = {"reducer": reducer} if pid == "aggregate_temporal" else {}
     graph = {"l": _load(), "p": node(pid, True, data={"from_node": "l"}, **extra, **arguments)}

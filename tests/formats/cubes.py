@@ -12,7 +12,9 @@ from xcube_openeo.engine.cube import DataCube, Dimension, make_cube
 DATES = ["2022-01-01", "2022-01-06", "2022-01-11"]
 
 
-def raster_values(shape: tuple[int, ...], dtype: str = "float32", with_nan: bool = True) -> np.ndarray:
+def raster_values(
+    shape: tuple[int, ...], dtype: str = "float32", with_nan: bool = True
+) -> np.ndarray:
     """Distinct values per pixel (so that any misplacement shows), some NaN."""
     values = (np.arange(np.prod(shape), dtype=np.float64).reshape(shape) % 9973) / 10.0
     if with_nan:
@@ -64,8 +66,9 @@ def encoded_cube(times: int = 2) -> DataCube:
 
 def vector_cube(crs: int = 32632, with_time: bool = True) -> DataCube:
     """Three polygons (in UTM 32N), optionally two dates, two bands; one no-data value."""
-    boxes = [shapely.geometry.box(500000 + i * 100, 5600000, 500050 + i * 100, 5600050)
-             for i in range(3)]
+    boxes = [
+        shapely.geometry.box(500000 + i * 100, 5600000, 500050 + i * 100, 5600050) for i in range(3)
+    ]
     geometries = np.empty(3, dtype=object)
     geometries[:] = boxes
     dims = [Dimension("geometry", "geometry", crs=crs)]

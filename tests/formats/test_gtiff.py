@@ -76,7 +76,12 @@ def test_encoded_integers_keep_nodata_scale_and_offset(tmp_path):
     expected = cube.masked_float().values[0, 0]
     np.testing.assert_allclose(physical.filled(np.nan), expected, rtol=1e-6)
     assert file.raster_bands[0] | {"statistics": None} == {
-        "data_type": "int16", "nodata": 0, "scale": 0.0001, "offset": -0.1, "statistics": None}
+        "data_type": "int16",
+        "nodata": 0,
+        "scale": 0.0001,
+        "offset": -0.1,
+        "statistics": None,
+    }
 
 
 def test_cube_without_bands_and_booleans(tmp_path):
@@ -97,11 +102,16 @@ def test_other_dimensions_are_refused(tmp_path):
     assert e.value.code == "FormatUnsuitable" and "level" in e.value.message
 
 
-@pytest.mark.parametrize(("value", "code"), [
-    (42, "FormatUnsuitable"),
-    (raster_cube(times=None).with_data(raster_cube(times=None).data.isel(x=slice(0, 0))),
-     "DataCubeEmpty"),
-])
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (42, "FormatUnsuitable"),
+        (
+            raster_cube(times=None).with_data(raster_cube(times=None).data.isel(x=slice(0, 0))),
+            "DataCubeEmpty",
+        ),
+    ],
+)
 def test_unsuitable_values_are_refused(tmp_path, value, code):
     with pytest.raises(OpenEOError) as e:
         GTIFF.write(value, {}, str(tmp_path), "out")

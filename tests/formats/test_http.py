@@ -21,7 +21,8 @@ def connection(server):
     from tests.conftest import TEST_PASSWORD, TEST_USER
 
     return openeo.connect(server.url, auto_validate=False).authenticate_basic(
-        TEST_USER, TEST_PASSWORD)
+        TEST_USER, TEST_PASSWORD
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,9 @@ def source(fixture_datasets):
 
 
 def load(connection, dates=("2022-01-01", "2022-01-06")):
-    return connection.load_collection("S2_SMALL", spatial_extent=S2_EXTENT,
-                                      temporal_extent=list(dates), bands=["B04", "B08"])
+    return connection.load_collection(
+        "S2_SMALL", spatial_extent=S2_EXTENT, temporal_extent=list(dates), bands=["B04", "B08"]
+    )
 
 
 def test_gtiff_download_is_a_cog_with_the_source_values(connection, source, tmp_path):
@@ -62,15 +64,30 @@ def test_netcdf_download_has_time_and_bands(connection, source, tmp_path):
 
 def test_several_time_steps_as_a_tar_of_cogs(server, auth_headers, source):
     graph = {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": "S2_SMALL", "spatial_extent": S2_EXTENT, "bands": ["B04"],
-            "temporal_extent": ["2022-01-01", "2022-01-16"]}},
-        "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "load"}, "format": "gtiff", "options": {"blocksize": 256}},
-            "result": True},
+        "load": {
+            "process_id": "load_collection",
+            "arguments": {
+                "id": "S2_SMALL",
+                "spatial_extent": S2_EXTENT,
+                "bands": ["B04"],
+                "temporal_extent": ["2022-01-01", "2022-01-16"],
+            },
+        },
+        "save": {
+            "process_id": "save_result",
+            "arguments": {
+                "data": {"from_node": "load"},
+                "format": "gtiff",
+                "options": {"blocksize": 256},
+            },
+            "result": True,
+        },
     }
-    response = requests.post(server.url + "/openeo/1.2/result", headers=auth_headers,
-                             json={"process": {"process_graph": graph}})
+    response = requests.post(
+        server.url + "/openeo/1.2/result",
+        headers=auth_headers,
+        json={"process": {"process_graph": graph}},
+    )
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"] == "application/x-tar"
     with tarfile.open(fileobj=io.BytesIO(response.content)) as tar:
@@ -83,25 +100,51 @@ def test_several_time_steps_as_a_tar_of_cogs(server, auth_headers, source):
 
 def test_bad_format_option_is_a_client_error(server, auth_headers):
     graph = {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": "S2_SMALL", "spatial_extent": S2_EXTENT, "bands": ["B04"],
-            "temporal_extent": ["2022-01-01", "2022-01-06"]}},
-        "save": {"process_id": "save_result", "arguments": {
-            "data": {"from_node": "load"}, "format": "GTiff",
-            "options": {"compression": "magic"}}, "result": True},
+        "load": {
+            "process_id": "load_collection",
+            "arguments": {
+                "id": "S2_SMALL",
+                "spatial_extent": S2_EXTENT,
+                "bands": ["B04"],
+                "temporal_extent": ["2022-01-01", "2022-01-06"],
+            },
+        },
+        "save": {
+            "process_id": "save_result",
+            "arguments": {
+                "data": {"from_node": "load"},
+                "format": "GTiff",
+                "options": {"compression": "magic"},
+            },
+            "result": True,
+        },
     }
-    response = requests.post(server.url + "/openeo/1.2/result", headers=auth_headers,
-                             json={"process": {"process_graph": graph}})
+    response = requests.post(
+        server.url + "/openeo/1.2/result",
+        headers=auth_headers,
+        json={"process": {"process_graph": graph}},
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "FormatArgumentInvalid"
 
 
 def test_aggregate_spatial_as_geojson(connection, source):
-    polygon = {"type": "Polygon", "coordinates": [[
-        [675000, 5155900], [675100, 5155900], [675100, 5156000], [675000, 5156000],
-        [675000, 5155900]]]}
-    geometries = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": polygon}]}
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [675000, 5155900],
+                [675100, 5155900],
+                [675100, 5156000],
+                [675000, 5156000],
+                [675000, 5155900],
+            ]
+        ],
+    }
+    geometries = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": polygon}],
+    }
     # Geometries in GeoJSON are WGS 84: convert the UTM square.
     import pyproj
     import shapely.geometry
@@ -117,7 +160,8 @@ def test_aggregate_spatial_as_geojson(connection, source):
     block = source.isel(time=0, y=slice(0, 10), x=slice(0, 10))
     for band in ("B04", "B08"):
         assert props[f"2022-01-01T00:00:00Z|{band}"] == pytest.approx(
-            float(block[band].mean()) * 0.0001)
+            float(block[band].mean()) * 0.0001
+        )
     rows = cube.download(format="CSV").decode().splitlines()
     assert rows[0] == "id,geometry,t,B04,B08" and len(rows) == 2
     assert float(rows[1].split(",")[-2]) == pytest.approx(float(block["B04"].mean()) * 0.0001)
@@ -146,5 +190,6 @@ def test_png_and_zarr_results(connection, source, tmp_path):
     with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
         archive.extractall(tmp_path, filter="data")
     ds = xr.open_zarr(tmp_path / "result.zarr")
-    np.testing.assert_allclose(ds["B08"].isel(t=0).values,
-                               source["B08"].isel(time=0).values * 0.0001, rtol=1e-6)
+    np.testing.assert_allclose(
+        ds["B08"].isel(t=0).values, source["B08"].isel(time=0).values * 0.0001, rtol=1e-6
+    )

@@ -48,4 +48,7 @@ def test_scalars_and_arrays():
     assert json.loads(encode_response(JSON, 42, {})[0]) == 42
     labeled = ArrayValue.from_list([1.0, None], labels=["a", "b"])
     assert json.loads(encode_response(JSON, labeled, {})[0]) == {
-        "type": "labeled-array", "labels": ["a", "b"], "values": [1.0, None]}
+        "type": "labeled-array",
+        "labels": ["a", "b"],
+        "values": [1.0, None],
+    }

@@ -30,8 +30,7 @@ def test_bands_become_cf_variables_with_crs_and_time(tmp_path):
             assert var.attrs["grid_mapping"] == "crs" and var.attrs["long_name"] == band
             np.testing.assert_array_equal(var.values, cube.data.values[:, i])
         assert ds.t.encoding["units"].split(" since ")[0] in ("days", "hours", "seconds")
-        assert list(ds.t.values) == list(pd.to_datetime(["2022-01-01", "2022-01-06",
-                                                          "2022-01-11"]))
+        assert list(ds.t.values) == list(pd.to_datetime(["2022-01-01", "2022-01-06", "2022-01-11"]))
         assert ds.x.attrs["standard_name"] == "projection_x_coordinate"
         assert ds.y.attrs["units"] == "metre"
         np.testing.assert_array_equal(ds.x.values, cube.data.x.values)

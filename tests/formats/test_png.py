@@ -26,7 +26,8 @@ def decode(data: bytes) -> np.ndarray:
 def test_single_band_through_a_colour_map():
     cube = raster_cube(times=1, bands=("NDVI",), height=20, width=30)
     data, media_type, filename = encode_response(
-        PNG, cube, {"colormap": "viridis", "min": 0.1, "max": 50})
+        PNG, cube, {"colormap": "viridis", "min": 0.1, "max": 50}
+    )
     assert media_type == "image/png" and filename == "result.png"
     rgba = decode(data)
     assert rgba.shape == (20, 30, 4)
@@ -63,8 +64,9 @@ def test_three_bands_as_rgb_with_default_percentile_range(tmp_path):
 
 def test_band_choice_and_north_up():
     cube = raster_cube(times=None, bands=("a", "b", "c", "d"), y_ascending=True)
-    rgba = decode(encode_response(PNG, cube, {"bands": ["d"], "colormap": "gray",
-                                              "min": 0, "max": 997.2})[0])
+    rgba = decode(
+        encode_response(PNG, cube, {"bands": ["d"], "colormap": "gray", "min": 0, "max": 997.2})[0]
+    )
     values = cube.data.values[3, ::-1]  # north up: the largest y first
     finite = np.isfinite(values)
     expected = np.rint(values[finite] / 997.2 * 254) + 1  # palette index 1..255
@@ -72,15 +74,18 @@ def test_band_choice_and_north_up():
     np.testing.assert_array_equal(rgba[finite, 0], gray)
 
 
-@pytest.mark.parametrize(("options", "cube_args", "code"), [
-    ({}, {"bands": ("a", "b")}, "FormatUnsuitable"),
-    ({"bands": ["a", "b"]}, {"bands": ("a", "b")}, "FormatArgumentInvalid"),
-    ({"bands": ["zz"]}, {"bands": ("a", "b")}, "FormatArgumentInvalid"),
-    ({"colormap": "no-such-map"}, {"bands": ("a",)}, "FormatArgumentInvalid"),
-    ({"min": 5, "max": 1}, {"bands": ("a",)}, "FormatArgumentInvalid"),
-    ({"min": "low"}, {"bands": ("a",)}, "FormatArgumentInvalid"),
-    ({}, {"bands": ("a",), "times": 2}, "FormatUnsuitable"),
-])
+@pytest.mark.parametrize(
+    ("options", "cube_args", "code"),
+    [
+        ({}, {"bands": ("a", "b")}, "FormatUnsuitable"),
+        ({"bands": ["a", "b"]}, {"bands": ("a", "b")}, "FormatArgumentInvalid"),
+        ({"bands": ["zz"]}, {"bands": ("a", "b")}, "FormatArgumentInvalid"),
+        ({"colormap": "no-such-map"}, {"bands": ("a",)}, "FormatArgumentInvalid"),
+        ({"min": 5, "max": 1}, {"bands": ("a",)}, "FormatArgumentInvalid"),
+        ({"min": "low"}, {"bands": ("a",)}, "FormatArgumentInvalid"),
+        ({}, {"bands": ("a",), "times": 2}, "FormatUnsuitable"),
+    ],
+)
 def test_bad_options_and_cubes_are_refused(options, cube_args, code):
     cube = raster_cube(**{"times": None, **cube_args})
     with pytest.raises(OpenEOError) as e:

@@ -39,7 +39,11 @@ def test_geojson_features_carry_values_per_date_and_band():
     doc = json.loads(data)
     assert doc["type"] == "FeatureCollection"
     assert doc["dimensions"] == [
-        {"name": "t", "type": "temporal", "labels": ["2022-01-01T00:00:00Z", "2022-01-06T00:00:00Z"]},
+        {
+            "name": "t",
+            "type": "temporal",
+            "labels": ["2022-01-01T00:00:00Z", "2022-01-06T00:00:00Z"],
+        },
         {"name": "bands", "type": "bands", "labels": ["B04", "B08"]},
     ]
     expected_geoms = wgs84(cube)
@@ -90,8 +94,9 @@ def test_csv_has_one_row_per_geometry_and_date():
 
 def test_csv_without_bands_has_a_value_column():
     cube = vector_cube(with_time=True)
-    cube = cube.with_data(cube.data.isel(bands=0, drop=True),
-                          [d for d in cube.dimensions if d.name != "bands"])
+    cube = cube.with_data(
+        cube.data.isel(bands=0, drop=True), [d for d in cube.dimensions if d.name != "bands"]
+    )
     rows = list(csv.DictReader(io.StringIO(encode_response(CSV, cube, {})[0].decode())))
     assert list(rows[0]) == ["id", "geometry", "t", "value"]
     assert float(rows[1]["value"]) == cube.data.values[0, 1]

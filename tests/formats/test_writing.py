@@ -31,13 +31,16 @@ def test_registry_lists_exactly_the_implemented_formats():
     assert doc["output"]["GTiff"]["parameters"]["compression"]["default"] == "deflate"
 
 
-@pytest.mark.parametrize(("options", "code"), [
-    ({"no_such_option": 1}, "FormatArgumentUnsupported"),
-    ({"compression": "jpeg2000"}, "FormatArgumentInvalid"),
-    ({"blocksize": "big"}, "FormatArgumentInvalid"),
-    ({"filename_prefix": "../escape"}, "FormatArgumentInvalid"),
-    ("not an object", "FormatArgumentInvalid"),
-])
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [
+        ({"no_such_option": 1}, "FormatArgumentUnsupported"),
+        ({"compression": "jpeg2000"}, "FormatArgumentInvalid"),
+        ({"blocksize": "big"}, "FormatArgumentInvalid"),
+        ({"filename_prefix": "../escape"}, "FormatArgumentInvalid"),
+        ("not an object", "FormatArgumentInvalid"),
+    ],
+)
 def test_bad_options_are_refused_before_computing(options, code, tmp_path):
     with pytest.raises(OpenEOError) as e:
         FORMATS.find_output("GTiff").write(raster_cube(), options, str(tmp_path), "out")
@@ -47,8 +50,12 @@ def test_bad_options_are_refused_before_computing(options, code, tmp_path):
 
 def test_defaults_are_filled_in():
     checked = FORMATS.find_output("GTiff").validate_options({"blocksize": 256})
-    assert checked == {"blocksize": 256, "compression": "deflate",
-                       "overview_resampling": "nearest", "filename_prefix": None}
+    assert checked == {
+        "blocksize": 256,
+        "compression": "deflate",
+        "overview_resampling": "nearest",
+        "filename_prefix": None,
+    }
 
 
 def test_several_time_steps_come_as_a_tar(tmp_path):
@@ -68,8 +75,13 @@ def test_strips_follow_the_chunks_and_stay_small():
     data = cube.data
     row_bytes = data.nbytes // 100
     strips = list(iter_strips(data, "y", max_bytes=row_bytes * 25))
-    assert [(s.start, s.stop) for s, _ in strips] == [(0, 20), (20, 40), (40, 60), (60, 80),
-                                                       (80, 100)]
+    assert [(s.start, s.stop) for s, _ in strips] == [
+        (0, 20),
+        (20, 40),
+        (40, 60),
+        (60, 80),
+        (80, 100),
+    ]
     np.testing.assert_array_equal(np.concatenate([v for _, v in strips], axis=2), data.values)
 
 
@@ -90,8 +102,10 @@ def test_writing_computes_strip_by_strip(tmp_path, monkeypatch):
     traced = cube.with_data(cube.data.copy(data=blocks))
     monkeypatch.setattr(raster, "STRIP_BYTES", traced.data.nbytes // 4)
     computes: list[int] = []
-    with Callback(start=lambda dsk: computes.append(len(dsk))), \
-            dask.config.set(scheduler="synchronous"):
+    with (
+        Callback(start=lambda dsk: computes.append(len(dsk))),
+        dask.config.set(scheduler="synchronous"),
+    ):
         FORMATS.find_output("netCDF").write(traced, {}, str(tmp_path), "out")
         FORMATS.find_output("GTiff").write(traced, {}, str(tmp_path), "out")
     assert len(computes) == 8  # four strips per file
@@ -104,8 +118,13 @@ def test_writers_on_a_dask_worker_compute_on_its_threads(tmp_path):
     from distributed import Client, LocalCluster
 
     cube = raster_cube(times=1, height=32, width=8, chunks=(1, 2, 8, 8))
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+
         def write() -> tuple[str, list]:
             import dask.base
 
@@ -160,6 +179,7 @@ def test_computed_cubes_get_file_chunks(tmp_path):
 
 def _exploding(cube):
     """The cube with data that fails when computed."""
+
     def explode(block):
         raise AssertionError("computed")
 
@@ -184,8 +204,9 @@ def test_check_finds_unsuitable_values_without_computing():
     with pytest.raises(OpenEOError) as e:
         FORMATS.find_output("GeoJSON").check(vector_cube(), {"bogus": 1})
     assert e.value.code == "FormatArgumentUnsupported"
-    extra = DataCube(raster.data.expand_dims(z=[1, 2]), [Dimension("z", "other"),
-                                                         *raster.dimensions])
+    extra = DataCube(
+        raster.data.expand_dims(z=[1, 2]), [Dimension("z", "other"), *raster.dimensions]
+    )
     with pytest.raises(OpenEOError, match="dimension"):
         FORMATS.find_output("GTiff").check(extra, {})
     FORMATS.find_output("netCDF").check(extra, {})  # netCDF holds any dimension
@@ -237,8 +258,21 @@ def test_projection_fields_for_stac(tmp_path):
     assert 50.55 < south < north < 50.56
 
 
-@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "uint16", "int32", "uint32",
-                                   "int64", "uint64", "float32", "float64"])
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        "int8",
+        "uint8",
+        "int16",
+        "uint16",
+        "int32",
+        "uint32",
+        "int64",
+        "uint64",
+        "float32",
+        "float64",
+    ],
+)
 def test_every_numeric_type_round_trips(tmp_path, dtype):
     import xarray as xr
 

@@ -21,17 +21,23 @@ def _sleep_block(block: Any, seconds: float) -> Any:
 
 def slow_identity(data: Any, seconds: float) -> Any:
     """The cube unchanged, each chunk taking ``seconds`` to compute (test only)."""
-    return data.with_data(data.data.copy(data=data.data.data.map_blocks(
-        _sleep_block, seconds, dtype=data.data.dtype)))
+    return data.with_data(
+        data.data.copy(data=data.data.data.map_blocks(_sleep_block, seconds, dtype=data.data.dtype))
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
 def slow_process() -> Iterator[str]:
     """A test-only process, so that jobs run long enough to watch and cancel."""
     REGISTRY.specs[SLOW_PROCESS_ID] = {
-        "id": SLOW_PROCESS_ID, "description": "Test only: slow identity.",
+        "id": SLOW_PROCESS_ID,
+        "description": "Test only: slow identity.",
         "parameters": [
-            {"name": "data", "description": "cube", "schema": {"type": "object", "subtype": "datacube"}},
+            {
+                "name": "data",
+                "description": "cube",
+                "schema": {"type": "object", "subtype": "datacube"},
+            },
             {"name": "seconds", "description": "per chunk", "schema": {"type": "number"}},
         ],
         "returns": {"description": "cube", "schema": {"type": "object", "subtype": "datacube"}},
@@ -42,20 +48,35 @@ def slow_process() -> Iterator[str]:
     REGISTRY.specs.pop(SLOW_PROCESS_ID, None)
 
 
-def load_graph(bands: list[str] | None = None, slow: float | None = None,
-               fmt: str = "GTiff", options: dict | None = None) -> dict[str, Any]:
+def load_graph(
+    bands: list[str] | None = None,
+    slow: float | None = None,
+    fmt: str = "GTiff",
+    options: dict | None = None,
+) -> dict[str, Any]:
     graph: dict[str, Any] = {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": "S2_SMALL", "spatial_extent": None, "temporal_extent": None,
-            "bands": bands or ["B04", "B08"]}},
+        "load": {
+            "process_id": "load_collection",
+            "arguments": {
+                "id": "S2_SMALL",
+                "spatial_extent": None,
+                "temporal_extent": None,
+                "bands": bands or ["B04", "B08"],
+            },
+        },
     }
     source = "load"
     if slow is not None:
-        graph["slow"] = {"process_id": SLOW_PROCESS_ID, "arguments": {
-            "data": {"from_node": "load"}, "seconds": slow}}
+        graph["slow"] = {
+            "process_id": SLOW_PROCESS_ID,
+            "arguments": {"data": {"from_node": "load"}, "seconds": slow},
+        }
         source = "slow"
-    graph["save"] = {"process_id": "save_result", "arguments": {
-        "data": {"from_node": source}, "format": fmt, "options": options or {}}, "result": True}
+    graph["save"] = {
+        "process_id": "save_result",
+        "arguments": {"data": {"from_node": source}, "format": fmt, "options": options or {}},
+        "result": True,
+    }
     return {"process_graph": graph}
 
 
@@ -77,8 +98,13 @@ class JobClient:
     def status(self, job_id: str) -> dict[str, Any]:
         return self.request("GET", f"/jobs/{job_id}").json()
 
-    def wait(self, job_id: str, until: tuple[str, ...] = ("finished", "error", "canceled"),
-             timeout: float = 120, record: list | None = None) -> dict[str, Any]:
+    def wait(
+        self,
+        job_id: str,
+        until: tuple[str, ...] = ("finished", "error", "canceled"),
+        timeout: float = 120,
+        record: list | None = None,
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.status(job_id)

@@ -24,14 +24,33 @@ DASK = str(Path(sys.executable).parent / "dask")
 def dask_cluster() -> Iterator[tuple[str, list[int]]]:
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    processes = [subprocess.Popen(
-        [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    processes = [
+        subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     for _ in range(2):
-        processes.append(subprocess.Popen(
-            [DASK, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-             "--host", "127.0.0.1", "--memory-limit", "2GiB"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [
+                    DASK,
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                    "--memory-limit",
+                    "2GiB",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     try:
         from distributed import Client
 
@@ -51,8 +70,10 @@ def dask_cluster() -> Iterator[tuple[str, list[int]]]:
 
 def test_batch_job_is_written_by_the_workers(dask_cluster, server_config):
     address, worker_pids = dask_cluster
-    config = {**server_config, "OpenEO": {**server_config["OpenEO"],
-                                          "Dask": {"SchedulerAddress": address}}}
+    config = {
+        **server_config,
+        "OpenEO": {**server_config["OpenEO"], "Dask": {"SchedulerAddress": address}},
+    }
     running = RunningServer(config).start()
     try:
         jobs = JobClient(running.url, login(running.url))

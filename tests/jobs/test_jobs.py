@@ -137,8 +137,9 @@ def test_restart_discards_old_results(jobs: JobClient):
     jobs.wait(job_id)
     first = jobs.request("GET", f"/jobs/{job_id}/results").json()["assets"]
     assert list(first) == ["result.nc"]
-    patched = jobs.request("PATCH", f"/jobs/{job_id}",
-                           json={"process": load_graph(bands=["B08"], fmt="GTiff")})
+    patched = jobs.request(
+        "PATCH", f"/jobs/{job_id}", json={"process": load_graph(bands=["B08"], fmt="GTiff")}
+    )
     assert patched.status_code == 204
     jobs.request("POST", f"/jobs/{job_id}/results")
     job = jobs.wait(job_id)
@@ -155,8 +156,15 @@ def test_job_listing_editing_and_deleting(jobs: JobClient):
     validate_response(jobs.base, listing)
     assert job_id in {j["id"] for j in listing.json()["jobs"]}
     assert jobs.request("PATCH", f"/jobs/{job_id}", json={}).json()["code"] == "NoDataForUpdate"
-    bad = jobs.request("PATCH", f"/jobs/{job_id}", json={"process": {"process_graph": {
-        "a": {"process_id": "nope", "arguments": {}, "result": True}}}})
+    bad = jobs.request(
+        "PATCH",
+        f"/jobs/{job_id}",
+        json={
+            "process": {
+                "process_graph": {"a": {"process_id": "nope", "arguments": {}, "result": True}}
+            }
+        },
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "ProcessUnsupported"
     assert jobs.request("PATCH", f"/jobs/{job_id}", json={"title": "renamed"}).status_code == 204
     assert jobs.status(job_id)["title"] == "renamed"
@@ -175,4 +183,3 @@ def test_invalid_jobs_are_refused(jobs: JobClient):
     assert jobs.request("GET", "/jobs/j-nope").status_code == 404
     anonymous = requests.get(jobs.base + "/jobs")
     assert anonymous.status_code == 401
-

@@ -13,9 +13,14 @@ from tests.jobs.conftest import JobClient, load_graph
 
 
 def test_jobs_survive_kill_9(tmp_path: Path, server_config):
-    config = {**server_config, "OpenEO": {**server_config["OpenEO"],
-                                          "DataDir": str(tmp_path / "state"),
-                                          "Jobs": {"MaxConcurrent": 1}}}
+    config = {
+        **server_config,
+        "OpenEO": {
+            **server_config["OpenEO"],
+            "DataDir": str(tmp_path / "state"),
+            "Jobs": {"MaxConcurrent": 1},
+        },
+    }
     first = ServerProcess(config, tmp_path).start()
     try:
         jobs = JobClient(first.url, login(first.url))

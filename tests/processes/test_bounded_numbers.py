@@ -20,9 +20,12 @@ TIMEOUT = 20  # seconds; each of these requests answers in well under one
 
 def post_result(server, headers, process_id: str, **arguments) -> requests.Response:
     graph = {"n": {"process_id": process_id, "arguments": arguments, "result": True}}
-    return requests.post(server.url + "/openeo/1.2/result",
-                         json={"process": {"process_graph": graph}}, headers=headers,
-                         timeout=TIMEOUT)
+    return requests.post(
+        server.url + "/openeo/1.2/result",
+        json={"process": {"process_graph": graph}},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
 
 
 def assert_still_answering(server) -> None:
@@ -32,29 +35,32 @@ def assert_still_answering(server) -> None:
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize(("process_id", "arguments", "expected"), [
-    # exact within int64
-    ("power", {"base": 3, "p": 39}, 3**39),
-    ("power", {"base": -2, "p": 63}, -(2**63)),
-    ("power", {"base": -1, "p": 99999999}, -1),
-    ("power", {"base": 1, "p": 9223372036854775807}, 1),
-    ("multiply", {"x": 3037000499, "y": 3037000499}, 3037000499**2),
-    ("add", {"x": 9223372036854775806, "y": 1}, 9223372036854775807),
-    # beyond int64: doubles, not exact integers
-    ("multiply", {"x": 4294967296, "y": 4294967296}, float(2**64)),
-    ("add", {"x": 9223372036854775807, "y": 1}, float(2**63)),
-    ("subtract", {"x": -9223372036854775808, "y": 1}, -float(2**63)),
-    ("absolute", {"x": -9223372036854775808}, float(2**63)),
-    ("power", {"base": 2, "p": 64}, float(2**64)),
-    ("power", {"base": 10, "p": 300}, 1e300),
-    ("round", {"x": 9223372036854775807, "p": -19}, 1e19),
-    ("round", {"x": 5, "p": -9223372036854775808}, 0),
-    ("round", {"x": 1.5, "p": 9223372036854775807}, 1.5),
-    ("ceil", {"x": 1e300}, 1e300),
-    ("sum", {"data": [9223372036854775807, 9223372036854775807]}, float(2**64)),
-    ("product", {"data": [4294967296, 4294967296]}, float(2**64)),
-    ("product", {"data": [3037000499, 3037000499]}, 3037000499**2),
-])
+@pytest.mark.parametrize(
+    ("process_id", "arguments", "expected"),
+    [
+        # exact within int64
+        ("power", {"base": 3, "p": 39}, 3**39),
+        ("power", {"base": -2, "p": 63}, -(2**63)),
+        ("power", {"base": -1, "p": 99999999}, -1),
+        ("power", {"base": 1, "p": 9223372036854775807}, 1),
+        ("multiply", {"x": 3037000499, "y": 3037000499}, 3037000499**2),
+        ("add", {"x": 9223372036854775806, "y": 1}, 9223372036854775807),
+        # beyond int64: doubles, not exact integers
+        ("multiply", {"x": 4294967296, "y": 4294967296}, float(2**64)),
+        ("add", {"x": 9223372036854775807, "y": 1}, float(2**63)),
+        ("subtract", {"x": -9223372036854775808, "y": 1}, -float(2**63)),
+        ("absolute", {"x": -9223372036854775808}, float(2**63)),
+        ("power", {"base": 2, "p": 64}, float(2**64)),
+        ("power", {"base": 10, "p": 300}, 1e300),
+        ("round", {"x": 9223372036854775807, "p": -19}, 1e19),
+        ("round", {"x": 5, "p": -9223372036854775808}, 0),
+        ("round", {"x": 1.5, "p": 9223372036854775807}, 1.5),
+        ("ceil", {"x": 1e300}, 1e300),
+        ("sum", {"data": [9223372036854775807, 9223372036854775807]}, float(2**64)),
+        ("product", {"data": [4294967296, 4294967296]}, float(2**64)),
+        ("product", {"data": [3037000499, 3037000499]}, 3037000499**2),
+    ],
+)
 def test_integer_results(server, auth_headers, process_id, arguments, expected):
     response = post_result(server, auth_headers, process_id, **arguments)
     assert response.status_code == 200, response.text
@@ -62,14 +68,17 @@ def test_integer_results(server, auth_headers, process_id, arguments, expected):
     assert value == expected and type(value) is type(expected), (value, expected)
 
 
-@pytest.mark.parametrize(("process_id", "arguments"), [
-    ("power", {"base": 99999999, "p": 99999999}),  # froze the server for 16 minutes
-    ("power", {"base": 10, "p": 100000}),  # was 500: integer too long to print
-    ("power", {"base": -99999999, "p": 9223372036854775807}),
-    ("multiply", {"x": 9223372036854775807, "y": 9223372036854775807}),
-    ("exp", {"p": 9223372036854775807}),
-    ("product", {"data": [99999999] * 5000}),
-])
+@pytest.mark.parametrize(
+    ("process_id", "arguments"),
+    [
+        ("power", {"base": 99999999, "p": 99999999}),  # froze the server for 16 minutes
+        ("power", {"base": 10, "p": 100000}),  # was 500: integer too long to print
+        ("power", {"base": -99999999, "p": 9223372036854775807}),
+        ("multiply", {"x": 9223372036854775807, "y": 9223372036854775807}),
+        ("exp", {"p": 9223372036854775807}),
+        ("product", {"data": [99999999] * 5000}),
+    ],
+)
 def test_huge_results_are_quick_doubles(server, auth_headers, process_id, arguments):
     started = time.monotonic()
     response = post_result(server, auth_headers, process_id, **arguments)
@@ -89,20 +98,36 @@ def test_cumulative_integers_do_not_wrap(server, auth_headers):
     assert response.json() == [1, 3, 6]
 
 
-@pytest.mark.parametrize("literal", [
-    "9223372036854775808", "-9223372036854775809", "99999999999999999999999999999",
-    "1" * 5000, "1e400", "-1e400",
-])
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999999999",
+        "1" * 5000,
+        "1e400",
+        "-1e400",
+    ],
+)
 @pytest.mark.parametrize("process_id", ["power", "multiply"])
 def test_numbers_out_of_range_are_refused(server, auth_headers, literal, process_id):
     names = ("base", "p") if process_id == "power" else ("x", "y")
     # json.dumps cannot write these numbers: the literal goes into the text directly
-    graph = {"n": {"process_id": process_id,
-                   "arguments": {names[0]: "LITERAL", names[1]: 2}, "result": True}}
+    graph = {
+        "n": {
+            "process_id": process_id,
+            "arguments": {names[0]: "LITERAL", names[1]: 2},
+            "result": True,
+        }
+    }
     body = json.dumps({"process": {"process_graph": graph}}).replace('"LITERAL"', literal)
     started = time.monotonic()
-    response = requests.post(server.url + "/openeo/1.2/result", data=body, timeout=TIMEOUT,
-                             headers={**auth_headers, "Content-Type": "application/json"})
+    response = requests.post(
+        server.url + "/openeo/1.2/result",
+        data=body,
+        timeout=TIMEOUT,
+        headers={**auth_headers, "Content-Type": "application/json"},
+    )
     assert time.monotonic() - started < 5
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "NumberOutOfRange"
@@ -110,8 +135,10 @@ def test_numbers_out_of_range_are_refused(server, auth_headers, literal, process
 
 
 def test_int64_bounds_are_accepted(server, auth_headers):
-    for x, expected in ((9223372036854775807, 9223372036854775807),
-                        (-9223372036854775808, float(2**63))):
+    for x, expected in (
+        (9223372036854775807, 9223372036854775807),
+        (-9223372036854775808, float(2**63)),
+    ):
         response = post_result(server, auth_headers, "absolute", x=x)
         assert response.status_code == 200, response.text
         assert response.json() == expected

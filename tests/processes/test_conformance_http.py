@@ -19,10 +19,23 @@ from tests.processes import conformance
 from tests.processes.test_conformance import EXPECTED_FAILURES
 
 #: Process groups sent through HTTP: everything whose examples are scalars and arrays.
-HTTP_CATEGORIES = {"math", "comparison", "logic", "texts", "text", "arrays", "reducer",
-                   "date & time", "math > statistics", "math > trigonometric",
-                   "math > exponential & logarithmic", "math > rounding", "math > constants",
-                   "math > interpolation", "math > cumulative"}
+HTTP_CATEGORIES = {
+    "math",
+    "comparison",
+    "logic",
+    "texts",
+    "text",
+    "arrays",
+    "reducer",
+    "date & time",
+    "math > statistics",
+    "math > trigonometric",
+    "math > exponential & logarithmic",
+    "math > rounding",
+    "math > constants",
+    "math > interpolation",
+    "math > cumulative",
+}
 
 
 def _json_literal(value: Any) -> tuple[bool, Any]:
@@ -69,11 +82,13 @@ def test_enough_examples_go_through_http():
 
 
 @pytest.mark.parametrize(("example", "arguments"), EXAMPLES)
-def test_example_through_http(server, auth_headers, example: conformance.Example,
-                              arguments: dict):
+def test_example_through_http(server, auth_headers, example: conformance.Example, arguments: dict):
     graph = {"node": {"process_id": example.process_id, "arguments": arguments, "result": True}}
-    response = requests.post(server.url + "/openeo/1.2/result",
-                             json={"process": {"process_graph": graph}}, headers=auth_headers)
+    response = requests.post(
+        server.url + "/openeo/1.2/result",
+        json={"process": {"process_graph": graph}},
+        headers=auth_headers,
+    )
     # As in-process: an example with both `throws` and `returns` accepts either outcome.
     if response.status_code != 200 and example.throws is not None:
         doc = response.json()

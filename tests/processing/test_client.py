@@ -23,15 +23,19 @@ def connection(server) -> openeo.Connection:
 
 
 def _expected_ndvi(fixture_datasets, dates: slice) -> xr.DataArray:
-    ds = xr.open_zarr(fixture_datasets["S2_SMALL"]).sel(time=dates).isel(y=slice(0, 10),
-                                                                       x=slice(0, 10))
+    ds = (
+        xr.open_zarr(fixture_datasets["S2_SMALL"])
+        .sel(time=dates)
+        .isel(y=slice(0, 10), x=slice(0, 10))
+    )
     red, nir = ds.B04 * 0.0001, ds.B08 * 0.0001
     return (nir - red) / (nir + red)
 
 
 def _ndvi_cube(connection: openeo.Connection, dates: list[str]):
-    cube = connection.load_collection("S2_SMALL", spatial_extent=EXTENT, temporal_extent=dates,
-                                      bands=["B04", "B08"])
+    cube = connection.load_collection(
+        "S2_SMALL", spatial_extent=EXTENT, temporal_extent=dates, bands=["B04", "B08"]
+    )
     return cube.ndvi(red="B04", nir="B08")
 
 
@@ -43,7 +47,9 @@ def test_download_gtiff(connection, fixture_datasets, tmp_path):
     with rasterio.open(path) as tif:
         assert tif.crs.to_epsg() == 32632
         assert tif.bounds.left == 675000 and tif.bounds.top == 5156000
-        np.testing.assert_allclose(tif.read(1), expected.isel(time=0).values, rtol=0, atol=1e-6)  # float32 results
+        np.testing.assert_allclose(
+            tif.read(1), expected.isel(time=0).values, rtol=0, atol=1e-6
+        )  # float32 results
 
 
 def test_download_netcdf(connection, fixture_datasets, tmp_path):
@@ -59,7 +65,8 @@ def test_download_netcdf(connection, fixture_datasets, tmp_path):
 
 def test_download_json_of_a_reduction(connection, fixture_datasets, tmp_path):
     cube = _ndvi_cube(connection, ["2022-01-01", "2022-01-31"]).reduce_dimension(
-        dimension="t", reducer="max")
+        dimension="t", reducer="max"
+    )
     path = tmp_path / "ndvi.json"
     cube.download(path, format="JSON")
     doc = json.loads(path.read_text())
@@ -80,6 +87,8 @@ def test_execute_batch(connection, fixture_datasets, tmp_path):
     expected = _expected_ndvi(fixture_datasets, slice("2022-01-01", "2022-01-11"))
     for index, tif_path in enumerate(tifs):
         with rasterio.open(tif_path) as tif:
-            np.testing.assert_allclose(tif.read(1), expected.isel(time=index).values, rtol=0, atol=1e-6)  # float32 results
+            np.testing.assert_allclose(
+                tif.read(1), expected.isel(time=index).values, rtol=0, atol=1e-6
+            )  # float32 results
     logs = job.logs()
     assert any("finished" in entry.message for entry in logs)

@@ -15,16 +15,28 @@ from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processing.sync import sync_slot
 
 LOAD_S2 = {
-    "load": {"process_id": "load_collection", "arguments": {
-        "id": "S2_SMALL", "bands": ["B04"], "temporal_extent": ["2022-01-01", "2022-01-06"],
-        "spatial_extent": {"west": 675000, "east": 675020, "south": 5155980, "north": 5156000,
-                           "crs": 32632}}},
+    "load": {
+        "process_id": "load_collection",
+        "arguments": {
+            "id": "S2_SMALL",
+            "bands": ["B04"],
+            "temporal_extent": ["2022-01-01", "2022-01-06"],
+            "spatial_extent": {
+                "west": 675000,
+                "east": 675020,
+                "south": 5155980,
+                "north": 5156000,
+                "crs": 32632,
+            },
+        },
+    },
 }
 
 
 def post_result(base: str, graph: dict, headers: dict | None = None) -> requests.Response:
-    return requests.post(base + "/result", json={"process": {"process_graph": graph}},
-                         headers=headers)
+    return requests.post(
+        base + "/result", json={"process": {"process_graph": graph}}, headers=headers
+    )
 
 
 def test_result_requires_authentication(server):
@@ -37,8 +49,11 @@ def test_result_requires_authentication(server):
 
 def test_scalar_result_is_json(server, auth_headers):
     base = server.url + "/openeo/1.2"
-    response = post_result(base, {"a": {"process_id": "multiply",
-                                        "arguments": {"x": 6, "y": 7}, "result": True}}, auth_headers)
+    response = post_result(
+        base,
+        {"a": {"process_id": "multiply", "arguments": {"x": 6, "y": 7}, "result": True}},
+        auth_headers,
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
     assert response.json() == 42
@@ -48,8 +63,7 @@ def test_scalar_result_is_json(server, auth_headers):
 @pytest.fixture(scope="module")
 def cluster_server(server_config):
     """A server computing even the smallest synchronous request on its dask cluster."""
-    config = {**server_config,
-              "OpenEO": {**server_config["OpenEO"], "SyncLocalMaxInputValues": 0}}
+    config = {**server_config, "OpenEO": {**server_config["OpenEO"], "SyncLocalMaxInputValues": 0}}
     running = RunningServer(config).start()
     yield running
     running.stop()
@@ -62,13 +76,20 @@ def test_cube_result_values(where, server, cluster_server, fixture_datasets):
     running = server if where == "server process" else cluster_server
     base = running.url + "/openeo/1.2"
     auth_headers = login(running.url)
-    graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
-        "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
+    graph = {
+        **LOAD_S2,
+        "save": {
+            "process_id": "save_result",
+            "arguments": {"data": {"from_node": "load"}, "format": "JSON"},
+            "result": True,
+        },
+    }
     response = post_result(base, graph, auth_headers)
     assert response.status_code == 200, response.text
     doc = response.json()
-    assert [d["name"] for d in doc["dimensions"]] == ["t", "bands", "y", "x"] or \
-        {d["name"] for d in doc["dimensions"]} == {"t", "bands", "y", "x"}
+    assert [d["name"] for d in doc["dimensions"]] == ["t", "bands", "y", "x"] or {
+        d["name"] for d in doc["dimensions"]
+    } == {"t", "bands", "y", "x"}
     source = xr.open_zarr(fixture_datasets["S2_SMALL"])["B04"]
     expected = source.isel(time=0, y=slice(0, 2), x=slice(0, 2)).values * 0.0001
     order = [d["name"] for d in doc["dimensions"]]
@@ -81,8 +102,9 @@ def test_cube_result_values(where, server, cluster_server, fixture_datasets):
 
 def test_invalid_graph_is_refused(server, auth_headers):
     base = server.url + "/openeo/1.2"
-    response = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1},
-                                        "result": True}}, auth_headers)
+    response = post_result(
+        base, {"a": {"process_id": "add", "arguments": {"x": 1}, "result": True}}, auth_headers
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "ProcessParameterRequired"
     response = requests.post(base + "/result", json={"process": {}}, headers=auth_headers)
@@ -93,8 +115,14 @@ def test_invalid_graph_is_refused(server, auth_headers):
 
 def test_unknown_format_is_refused(server, auth_headers):
     base = server.url + "/openeo/1.2"
-    graph = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
-        "data": {"from_node": "load"}, "format": "NOPE"}, "result": True}}
+    graph = {
+        **LOAD_S2,
+        "save": {
+            "process_id": "save_result",
+            "arguments": {"data": {"from_node": "load"}, "format": "NOPE"},
+            "result": True,
+        },
+    }
     response = post_result(base, graph, auth_headers)
     assert response.status_code == 400
     assert response.json()["code"] == "FormatUnsupported"
@@ -117,8 +145,14 @@ def test_admission_is_bounded(server, auth_headers):
     assert post_result(base, graph, auth_headers).status_code == 200
 
 
-SAVE_S2_JSON = {**LOAD_S2, "save": {"process_id": "save_result", "arguments": {
-    "data": {"from_node": "load"}, "format": "JSON"}, "result": True}}
+SAVE_S2_JSON = {
+    **LOAD_S2,
+    "save": {
+        "process_id": "save_result",
+        "arguments": {"data": {"from_node": "load"}, "format": "JSON"},
+        "result": True,
+    },
+}
 
 
 @contextlib.contextmanager
@@ -134,14 +168,19 @@ def server_with(server_config: dict, **openeo: object):
 
 @pytest.mark.parametrize("local_max", [0, 10**9], ids=["cluster", "server process"])
 def test_deadline_cancels_the_computation(server_config, local_max):
-    with server_with(server_config, SyncTimeout=0.001,
-                     SyncLocalMaxInputValues=local_max) as (base, auth_headers):
+    with server_with(server_config, SyncTimeout=0.001, SyncLocalMaxInputValues=local_max) as (
+        base,
+        auth_headers,
+    ):
         response = post_result(base, SAVE_S2_JSON, auth_headers)
         assert response.status_code == 408, response.text
         assert response.json()["code"] == "RequestTimeout"
         # Results without anything to compute are not affected.
-        scalar = post_result(base, {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1},
-                                          "result": True}}, auth_headers)
+        scalar = post_result(
+            base,
+            {"a": {"process_id": "add", "arguments": {"x": 1, "y": 1}, "result": True}},
+            auth_headers,
+        )
         assert scalar.json() == 2
 
 

@@ -35,22 +35,29 @@ def demo_config(demo_dir: Path, state_dir: Path) -> dict[str, Any]:
     return {
         "Datasets": [
             {"Identifier": S2, "Path": str(demo_dir / f"{S2}.levels"), "FileSystem": "file"},
-            {"Identifier": CLIMATE, "Path": str(demo_dir / f"{CLIMATE}.zarr"),
-             "FileSystem": "file"},
+            {
+                "Identifier": CLIMATE,
+                "Path": str(demo_dir / f"{CLIMATE}.zarr"),
+                "FileSystem": "file",
+            },
         ],
         "OpenEO": {
             "DataDir": str(state_dir),
-            "Authentication": {"Users": [
-                {"Id": TEST_USER, "Password": hash_password(TEST_PASSWORD, log2_n=14)},
-                {"Id": "other", "Password": hash_password("other-secret-1", log2_n=14)}]},
+            "Authentication": {
+                "Users": [
+                    {"Id": TEST_USER, "Password": hash_password(TEST_PASSWORD, log2_n=14)},
+                    {"Id": "other", "Password": hash_password("other-secret-1", log2_n=14)},
+                ]
+            },
             "Dask": {"Processes": False, "Workers": 1, "ThreadsPerWorker": 2},
         },
     }
 
 
 @pytest.fixture(scope="session")
-def maps_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[RunningServer]:
+def maps_server(
+    demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     running = RunningServer(demo_config(demo_dir, tmp_path_factory.mktemp("services-state")))
     running.start()
     yield running
@@ -63,21 +70,41 @@ def maps_headers(maps_server: RunningServer) -> dict[str, str]:
 
 
 def ndvi_process(collection: str = S2) -> dict[str, Any]:
-    return {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": collection, "spatial_extent": None, "temporal_extent": None,
-            "bands": ["B04", "B08"]}},
-        "ndvi": {"process_id": "ndvi", "arguments": {"data": {"from_node": "load"}},
-                 "result": True},
-    }}
+    return {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": collection,
+                    "spatial_extent": None,
+                    "temporal_extent": None,
+                    "bands": ["B04", "B08"],
+                },
+            },
+            "ndvi": {
+                "process_id": "ndvi",
+                "arguments": {"data": {"from_node": "load"}},
+                "result": True,
+            },
+        }
+    }
 
 
 def climate_process() -> dict[str, Any]:
-    return {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": CLIMATE, "spatial_extent": None, "temporal_extent": None,
-            "bands": ["t2m"]}, "result": True},
-    }}
+    return {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": CLIMATE,
+                    "spatial_extent": None,
+                    "temporal_extent": None,
+                    "bands": ["t2m"],
+                },
+                "result": True,
+            },
+        }
+    }
 
 
 class ServiceClient:
@@ -91,8 +118,9 @@ class ServiceClient:
         return requests.request(method, self.base + path, headers=self.headers, **kwargs)
 
     def create(self, service_type: str, process: dict[str, Any], **fields: Any) -> str:
-        response = self.request("POST", "/services",
-                                json={"type": service_type, "process": process, **fields})
+        response = self.request(
+            "POST", "/services", json={"type": service_type, "process": process, **fields}
+        )
         assert response.status_code == 201, response.text
         return response.headers["OpenEO-Identifier"]
 

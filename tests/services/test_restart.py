@@ -19,8 +19,12 @@ def test_services_survive_kill_9(tmp_path: Path, demo_dir):
     first = ServerProcess(config, tmp_path).start()
     try:
         services = ServiceClient(first.url, login(first.url))
-        service_id = services.create("XYZ", ndvi_process(), title="kept",
-                                     configuration={"colormap": "RdYlGn", "value_range": [-1, 1]})
+        service_id = services.create(
+            "XYZ",
+            ndvi_process(),
+            title="kept",
+            configuration={"colormap": "RdYlGn", "value_range": [-1, 1]},
+        )
         template = services.get(service_id)["url"]
         url = template.format(z=tile.z, x=tile.x, y=tile.y)
         before = requests.get(url)

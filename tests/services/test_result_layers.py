@@ -78,9 +78,15 @@ def test_wmts_of_the_result(finished_job):
     times = layer.dimensions["Time"]["values"]
     assert times == ["2022-01-01", "2022-03-12", "2022-05-21"]
     tile = WebMercatorQuad().tile(*S2_POINT, 15)
-    response = wmts.gettile(layer=layer_id, tilematrixset="WebMercatorQuad",
-                            tilematrix=str(tile.z), row=tile.y, column=tile.x,
-                            format="image/png", Time=times[0])
+    response = wmts.gettile(
+        layer=layer_id,
+        tilematrixset="WebMercatorQuad",
+        tilematrix=str(tile.z),
+        row=tile.y,
+        column=tile.x,
+        format="image/png",
+        Time=times[0],
+    )
     pixels = np.asarray(Image.open(io.BytesIO(response.read())).convert("RGBA"))
     assert (pixels[..., 3] > 0).mean() > 0.2
 
@@ -90,8 +96,9 @@ def test_coverage_download(finished_job, demo_dir, fmt, tmp_path):
     _, _, links = finished_job
     lon, lat = S2_POINT
     bbox = f"{lon - 0.002},{lat - 0.002},{lon + 0.002},{lat + 0.002}"
-    response = requests.get(links["coverage"], params={
-        "bbox": bbox, "datetime": "2022-03-12", "f": fmt})
+    response = requests.get(
+        links["coverage"], params={"bbox": bbox, "datetime": "2022-03-12", "f": fmt}
+    )
     assert response.status_code == 200, response.text
     source = xr.open_zarr(demo_dir / f"{S2}.levels" / "0.zarr").sel(time="2022-03-12")
     if fmt == "GTiff":
@@ -114,4 +121,6 @@ def test_coverage_download(finished_job, demo_dir, fmt, tmp_path):
 def test_coverage_bad_parameters(finished_job):
     _, _, links = finished_job
     assert requests.get(links["coverage"], params={"bbox": "1,2"}).status_code == 400
-    assert requests.get(links["coverage"], params={"f": "PNG"}).json()["code"] == "FormatUnsupported"
+    assert (
+        requests.get(links["coverage"], params={"f": "PNG"}).json()["code"] == "FormatUnsupported"
+    )

@@ -35,8 +35,9 @@ def tile_url(services: ServiceClient, service_id: str, z: int, x: int, y: int) -
 
 @pytest.fixture(scope="module")
 def ndvi_xyz(services: ServiceClient) -> str:
-    return services.create("XYZ", ndvi_process(),
-                           configuration={"colormap": "RdYlGn", "value_range": [-1, 1]})
+    return services.create(
+        "XYZ", ndvi_process(), configuration={"colormap": "RdYlGn", "value_range": [-1, 1]}
+    )
 
 
 def test_xyz_tile_shows_the_ndvi(services: ServiceClient, ndvi_xyz: str, demo_dir):
@@ -81,14 +82,17 @@ def test_etag_and_304(services: ServiceClient, ndvi_xyz: str):
 
 
 def test_patch_invalidates_tiles(services: ServiceClient):
-    service_id = services.create("XYZ", ndvi_process(),
-                                 configuration={"colormap": "RdYlGn", "value_range": [-1, 1]})
+    service_id = services.create(
+        "XYZ", ndvi_process(), configuration={"colormap": "RdYlGn", "value_range": [-1, 1]}
+    )
     tile = mercantile.tile(*S2_POINT, 15)
     url = tile_url(services, service_id, tile.z, tile.x, tile.y)
     before = requests.get(url)
-    response = services.request("PATCH", f"/services/{service_id}",
-                                json={"configuration": {"colormap": "Greys",
-                                                        "value_range": [-1, 1]}})
+    response = services.request(
+        "PATCH",
+        f"/services/{service_id}",
+        json={"configuration": {"colormap": "Greys", "value_range": [-1, 1]}},
+    )
     assert response.status_code == 204
     after = requests.get(url)
     assert after.headers["ETag"] != before.headers["ETag"]
@@ -145,10 +149,12 @@ def test_concurrent_requests_compute_a_tile_once(services: ServiceClient):
 
 # --- global data: antimeridian and poles ------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def climate_wmts(services: ServiceClient) -> str:
-    return services.create("WMTS", climate_process(),
-                           configuration={"colormap": "viridis", "value_range": [200, 320]})
+    return services.create(
+        "WMTS", climate_process(), configuration={"colormap": "viridis", "value_range": [200, 320]}
+    )
 
 
 def climate_values(demo_dir, time: str) -> xr.DataArray:
@@ -161,17 +167,21 @@ def palette_value(pixel: np.ndarray, low: float, high: float) -> float:
     return low + (index + 0.5) / 255 * (high - low)
 
 
-@pytest.mark.parametrize("tms, z, col, row, lon, lat", [
-    # Both sides of the antimeridian, at the poles of CRS84 and at Web Mercator's edge.
-    ("WorldCRS84Quad", 2, 0, 1, -179.9, 44.0),
-    ("WorldCRS84Quad", 2, 7, 1, 179.9, 44.0),
-    ("WorldCRS84Quad", 3, 0, 0, -179.6, 89.9),
-    ("WorldCRS84Quad", 3, 15, 7, 179.6, -89.9),
-    ("WebMercatorQuad", 3, 0, 0, -179.9, 84.7),
-    ("WebMercatorQuad", 3, 7, 7, 179.9, -84.7),
-])
-def test_global_tiles_at_the_edges(services: ServiceClient, climate_wmts: str, demo_dir,
-                                   tms, z, col, row, lon, lat):
+@pytest.mark.parametrize(
+    "tms, z, col, row, lon, lat",
+    [
+        # Both sides of the antimeridian, at the poles of CRS84 and at Web Mercator's edge.
+        ("WorldCRS84Quad", 2, 0, 1, -179.9, 44.0),
+        ("WorldCRS84Quad", 2, 7, 1, 179.9, 44.0),
+        ("WorldCRS84Quad", 3, 0, 0, -179.6, 89.9),
+        ("WorldCRS84Quad", 3, 15, 7, 179.6, -89.9),
+        ("WebMercatorQuad", 3, 0, 0, -179.9, 84.7),
+        ("WebMercatorQuad", 3, 7, 7, 179.9, -84.7),
+    ],
+)
+def test_global_tiles_at_the_edges(
+    services: ServiceClient, climate_wmts: str, demo_dir, tms, z, col, row, lon, lat
+):
     from tiles import get_tile_matrix_set
 
     doc = services.get(climate_wmts)
@@ -188,7 +198,9 @@ def test_global_tiles_at_the_edges(services: ServiceClient, climate_wmts: str, d
     i = min(int((maxy - py) / (maxy - miny) * 256), 255)
     j = min(int((px - minx) / (maxx - minx) * 256), 255)
     expected = float(climate_values(demo_dir, time).sel(lon=lon, lat=lat, method="nearest"))
-    assert palette_value(pixels[i, j], 200, 320) == pytest.approx(expected, abs=120 / 255 * 1.5)  # one colour step
+    assert palette_value(pixels[i, j], 200, 320) == pytest.approx(
+        expected, abs=120 / 255 * 1.5
+    )  # one colour step
 
 
 def test_three_bands_render_as_rgb(services: ServiceClient):
@@ -197,8 +209,11 @@ def test_three_bands_render_as_rgb(services: ServiceClient):
     graph["load"]["arguments"]["bands"] = ["B04", "B03", "B02"]
     del graph["ndvi"]
     graph["load"]["result"] = True
-    service_id = services.create("XYZ", process, configuration={
-        "value_range": [[0, 0.3], [0, 0.3], [0, 0.3]], "format": "jpeg"})
+    service_id = services.create(
+        "XYZ",
+        process,
+        configuration={"value_range": [[0, 0.3], [0, 0.3], [0, 0.3]], "format": "jpeg"},
+    )
     tile = mercantile.tile(*S2_POINT, 14)
     response = requests.get(tile_url(services, service_id, tile.z, tile.x, tile.y))
     assert response.status_code == 200 and response.headers["Content-Type"] == "image/jpeg"
@@ -224,8 +239,11 @@ def test_tilejson(services: ServiceClient, ndvi_xyz: str):
 
 
 def test_512_pixel_tiles(services: ServiceClient):
-    service_id = services.create("XYZ", ndvi_process(), configuration={
-        "tile_size": 512, "value_range": [-1, 1], "format": "webp"})
+    service_id = services.create(
+        "XYZ",
+        ndvi_process(),
+        configuration={"tile_size": 512, "value_range": [-1, 1], "format": "webp"},
+    )
     tile = mercantile.tile(*S2_POINT, 14)
     response = requests.get(tile_url(services, service_id, tile.z, tile.x, tile.y))
     assert response.status_code == 200 and response.headers["Content-Type"] == "image/webp"

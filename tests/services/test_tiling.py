@@ -73,19 +73,41 @@ def test_tiles_outside_the_collection_read_nothing(source: Source):
 
 
 def test_graph_rewrite_narrows_each_load():
-    process = {"process_graph": {
-        "load": {"process_id": "load_collection", "arguments": {
-            "id": S2, "spatial_extent": None}},
-        "own": {"process_id": "load_collection", "arguments": {
-            "id": S2, "spatial_extent": {"west": 11.3, "south": 46.4, "east": 11.4,
-                                         "north": 46.5}}},
-        "merge": {"process_id": "merge_cubes", "arguments": {
-            "cube1": {"from_node": "load"}, "cube2": {"from_node": "own"}}},
-        "apply": {"process_id": "apply", "arguments": {
-            "data": {"from_node": "merge"},
-            "process": {"process_graph": {"x": {"process_id": "absolute", "arguments": {
-                "x": {"from_parameter": "x"}}, "result": True}}}}, "result": True},
-    }}
+    process = {
+        "process_graph": {
+            "load": {
+                "process_id": "load_collection",
+                "arguments": {"id": S2, "spatial_extent": None},
+            },
+            "own": {
+                "process_id": "load_collection",
+                "arguments": {
+                    "id": S2,
+                    "spatial_extent": {"west": 11.3, "south": 46.4, "east": 11.4, "north": 46.5},
+                },
+            },
+            "merge": {
+                "process_id": "merge_cubes",
+                "arguments": {"cube1": {"from_node": "load"}, "cube2": {"from_node": "own"}},
+            },
+            "apply": {
+                "process_id": "apply",
+                "arguments": {
+                    "data": {"from_node": "merge"},
+                    "process": {
+                        "process_graph": {
+                            "x": {
+                                "process_id": "absolute",
+                                "arguments": {"x": {"from_parameter": "x"}},
+                                "result": True,
+                            }
+                        }
+                    },
+                },
+                "result": True,
+            },
+        }
+    }
     extent = {"west": 0, "south": 0, "east": 1, "north": 1, "crs": "EPSG:4326"}
     rewritten = with_tile_filters(process, {"load": extent, "own": extent})
     graph = rewritten["process_graph"]
@@ -94,15 +116,28 @@ def test_graph_rewrite_narrows_each_load():
     assert "load__tile_extent" not in graph
     # With one: both apply, the tile's through a filter after the load.
     assert graph["own"]["arguments"]["spatial_extent"]["west"] == 11.3
-    assert graph["own__tile_extent"] == {"process_id": "filter_bbox", "arguments": {
-        "data": {"from_node": "own"}, "extent": extent}}
-    assert graph["merge"]["arguments"] == {"cube1": {"from_node": "load"},
-                                           "cube2": {"from_node": "own__tile_extent"}}
+    assert graph["own__tile_extent"] == {
+        "process_id": "filter_bbox",
+        "arguments": {"data": {"from_node": "own"}, "extent": extent},
+    }
+    assert graph["merge"]["arguments"] == {
+        "cube1": {"from_node": "load"},
+        "cube2": {"from_node": "own__tile_extent"},
+    }
     assert process["process_graph"]["load"]["arguments"]["spatial_extent"] is None  # a copy
     # A load that is the result hands the result flag on to its filter.
-    only_load = with_tile_filters({"process_graph": {"load": {
-        "process_id": "load_collection", "arguments": {"id": S2, "spatial_extent": extent},
-        "result": True}}}, {"load": extent})["process_graph"]
+    only_load = with_tile_filters(
+        {
+            "process_graph": {
+                "load": {
+                    "process_id": "load_collection",
+                    "arguments": {"id": S2, "spatial_extent": extent},
+                    "result": True,
+                }
+            }
+        },
+        {"load": extent},
+    )["process_graph"]
     assert "result" not in only_load["load"] and only_load["load__tile_extent"]["result"]
 
 
@@ -110,7 +145,11 @@ def test_user_extent_and_tile_extent_both_apply(source: Source):
     process = ndvi_process()
     lon, lat = S2_POINT
     process["process_graph"]["load"]["arguments"]["spatial_extent"] = {
-        "west": lon - 0.01, "south": lat - 0.01, "east": lon, "north": lat}
+        "west": lon - 0.01,
+        "south": lat - 0.01,
+        "east": lon,
+        "north": lat,
+    }
     tms = WebMercatorQuad()
     tile = tms.tile(lon, lat, 12)
     lazy = tile_data(process, EvalEnv(collections=source), tms, tile, None)

@@ -25,7 +25,7 @@ def test_nearest_sampling_on_a_lonlat_grid():
     points = sampling.tile_points(tms, (0, 0, 0), "EPSG:4326")
     out = sampling.sample(values, (lons[0], 1.0), (lats[0], -1.0), points)
     lon_grid, lat_grid = points
-    expected = (np.floor(lon_grid + 180) + 1000 * np.floor(90 - lat_grid))
+    expected = np.floor(lon_grid + 180) + 1000 * np.floor(90 - lat_grid)
     np.testing.assert_array_equal(out[0], expected)
 
 
@@ -50,7 +50,8 @@ def test_projected_tile_points_match_exact_projection():
     xs, ys = sampling.tile_points(tms, tile, "EPSG:32632")
     cx, cy = tms.pixel_centers(tile)
     exact_x, exact_y = pyproj.Transformer.from_crs(3857, 32632, always_xy=True).transform(
-        *np.meshgrid(cx, cy))
+        *np.meshgrid(cx, cy)
+    )
     # Far below a data pixel (10 m) even for a tile of ~6 km.
     assert np.abs(xs - exact_x).max() < 0.05 and np.abs(ys - exact_y).max() < 0.05
 
@@ -78,8 +79,10 @@ def test_cache_computes_once_for_concurrent_callers_and_shares_errors():
         return b"tile"
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(cache.get_or_compute(("s",), slow)))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute(("s",), slow)))
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -94,15 +97,18 @@ def test_cache_computes_once_for_concurrent_callers_and_shares_errors():
     assert cache.get_or_compute(("f",), lambda: b"ok") == b"ok"  # failures are not cached
 
 
-@pytest.mark.parametrize("configuration, code", [
-    ({"public": "yes"}, "ServiceConfigInvalid"),
-    ({"resampling": "cubic"}, "ServiceConfigInvalid"),
-    ({"value_range": "0,1"}, "ServiceConfigInvalid"),
-    ({"value_range": [[0, 1], [0, 1]]}, "ServiceConfigInvalid"),
-    ({"tile_matrix_sets": []}, "ServiceConfigInvalid"),
-    ({"tile_matrix_sets": ["WebMercatorQuad", "WebMercatorQuad"]}, "ServiceConfigInvalid"),
-    ([], "ServiceConfigInvalid"),
-])
+@pytest.mark.parametrize(
+    "configuration, code",
+    [
+        ({"public": "yes"}, "ServiceConfigInvalid"),
+        ({"resampling": "cubic"}, "ServiceConfigInvalid"),
+        ({"value_range": "0,1"}, "ServiceConfigInvalid"),
+        ({"value_range": [[0, 1], [0, 1]]}, "ServiceConfigInvalid"),
+        ({"tile_matrix_sets": []}, "ServiceConfigInvalid"),
+        ({"tile_matrix_sets": ["WebMercatorQuad", "WebMercatorQuad"]}, "ServiceConfigInvalid"),
+        ([], "ServiceConfigInvalid"),
+    ],
+)
 def test_invalid_configurations(configuration, code):
     with pytest.raises(OpenEOError) as raised:
         settings("WMTS", configuration)

@@ -14,31 +14,54 @@ from PIL import Image
 from tests.services.conftest import ServiceClient, ndvi_process
 from tiles import get_colormap
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--hide-scrollbars", "--window-size=800,600", "--virtual-time-budget=15000"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--window-size=800,600",
+    "--virtual-time-budget=15000",
+]
 
 
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.fail("chromium is not installed: run scripts/install_chromium.sh (the test"
-                    " command does)")
+        pytest.fail(
+            "chromium is not installed: run scripts/install_chromium.sh (the test command does)"
+        )
     return found
 
 
 def screenshot(url: str, tmp_path: Path) -> np.ndarray:
     target = tmp_path / "map.png"
-    subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                    f"--screenshot={target}", url],
-                   check=True, timeout=120, capture_output=True)
+    subprocess.run(
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={target}",
+            url,
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     return np.asarray(Image.open(target).convert("RGB"))
 
 
 @pytest.mark.parametrize("service_type", ["XYZ", "WMTS"])
 def test_web_map_page_shows_the_layer(services: ServiceClient, service_type: str, tmp_path):
-    service_id = services.create(service_type, ndvi_process(), title="NDVI map",
-                                 configuration={"colormap": "RdYlGn", "value_range": [-1, 1]})
+    service_id = services.create(
+        service_type,
+        ndvi_process(),
+        title="NDVI map",
+        configuration={"colormap": "RdYlGn", "value_range": [-1, 1]},
+    )
     page_url = services.get(service_id)["attributes"]["map"]
     page = requests.get(page_url)
     assert page.status_code == 200 and "leaflet.js" in page.text

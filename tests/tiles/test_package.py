@@ -26,11 +26,14 @@ def test_no_imports_from_xcube_openeo():
 
 
 def test_importing_tiles_loads_neither_xcube_openeo_nor_cmocean():
-    code = ("import sys, tiles; tiles.get_colormap('viridis'); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('xcube_openeo', 'cmocean', 'xarray', 'xcube')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = (
+        "import sys, tiles; tiles.get_colormap('viridis'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('xcube_openeo', 'cmocean', 'xarray', 'xcube')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 

@@ -49,8 +49,10 @@ def ramp(height: int = 64, width: int = 64) -> np.ndarray:
 # -- colour maps -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["viridis", "RdBu_r", "gray", "terrain", "cmo.thermal",
-                                  "thermal", "cmo.balance_r", "deep_r"])
+@pytest.mark.parametrize(
+    "name",
+    ["viridis", "RdBu_r", "gray", "terrain", "cmo.thermal", "thermal", "cmo.balance_r", "deep_r"],
+)
 def test_known_colormaps(name):
     cmap = get_colormap(name)
     assert cmap.palette.shape == (256, 4) and cmap.palette.dtype == np.uint8
@@ -129,10 +131,17 @@ def test_log_scaling():
     assert indices.tolist() == [1, 128, 255, NODATA_INDEX, NODATA_INDEX]
 
 
-@pytest.mark.parametrize("vmin, vmax, log", [
-    (1.0, 1.0, False), (2.0, 1.0, False), (np.nan, 1.0, False), (0.0, np.inf, False),
-    (0.0, 10.0, True), ("a", 1.0, False),
-])
+@pytest.mark.parametrize(
+    "vmin, vmax, log",
+    [
+        (1.0, 1.0, False),
+        (2.0, 1.0, False),
+        (np.nan, 1.0, False),
+        (0.0, np.inf, False),
+        (0.0, 10.0, True),
+        ("a", 1.0, False),
+    ],
+)
 def test_invalid_value_ranges(vmin, vmax, log):
     with pytest.raises(InvalidValueRange):
         scale_to_indices(np.zeros(3), vmin, vmax, log=log)
@@ -195,10 +204,18 @@ def test_webp_keeps_alpha():
     assert np.abs(decoded[8, 8, :3] - (10, 200, 10)).max() < 12
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("png", "png"), ("PNG", "png"), ("image/png", "png"), ("jpg", "jpeg"), (".jpeg", "jpeg"),
-    ("image/jpeg", "jpeg"), ("webp", "webp"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("png", "png"),
+        ("PNG", "png"),
+        ("image/png", "png"),
+        ("jpg", "jpeg"),
+        (".jpeg", "jpeg"),
+        ("image/jpeg", "jpeg"),
+        ("webp", "webp"),
+    ],
+)
 def test_format_names(name, expected):
     assert normalize_format(name) == expected
     assert media_type(name) == f"image/{expected}"
@@ -302,8 +319,9 @@ def test_image_data_rgb_with_per_band_ranges():
     green = np.full((8, 8), 0.5)
     blue = np.full((8, 8), -1.0)
     blue[0, 0] = np.nan
-    image = ImageData(np.stack([red, green, blue]), BOUNDS, "EPSG:3857",
-                      band_names=("B04", "B03", "B02"))
+    image = ImageData(
+        np.stack([red, green, blue]), BOUNDS, "EPSG:3857", band_names=("B04", "B03", "B02")
+    )
     rgba = rgba_of(image.render("png", value_range=[(0, 200), (0, 1), (-1, 1)]))
     assert tuple(rgba[4, 4]) == (128, 128, 0, 255)
     assert rgba[0, 0, 3] == 0

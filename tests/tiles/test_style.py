@@ -31,19 +31,22 @@ def test_style_normalises_and_validates():
     assert rgb.media_type == "image/jpeg"
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"colormap": "nope"}, InvalidColormap),
-    ({"image_format": "gif"}, UnsupportedFormat),
-    ({"value_range": (1, 0)}, InvalidValueRange),
-    ({"value_range": (0, 1), "log": True}, InvalidValueRange),
-    ({"value_range": [(0, 1), (0, 1)]}, InvalidValueRange),
-    ({"value_range": [(0, 1, 2)]}, InvalidValueRange),
-    ({"value_range": ("a", "b")}, InvalidValueRange),
-    ({"background": (0, 0, 256)}, InvalidParameter),
-    ({"background": (0, 0)}, InvalidParameter),
-    ({"quality": 0}, InvalidParameter),
-    ({"quality": 101}, InvalidParameter),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"colormap": "nope"}, InvalidColormap),
+        ({"image_format": "gif"}, UnsupportedFormat),
+        ({"value_range": (1, 0)}, InvalidValueRange),
+        ({"value_range": (0, 1), "log": True}, InvalidValueRange),
+        ({"value_range": [(0, 1), (0, 1)]}, InvalidValueRange),
+        ({"value_range": [(0, 1, 2)]}, InvalidValueRange),
+        ({"value_range": ("a", "b")}, InvalidValueRange),
+        ({"background": (0, 0, 256)}, InvalidParameter),
+        ({"background": (0, 0)}, InvalidParameter),
+        ({"quality": 0}, InvalidParameter),
+        ({"quality": 101}, InvalidParameter),
+    ],
+)
 def test_style_rejects_bad_settings(kwargs, error):
     with pytest.raises(error) as info:
         RenderStyle(**kwargs)
@@ -52,9 +55,12 @@ def test_style_rejects_bad_settings(kwargs, error):
 
 def test_style_keys_are_stable_and_distinct():
     assert RenderStyle("viridis", (0, 1)).key == RenderStyle("viridis", [0.0, 1.0]).key
-    keys = {RenderStyle("viridis", (0, 1)).key, RenderStyle("magma", (0, 1)).key,
-            RenderStyle("viridis", (0, 2)).key, RenderStyle("viridis", (0, 1), log=False,
-                                                            image_format="webp").key}
+    keys = {
+        RenderStyle("viridis", (0, 1)).key,
+        RenderStyle("magma", (0, 1)).key,
+        RenderStyle("viridis", (0, 2)).key,
+        RenderStyle("viridis", (0, 1), log=False, image_format="webp").key,
+    }
     assert len(keys) == 4
 
 

@@ -11,8 +11,7 @@ URL = "https://example.org/services/abc/tiles/{z}/{x}/{y}.png"
 
 
 def test_tilejson_for_a_regional_layer():
-    document = tilejson(URL, name="NDVI", bounds=(5.0, 50.0, 15.0, 55.0), min_zoom=1,
-                        max_zoom=14)
+    document = tilejson(URL, name="NDVI", bounds=(5.0, 50.0, 15.0, 55.0), min_zoom=1, max_zoom=14)
     assert document["tilejson"] == "3.0.0" and document["tiles"] == [URL]
     assert (document["minzoom"], document["maxzoom"]) == (1, 14)
     assert document["bounds"] == [5.0, 50.0, 15.0, 55.0]

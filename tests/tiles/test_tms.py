@@ -32,9 +32,16 @@ def test_web_mercator_latitude_limit():
     assert WEB_MERCATOR_MAX_LAT == pytest.approx(85.0511287798066, abs=1e-12)
 
 
-@pytest.mark.parametrize("tms, z, width, height", [
-    (MERC, 0, 1, 1), (MERC, 3, 8, 8), (CRS84, 0, 2, 1), (CRS84, 1, 4, 2), (CRS84, 5, 64, 32),
-])
+@pytest.mark.parametrize(
+    "tms, z, width, height",
+    [
+        (MERC, 0, 1, 1),
+        (MERC, 3, 8, 8),
+        (CRS84, 0, 2, 1),
+        (CRS84, 1, 4, 2),
+        (CRS84, 5, 64, 32),
+    ],
+)
 def test_matrix_shapes(tms, z, width, height):
     assert (tms.matrix_width(z), tms.matrix_height(z)) == (width, height)
 
@@ -45,14 +52,17 @@ def test_world_crs84_quad_zoom0_is_two_tiles():
     assert list(CRS84.tiles((-180, -90, 180, 90), 0)) == [Tile(0, 0, 0), Tile(1, 0, 0)]
 
 
-@pytest.mark.parametrize("tms, z, expected", [
-    # OGC 2D TMS (17-083r4) Annex D values.
-    (MERC, 0, 559082264.0287178),
-    (MERC, 1, 279541132.0143589),
-    (MERC, 18, 2132.72958384878),
-    (CRS84, 0, 279541132.0143589),
-    (CRS84, 1, 139770566.0071794),
-])
+@pytest.mark.parametrize(
+    "tms, z, expected",
+    [
+        # OGC 2D TMS (17-083r4) Annex D values.
+        (MERC, 0, 559082264.0287178),
+        (MERC, 1, 279541132.0143589),
+        (MERC, 18, 2132.72958384878),
+        (CRS84, 0, 279541132.0143589),
+        (CRS84, 1, 139770566.0071794),
+    ],
+)
 def test_scale_denominators_match_ogc(tms, z, expected):
     assert tms.scale_denominator(z) == pytest.approx(expected, rel=1e-12)
 
@@ -101,11 +111,22 @@ def test_zoom_for_ten_metre_pixels():
 # -- single tiles -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tms, tile", [
-    (MERC, (1, 0, 0)), (MERC, (0, 1, 0)), (MERC, (-1, 0, 3)), (MERC, (8, 0, 3)),
-    (MERC, (0, 8, 3)), (MERC, (0, 0, -1)), (MERC, (0, 0, 25)),
-    (CRS84, (2, 0, 0)), (CRS84, (0, 1, 0)), (CRS84, (4, 0, 1)), (CRS84, (0, 0, 24)),
-])
+@pytest.mark.parametrize(
+    "tms, tile",
+    [
+        (MERC, (1, 0, 0)),
+        (MERC, (0, 1, 0)),
+        (MERC, (-1, 0, 3)),
+        (MERC, (8, 0, 3)),
+        (MERC, (0, 8, 3)),
+        (MERC, (0, 0, -1)),
+        (MERC, (0, 0, 25)),
+        (CRS84, (2, 0, 0)),
+        (CRS84, (0, 1, 0)),
+        (CRS84, (4, 0, 1)),
+        (CRS84, (0, 0, 24)),
+    ],
+)
 def test_tiles_outside_the_grid(tms, tile):
     assert not tms.is_valid(tile)
     with pytest.raises(TileOutsideGrid):
@@ -137,8 +158,9 @@ def test_web_mercator_bounds_agree_with_mercantile_and_pyproj():
 
 
 def test_world_bounds_and_poles():
-    assert MERC.bounds((0, 0, 0)) == pytest.approx((-180, -WEB_MERCATOR_MAX_LAT, 180,
-                                                    WEB_MERCATOR_MAX_LAT))
+    assert MERC.bounds((0, 0, 0)) == pytest.approx(
+        (-180, -WEB_MERCATOR_MAX_LAT, 180, WEB_MERCATOR_MAX_LAT)
+    )
     assert MERC.xy_bounds((0, 0, 0)) == pytest.approx(MERC.extent)
     # The top row touches the Mercator limit, not the pole.
     assert MERC.bounds((0, 0, 5))[3] == pytest.approx(WEB_MERCATOR_MAX_LAT)
@@ -230,8 +252,11 @@ def test_bbox_crossing_the_antimeridian_splits(tms):
 
 
 def test_bbox_agrees_with_mercantile():
-    for bbox, z in [((5.0, 45.0, 15.0, 55.0), 6), ((-10.0, -60.0, 40.0, 0.0), 4),
-                    ((170.0, -10.0, -170.0, 10.0), 5)]:
+    for bbox, z in [
+        ((5.0, 45.0, 15.0, 55.0), 6),
+        ((-10.0, -60.0, 40.0, 0.0), 4),
+        ((170.0, -10.0, -170.0, 10.0), 5),
+    ]:
         assert set(MERC.tiles(bbox, z)) == {tuple(t) for t in mercantile.tiles(*bbox, z)}
 
 
@@ -264,6 +289,7 @@ def test_degenerate_and_invalid_bboxes():
     with pytest.raises(TileOutsideGrid):
         MERC.tile_ranges((0, 0, 1, 1), 30)
     from tiles import TilesError
+
     with pytest.raises(TilesError):
         MERC.tile_ranges((0, 10, 1, 0), 3)  # south > north
     with pytest.raises(TilesError):
@@ -317,6 +343,7 @@ def test_pixel_latitudes_near_the_mercator_limit():
 
 def test_base_class_is_abstract():
     from tiles import TileMatrixSet
+
     with pytest.raises(TypeError):
         TileMatrixSet()
 
@@ -335,16 +362,17 @@ def test_bbox_tiles_agree_with_mercantile_anywhere(west, east, a, b, z):
     # at an edge may differ.
     for x, y, tz in ours ^ theirs:
         w, s, e, n = MERC.bounds((x, y, tz))
-        touches = any(math.isclose(v, edge, abs_tol=1e-7) for v in (w, e)
-                      for edge in (west, east)) or any(
-            math.isclose(v, edge, abs_tol=1e-7) for v in (s, n) for edge in (south, north))
+        touches = any(
+            math.isclose(v, edge, abs_tol=1e-7) for v in (w, e) for edge in (west, east)
+        ) or any(math.isclose(v, edge, abs_tol=1e-7) for v in (s, n) for edge in (south, north))
         assert touches, (x, y, tz)
 
 
 @pytest.mark.parametrize("tms", [MERC, CRS84])
 @settings(deadline=None, max_examples=60)
-@given(lon=lons, lat=lats, dlon=st.floats(0.0, 30.0), dlat=st.floats(0.0, 5.0),
-       z=st.integers(0, 10))
+@given(
+    lon=lons, lat=lats, dlon=st.floats(0.0, 30.0), dlat=st.floats(0.0, 5.0), z=st.integers(0, 10)
+)
 def test_bbox_ranges_contain_the_tiles_of_their_points(tms, lon, lat, dlon, dlat, z):
     # Boxes overlapping a tile by a hair's breadth (1e-9 of a tile) leave it out: test
     # points and proper boxes only.
@@ -358,8 +386,9 @@ def test_bbox_ranges_contain_the_tiles_of_their_points(tms, lon, lat, dlon, dlat
     assert len(ranges) == (2 if west < 180 < east else 1)
 
     def covered(tile):
-        return any(r.min_col <= tile.x <= r.max_col and r.min_row <= tile.y <= r.max_row
-                   for r in ranges)
+        return any(
+            r.min_col <= tile.x <= r.max_col and r.min_row <= tile.y <= r.max_row for r in ranges
+        )
 
     centre_lon = west + dlon / 2
     centre_lon = centre_lon - 360 if centre_lon > 180 else centre_lon
@@ -376,8 +405,9 @@ def test_bbox_ranges_contain_the_tiles_of_their_points(tms, lon, lat, dlon, dlat
 
 
 @pytest.mark.parametrize("tms", [MERC, CRS84])
-@pytest.mark.parametrize("lon, lat", [(-1e-10, 0.0), (0.0, 0.0), (1e-10, -1e-10),
-                                      (90.0, 45.0), (179.9999, -60.0)])
+@pytest.mark.parametrize(
+    "lon, lat", [(-1e-10, 0.0), (0.0, 0.0), (1e-10, -1e-10), (90.0, 45.0), (179.9999, -60.0)]
+)
 def test_point_boxes_cover_the_point_tile(tms, lon, lat):
     for z in (1, 5, 12):
         assert list(tms.tiles((lon, lat, lon, lat), z)) == [tms.tile(lon, lat, z)]

@@ -42,10 +42,13 @@ def make_service(**kwargs) -> WmtsService:
 def make_layer(identifier: str = "ndvi", **kwargs) -> WmtsLayer:
     template = TEMPLATE.replace("{layer}", identifier)
     options = dict(
-        title="NDVI", bbox_wgs84=(5.0, 50.0, 15.0, 55.0),
+        title="NDVI",
+        bbox_wgs84=(5.0, 50.0, 15.0, 55.0),
         tile_urls={"png": template + ".png", "image/webp": template + ".webp"},
-        styles=(WmtsStyle(legend_url=BASE + "/legend/ndvi.png"),
-                WmtsStyle("greys", "Greys", legend_url=BASE + "/legend/greys.png")),
+        styles=(
+            WmtsStyle(legend_url=BASE + "/legend/ndvi.png"),
+            WmtsStyle("greys", "Greys", legend_url=BASE + "/legend/greys.png"),
+        ),
         times=TIMES,
     )
     options.update(kwargs)
@@ -54,10 +57,20 @@ def make_layer(identifier: str = "ndvi", **kwargs) -> WmtsLayer:
 
 @pytest.fixture(scope="module")
 def xml_bytes() -> bytes:
-    return capabilities_xml(make_service(provider_name="xcube-openeo"),
-                            [make_layer(), make_layer("ndvi_static", times=(),
-                             tile_urls={"jpeg": TEMPLATE.replace("/{Time}", "")
-                                        .replace("{layer}", "ndvi_static") + ".jpg"})])
+    return capabilities_xml(
+        make_service(provider_name="xcube-openeo"),
+        [
+            make_layer(),
+            make_layer(
+                "ndvi_static",
+                times=(),
+                tile_urls={
+                    "jpeg": TEMPLATE.replace("/{Time}", "").replace("{layer}", "ndvi_static")
+                    + ".jpg"
+                },
+            ),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,22 +89,37 @@ def test_document_is_wmts_1_0_0(xml_bytes):
     assert root.tag == f"{{{WMTS_NS}}}Capabilities" and root.get("version") == "1.0.0"
     assert root.find("ows:ServiceIdentification/ows:ServiceType", NS).text == "OGC WMTS"
     children = [child.tag.split("}")[1] for child in root]
-    assert children == ["ServiceIdentification", "ServiceProvider", "OperationsMetadata",
-                        "Contents", "ServiceMetadataURL"]
+    assert children == [
+        "ServiceIdentification",
+        "ServiceProvider",
+        "OperationsMetadata",
+        "Contents",
+        "ServiceMetadataURL",
+    ]
 
 
 def test_layer_children_follow_the_schema_order(xml_bytes):
     layer = ET.fromstring(xml_bytes).find("wmts:Contents/wmts:Layer", NS)
-    order = ["Title", "WGS84BoundingBox", "Identifier", "Style", "Format", "Dimension",
-             "TileMatrixSetLink", "ResourceURL"]
+    order = [
+        "Title",
+        "WGS84BoundingBox",
+        "Identifier",
+        "Style",
+        "Format",
+        "Dimension",
+        "TileMatrixSetLink",
+        "ResourceURL",
+    ]
     tags = [child.tag.split("}")[1] for child in layer]
     assert [order.index(tag) for tag in tags] == sorted(order.index(tag) for tag in tags)
 
 
 def test_tile_matrix_sets_are_defined_with_ogc_scales(xml_bytes):
     root = ET.fromstring(xml_bytes)
-    sets = {s.find("ows:Identifier", NS).text: s
-            for s in root.findall("wmts:Contents/wmts:TileMatrixSet", NS)}
+    sets = {
+        s.find("ows:Identifier", NS).text: s
+        for s in root.findall("wmts:Contents/wmts:TileMatrixSet", NS)
+    }
     assert set(sets) == {"WebMercatorQuad", "WorldCRS84Quad"}
     merc, crs84 = sets["WebMercatorQuad"], sets["WorldCRS84Quad"]
     assert merc.find("ows:SupportedCRS", NS).text == "urn:ogc:def:crs:EPSG::3857"
@@ -103,7 +131,9 @@ def test_tile_matrix_sets_are_defined_with_ogc_scales(xml_bytes):
     assert float(crs0.find("wmts:ScaleDenominator", NS).text) == pytest.approx(279541132.0143589)
     assert crs0.find("wmts:TopLeftCorner", NS).text == "-180 90"
     assert (crs0.find("wmts:MatrixWidth", NS).text, crs0.find("wmts:MatrixHeight", NS).text) == (
-        "2", "1")
+        "2",
+        "1",
+    )
     assert len(merc.findall("wmts:TileMatrix", NS)) == 15
     assert len(crs84.findall("wmts:TileMatrix", NS)) == 14
 
@@ -145,33 +175,43 @@ def test_owslib_reads_tile_matrix_sets_and_limits(wmts):
     limits = links["WebMercatorQuad"].tilematrixlimits["6"]
     expected = list(mercantile.tiles(5.0, 50.0, 15.0, 55.0, 6))
     assert (limits.mintilecol, limits.maxtilecol, limits.mintilerow, limits.maxtilerow) == (
-        min(t.x for t in expected), max(t.x for t in expected),
-        min(t.y for t in expected), max(t.y for t in expected))
+        min(t.x for t in expected),
+        max(t.x for t in expected),
+        min(t.y for t in expected),
+        max(t.y for t in expected),
+    )
     assert (limits.mintilecol, limits.maxtilerow) == (32, 21)
 
 
 def test_owslib_builds_rest_and_kvp_tile_requests(wmts):
-    url = wmts.buildTileResource("ndvi", tilematrixset="WorldCRS84Quad", tilematrix="5",
-                                 row=7, column=35, Time=TIMES[0])
+    url = wmts.buildTileResource(
+        "ndvi", tilematrixset="WorldCRS84Quad", tilematrix="5", row=7, column=35, Time=TIMES[0]
+    )
     assert url.startswith(BASE + "/tile/ndvi/default/2024-01-01T00:00:00Z/WorldCRS84Quad/5/7/35.")
     assert not wmts.restonly  # KVP GetTile is offered as well
     get_tile = wmts.getOperationByName("GetTile")
     assert get_tile.methods[0]["url"] == BASE + "/kvp"
-    query = wmts.buildTileRequest("ndvi", tilematrixset="WebMercatorQuad", tilematrix="6",
-                                  row=21, column=33, Time=TIMES[1])
+    query = wmts.buildTileRequest(
+        "ndvi", tilematrixset="WebMercatorQuad", tilematrix="6", row=21, column=33, Time=TIMES[1]
+    )
     assert "REQUEST=GetTile" in query and "TILEMATRIXSET=WebMercatorQuad" in query
     capabilities = wmts.getOperationByName("GetCapabilities")
     assert {m["url"] for m in capabilities.methods} == {
-        BASE + "/kvp", BASE + "/1.0.0/WMTSCapabilities.xml"}
+        BASE + "/kvp",
+        BASE + "/1.0.0/WMTSCapabilities.xml",
+    }
 
 
 # -- GDAL ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tms_id, crs, resolution", [
-    ("WebMercatorQuad", "EPSG:3857", WebMercatorQuad().resolution(14)),
-    ("WorldCRS84Quad", "OGC:CRS84", WorldCRS84Quad().resolution(13)),
-])
+@pytest.mark.parametrize(
+    "tms_id, crs, resolution",
+    [
+        ("WebMercatorQuad", "EPSG:3857", WebMercatorQuad().resolution(14)),
+        ("WorldCRS84Quad", "OGC:CRS84", WorldCRS84Quad().resolution(13)),
+    ],
+)
 def test_gdal_opens_the_capabilities(xml_bytes, tmp_path: Path, tms_id, crs, resolution):
     path = tmp_path / "capabilities.xml"
     path.write_bytes(xml_bytes)
@@ -179,8 +219,7 @@ def test_gdal_opens_the_capabilities(xml_bytes, tmp_path: Path, tms_id, crs, res
         assert dataset.crs.to_string() == crs
         assert dataset.res[0] == pytest.approx(resolution)
         west, south, east, north = dataset.bounds
-        to_crs84 = transform_bounds(dataset.crs, "OGC:CRS84",
-                                                  west, south, east, north)
+        to_crs84 = transform_bounds(dataset.crs, "OGC:CRS84", west, south, east, north)
         assert to_crs84 == pytest.approx((5.0, 50.0, 15.0, 55.0), abs=0.01)
         assert dataset.count == 4  # RGBA
 
@@ -189,7 +228,9 @@ def test_gdal_opens_the_capabilities(xml_bytes, tmp_path: Path, tms_id, crs, res
 
 
 def test_template_without_time_is_rejected_for_a_layer_with_times():
-    layer = make_layer(tile_urls={"png": BASE + "/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}"})
+    layer = make_layer(
+        tile_urls={"png": BASE + "/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}"}
+    )
     with pytest.raises(TilesError, match="Time"):
         capabilities_xml(make_service(), [layer])
 
@@ -212,21 +253,31 @@ def test_other_layer_errors():
 
 
 def test_antimeridian_layer_limits_span_the_whole_row(wmts):
-    layer = make_layer("pacific", bbox_wgs84=(170.0, -20.0, -170.0, 0.0), times=(),
-                       tile_urls={"png": TEMPLATE.replace("/{Time}", "") + ".png"})
+    layer = make_layer(
+        "pacific",
+        bbox_wgs84=(170.0, -20.0, -170.0, 0.0),
+        times=(),
+        tile_urls={"png": TEMPLATE.replace("/{Time}", "") + ".png"},
+    )
     root = ET.fromstring(capabilities_xml(make_service(), [layer]))
     for limits in root.iter(f"{{{WMTS_NS}}}TileMatrixLimits"):
         if limits.find("wmts:TileMatrix", NS).text == "3":
-            columns = (limits.find("wmts:MinTileCol", NS).text,
-                       limits.find("wmts:MaxTileCol", NS).text)
+            columns = (
+                limits.find("wmts:MinTileCol", NS).text,
+                limits.find("wmts:MaxTileCol", NS).text,
+            )
             assert columns in {("0", "7"), ("0", "15")}  # Mercator 8, CRS84 16 columns
 
 
 def test_gdal_opens_a_global_layer_with_512_pixel_tiles(tmp_path: Path):
     service = WmtsService(
-        title="World", kvp_url=BASE + "/kvp", capabilities_url=BASE + "/caps.xml",
-        tile_matrix_sets=(WebMercatorQuad(tile_size=512, max_zoom=10),
-                          WorldCRS84Quad(tile_size=512, max_zoom=9)),
+        title="World",
+        kvp_url=BASE + "/kvp",
+        capabilities_url=BASE + "/caps.xml",
+        tile_matrix_sets=(
+            WebMercatorQuad(tile_size=512, max_zoom=10),
+            WorldCRS84Quad(tile_size=512, max_zoom=9),
+        ),
     )
     template = BASE + "/world/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"
     layer = WmtsLayer("world", "World", (-180.0, -90.0, 180.0, 90.0), {"png": template})

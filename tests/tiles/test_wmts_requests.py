@@ -25,9 +25,16 @@ from tiles import (
 from tiles.wmts import OWS_NS
 
 GET_TILE = {
-    "SERVICE": "WMTS", "REQUEST": "GetTile", "VERSION": "1.0.0", "LAYER": "ndvi",
-    "STYLE": "default", "FORMAT": "image/png", "TILEMATRIXSET": "WebMercatorQuad",
-    "TILEMATRIX": "6", "TILEROW": "21", "TILECOL": "33",
+    "SERVICE": "WMTS",
+    "REQUEST": "GetTile",
+    "VERSION": "1.0.0",
+    "LAYER": "ndvi",
+    "STYLE": "default",
+    "FORMAT": "image/png",
+    "TILEMATRIXSET": "WebMercatorQuad",
+    "TILEMATRIX": "6",
+    "TILEROW": "21",
+    "TILECOL": "33",
 }
 
 
@@ -38,7 +45,11 @@ def test_get_tile_with_any_parameter_case_and_list_values():
     assert isinstance(request, GetTileRequest)
     assert (request.layer, request.style, request.format) == ("ndvi", "default", "image/png")
     assert (request.tile_matrix_set, request.zoom, request.row, request.col) == (
-        "WebMercatorQuad", 6, 21, 33)
+        "WebMercatorQuad",
+        6,
+        21,
+        33,
+    )
     assert request.time == "2024-01-11"
     assert request.dimensions == {"time": "2024-01-11"}
 
@@ -49,14 +60,27 @@ def test_get_tile_without_time():
 
 
 def test_get_capabilities():
-    request = parse_kvp({"service": "wmts", "request": "GetCapabilities",
-                         "AcceptVersions": "1.0.0, 2.0.0"})
+    request = parse_kvp(
+        {"service": "wmts", "request": "GetCapabilities", "AcceptVersions": "1.0.0, 2.0.0"}
+    )
     assert request == GetCapabilitiesRequest(("1.0.0", "2.0.0"))
 
 
-@pytest.mark.parametrize("missing", ["SERVICE", "REQUEST", "VERSION", "LAYER", "STYLE",
-                                     "FORMAT", "TILEMATRIXSET", "TILEMATRIX", "TILEROW",
-                                     "TILECOL"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "SERVICE",
+        "REQUEST",
+        "VERSION",
+        "LAYER",
+        "STYLE",
+        "FORMAT",
+        "TILEMATRIXSET",
+        "TILEMATRIX",
+        "TILEROW",
+        "TILECOL",
+    ],
+)
 def test_missing_parameters(missing):
     query = {k: v for k, v in GET_TILE.items() if k != missing}
     with pytest.raises(MissingParameter) as info:
@@ -65,13 +89,16 @@ def test_missing_parameters(missing):
     assert info.value.ows_code == "MissingParameterValue" and info.value.http_status == 400
 
 
-@pytest.mark.parametrize("name, value, error, code", [
-    ("SERVICE", "WMS", InvalidParameter, "InvalidParameterValue"),
-    ("VERSION", "2.0.0", InvalidParameter, "InvalidParameterValue"),
-    ("TILEROW", "x", InvalidParameter, "InvalidParameterValue"),
-    ("TILECOL", "-1", TileOutsideGrid, "TileOutOfRange"),
-    ("REQUEST", "GetFeatureInfo", OperationNotSupported, "OperationNotSupported"),
-])
+@pytest.mark.parametrize(
+    "name, value, error, code",
+    [
+        ("SERVICE", "WMS", InvalidParameter, "InvalidParameterValue"),
+        ("VERSION", "2.0.0", InvalidParameter, "InvalidParameterValue"),
+        ("TILEROW", "x", InvalidParameter, "InvalidParameterValue"),
+        ("TILECOL", "-1", TileOutsideGrid, "TileOutOfRange"),
+        ("REQUEST", "GetFeatureInfo", OperationNotSupported, "OperationNotSupported"),
+    ],
+)
 def test_invalid_parameters(name, value, error, code):
     with pytest.raises(error) as info:
         parse_kvp({**GET_TILE, name: value})
@@ -112,13 +139,16 @@ def test_exception_report_without_locator():
     assert exception.get("locator") is None
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2024-01-01", "2024-01-01"),
-    (np.datetime64("2024-01-11T10:30:00.000000000"), "2024-01-11T10:30:00Z"),
-    (datetime(2024, 1, 21, 12), "2024-01-21T12:00:00Z"),
-    (datetime(2024, 1, 21, 12, tzinfo=timezone(timedelta(hours=2))), "2024-01-21T10:00:00Z"),
-    (date(2024, 2, 1), "2024-02-01"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2024-01-01", "2024-01-01"),
+        (np.datetime64("2024-01-11T10:30:00.000000000"), "2024-01-11T10:30:00Z"),
+        (datetime(2024, 1, 21, 12), "2024-01-21T12:00:00Z"),
+        (datetime(2024, 1, 21, 12, tzinfo=timezone(timedelta(hours=2))), "2024-01-21T10:00:00Z"),
+        (date(2024, 2, 1), "2024-02-01"),
+    ],
+)
 def test_format_time(value, expected):
     assert format_time(value) == expected
 

@@ -112,14 +112,18 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
         Services=JsonObjectSchema(
             properties=dict(
                 TileCacheSize=JsonIntegerSchema(
-                    minimum=0, description="Bytes of encoded tiles kept in memory (256 MiB)"),
+                    minimum=0, description="Bytes of encoded tiles kept in memory (256 MiB)"
+                ),
                 TileThreads=JsonIntegerSchema(
-                    minimum=1, description="Threads computing tiles at once (4)"),
+                    minimum=1, description="Threads computing tiles at once (4)"
+                ),
                 TileMaxAge=JsonIntegerSchema(
-                    minimum=0, description="Seconds in the tiles' Cache-Control max-age (300)"),
+                    minimum=0, description="Seconds in the tiles' Cache-Control max-age (300)"
+                ),
                 WebMapLibraryDir=JsonStringSchema(
                     description="Folder of the vendored Leaflet (default: var/vendor/leaflet"
-                    " of the source tree, made by scripts/vendor_web.sh)"),
+                    " of the source tree, made by scripts/vendor_web.sh)"
+                ),
             ),
             additional_properties=False,
         ),
@@ -128,8 +132,7 @@ OPENEO_CONFIG_SCHEMA = JsonObjectSchema(
             " save_result (default 'GTiff')."
         ),
         DefaultLicense=JsonStringSchema(
-            description="License of collections whose dataset names none"
-            " (default 'proprietary')."
+            description="License of collections whose dataset names none (default 'proprietary')."
         ),
     ),
     additional_properties=False,

@@ -34,8 +34,12 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
         super().__init__(server_ctx)
         # Before any route answers: refuses state inside served folders, warns of
         # dangerous xcube APIs (xcube_openeo.security).
-        check_deployment(self.config, self.exposure_policy, self._state_locations(),
-                         authentication=bool(self.accounts.users or self.accounts.providers))
+        check_deployment(
+            self.config,
+            self.exposure_policy,
+            self._state_locations(),
+            authentication=bool(self.accounts.users or self.accounts.providers),
+        )
         self._install_handlers()
 
     def _install_handlers(self) -> None:
@@ -48,15 +52,20 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
     @cached_property
     def exposure_policy(self) -> ExposurePolicy:
         """Who may call each of xcube's own APIs served beside openEO."""
-        return ExposurePolicy.from_config(self.openeo_config.get("Security"),
-                                          [api.name for api in self.server_ctx.apis])
+        return ExposurePolicy.from_config(
+            self.openeo_config.get("Security"), [api.name for api in self.server_ctx.apis]
+        )
 
     def _state_locations(self) -> list[str]:
         state = [str(data_dir(self.openeo_config))]
-        state += [section[key] for section, key in (
-            (self.openeo_config.get("Files") or {}, "Root"),
-            (self.openeo_config.get("Jobs") or {}, "ResultsRoot"),
-        ) if section.get(key)]
+        state += [
+            section[key]
+            for section, key in (
+                (self.openeo_config.get("Files") or {}, "Root"),
+                (self.openeo_config.get("Jobs") or {}, "ResultsRoot"),
+            )
+            if section.get(key)
+        ]
         return state
 
     # --- configuration -----------------------------------------------------------------

@@ -25,12 +25,14 @@ def get_endpoints(
     """
     endpoints = []
     for route in routes:
-        if not route.path.startswith(OPENEO_PREFIX) or not getattr(route.handler_cls, "listed", True):
+        if not route.path.startswith(OPENEO_PREFIX) or not getattr(
+            route.handler_cls, "listed", True
+        ):
             continue
         listed_in = getattr(route.handler_cls, "listed_in", None)
         if ctx is not None and listed_in is not None and not listed_in(ctx):
             continue
-        path = route.path[len(OPENEO_PREFIX):] or "/"
+        path = route.path[len(OPENEO_PREFIX) :] or "/"
         path = path.replace("{*", "{")
         methods = allowed_methods(route.handler_cls)
         if methods:
@@ -38,7 +40,9 @@ def get_endpoints(
     return endpoints
 
 
-def get_capabilities(ctx: OpenEOContext, base_url: str, routes: Sequence[ApiRoute]) -> dict[str, Any]:
+def get_capabilities(
+    ctx: OpenEOContext, base_url: str, routes: Sequence[ApiRoute]
+) -> dict[str, Any]:
     return {
         "api_version": API_VERSION,
         "backend_version": ctx.backend_version,
@@ -53,12 +57,24 @@ def get_capabilities(ctx: OpenEOContext, base_url: str, routes: Sequence[ApiRout
         "links": [
             {"rel": "self", "href": f"{base_url}/", "type": "application/json"},
             {"rel": "root", "href": f"{base_url}/", "type": "application/json"},
-            {"rel": "conformance", "href": f"{base_url}/conformance", "type": "application/json",
-             "title": "Conformance classes"},
-            {"rel": "data", "href": f"{base_url}/collections", "type": "application/json",
-             "title": "Collections"},
-            {"rel": "version-history", "href": _well_known_url(base_url),
-             "type": "application/json", "title": "Supported API versions"},
+            {
+                "rel": "conformance",
+                "href": f"{base_url}/conformance",
+                "type": "application/json",
+                "title": "Conformance classes",
+            },
+            {
+                "rel": "data",
+                "href": f"{base_url}/collections",
+                "type": "application/json",
+                "title": "Collections",
+            },
+            {
+                "rel": "version-history",
+                "href": _well_known_url(base_url),
+                "type": "application/json",
+                "title": "Supported API versions",
+            },
         ],
     }
 
@@ -68,11 +84,7 @@ def _well_known_url(base_url: str) -> str:
 
 
 def get_well_known(base_url: str) -> dict[str, Any]:
-    return {
-        "versions": [
-            {"url": f"{base_url}/", "api_version": API_VERSION, "production": False}
-        ]
-    }
+    return {"versions": [{"url": f"{base_url}/", "api_version": API_VERSION, "production": False}]}
 
 
 def get_conformance() -> dict[str, Any]:

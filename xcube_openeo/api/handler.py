@@ -46,7 +46,9 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
             raise BadRequest("The request body must be a JSON object.")
         return doc
 
-    def write_json(self, doc: Any, status: int = 200, content_type: str = "application/json") -> None:
+    def write_json(
+        self, doc: Any, status: int = 200, content_type: str = "application/json"
+    ) -> None:
         self.response.set_status(status)
         self.response.set_header("Content-Type", f"{content_type}; charset=UTF-8")
         self.response.finish(json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8"))
@@ -62,8 +64,10 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         maximum = jsonio.INT64_MAX if maximum is None else min(maximum, jsonio.INT64_MAX)
         value = int(values[-1])
         if value < minimum or value > maximum:
-            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be at least"
-                              f" {minimum} and at most {maximum}.")
+            raise OpenEOError(
+                "BadRequest",
+                f"Query parameter {name!r} must be at least {minimum} and at most {maximum}.",
+            )
         return value
 
     # --- authentication (xcube_openeo.auth) ----------------------------------------------
@@ -77,8 +81,10 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         """
         if not hasattr(self, "_auth_result"):
             try:
-                self._auth_result = (self.ctx.accounts.authenticate(
-                    self.request.headers.get("Authorization")), None)
+                self._auth_result = (
+                    self.ctx.accounts.authenticate(self.request.headers.get("Authorization")),
+                    None,
+                )
             except OpenEOError as e:
                 self._auth_result = (None, e)
         user, error = self._auth_result

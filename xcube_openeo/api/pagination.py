@@ -42,9 +42,19 @@ def paginate(
     page = items[offset : offset + limit]
     links = []
     if offset + limit < len(items):
-        links.append({"rel": "next", "href": page_url(limit, encode_token(offset + limit)),
-                      "type": "application/json"})
+        links.append(
+            {
+                "rel": "next",
+                "href": page_url(limit, encode_token(offset + limit)),
+                "type": "application/json",
+            }
+        )
     if offset > 0:
-        links.append({"rel": "prev", "href": page_url(limit, encode_token(max(0, offset - limit))),
-                      "type": "application/json"})
+        links.append(
+            {
+                "rel": "prev",
+                "href": page_url(limit, encode_token(max(0, offset - limit))),
+                "type": "application/json",
+            }
+        )
     return page, links

@@ -87,9 +87,11 @@ class OpenEORequestHandler(TornadoRequestHandler):
             # Checking a token may call an OIDC provider: do it once, off the event loop;
             # the handler finds the user (or the error) ready when it asks for it.
             await tornado.ioloop.IOLoop.current().run_in_executor(
-                AUTH_EXECUTOR, self._authenticate_quietly)
-        self._streaming = (self.request.method in ("PUT", "POST")
-                           and getattr(self._api_handler, "streams_request_body", False))
+                AUTH_EXECUTOR, self._authenticate_quietly
+            )
+        self._streaming = self.request.method in ("PUT", "POST") and getattr(
+            self._api_handler, "streams_request_body", False
+        )
         if self._streaming:
             # The ApiHandler takes the body chunk by chunk (file uploads) and enforces
             # its own limits; it may refuse the body here by raising an OpenEOError.
@@ -157,7 +159,9 @@ class OpenEORequestHandler(TornadoRequestHandler):
             return
         self._finish_body()
         method = getattr(self._api_handler, method_name, None)
-        if method is None or method_name not in allowed_methods(type(self._api_handler), lower=True):
+        if method is None or method_name not in allowed_methods(
+            type(self._api_handler), lower=True
+        ):
             self.send_openeo_error(
                 MethodNotAllowed(f"Method {method_name.upper()} is not allowed for this path.")
             )
@@ -177,7 +181,9 @@ class OpenEORequestHandler(TornadoRequestHandler):
         # Client errors raised before dispatch (e.g. an oversized body) are no server
         # failures: log them briefly, without a traceback.
         if isinstance(value, OpenEOError) and value.status < 500:
-            LOG.info("%s %s: %s %s", self.request.method, self.request.path, value.code, value.message)
+            LOG.info(
+                "%s %s: %s %s", self.request.method, self.request.path, value.code, value.message
+            )
         else:
             super().log_exception(typ, value, tb)
 
@@ -206,8 +212,10 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self.send_openeo_error(error)
 
     def _internal_message(self) -> str:
-        return (f"An unexpected error occurred in {self.request.method} {self.request.path};"
-                " quote the error id when reporting it.")
+        return (
+            f"An unexpected error occurred in {self.request.method} {self.request.path};"
+            " quote the error id when reporting it."
+        )
 
 
 class _BodyTooLarge(PayloadTooLarge):
@@ -221,7 +229,8 @@ def allowed_methods(handler_cls: type, lower: bool = False) -> list[str]:
     from xcube.server.api import ApiHandler
 
     names = [
-        name for name in HTTP_METHODS
+        name
+        for name in HTTP_METHODS
         if getattr(handler_cls, name, None) is not None
         and getattr(handler_cls, name) is not getattr(ApiHandler, name, None)
     ]
@@ -236,7 +245,11 @@ def use_openeo_handler(application: tornado.web.Application, api_name: str) -> i
     changed = 0
     for rule in iter_rules(application.default_router):
         route = rule.target_kwargs.get("api_route") if rule.target_kwargs else None
-        if route is not None and route.api_name == api_name and rule.target is TornadoRequestHandler:
+        if (
+            route is not None
+            and route.api_name == api_name
+            and rule.target is TornadoRequestHandler
+        ):
             rule.target = OpenEORequestHandler
             changed += 1
     return changed

@@ -64,17 +64,23 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str]:
         )
     scheme, _, encoded = authorization.strip().partition(" ")
     if scheme.lower() != "basic" or not encoded:
-        raise OpenEOError("AuthenticationSchemeInvalid",
-                          "GET /credentials/basic expects HTTP basic authentication.")
+        raise OpenEOError(
+            "AuthenticationSchemeInvalid",
+            "GET /credentials/basic expects HTTP basic authentication.",
+        )
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise OpenEOError("AuthenticationSchemeInvalid",
-                          "The basic credentials are not valid base64 of 'user:password'.") from None
+        raise OpenEOError(
+            "AuthenticationSchemeInvalid",
+            "The basic credentials are not valid base64 of 'user:password'.",
+        ) from None
     user_id, sep, password = decoded.partition(":")
     if not sep:
-        raise OpenEOError("AuthenticationSchemeInvalid",
-                          "The basic credentials are not of the form 'user:password'.")
+        raise OpenEOError(
+            "AuthenticationSchemeInvalid",
+            "The basic credentials are not of the form 'user:password'.",
+        )
     return user_id, password
 
 
@@ -91,7 +97,9 @@ class Accounts:
         self.trusted_proxies = parse_networks(auth_config.get("TrustedProxies") or [])
         # Logins admitted and waiting for (or in) their password check: bounded, so
         # that a flood from many addresses cannot queue without limit.
-        self._login_slots = BoundedSemaphore(int(throttle_config.get("MaxQueued", DEFAULT_MAX_QUEUED)))
+        self._login_slots = BoundedSemaphore(
+            int(throttle_config.get("MaxQueued", DEFAULT_MAX_QUEUED))
+        )
 
     # --- who is calling --------------------------------------------------------------
 
@@ -110,7 +118,9 @@ class Accounts:
         method, sep1, rest = credentials.strip().partition("/")
         provider_id, sep2, token = rest.partition("/")
         if not (sep1 and sep2 and token):
-            raise scheme_invalid("The bearer token is not of the form '<method>/<provider>/<token>'.")
+            raise scheme_invalid(
+                "The bearer token is not of the form '<method>/<provider>/<token>'."
+            )
         if method == "basic":
             if provider_id:
                 raise scheme_invalid("Basic tokens have an empty provider: 'basic//<token>'.")
@@ -126,8 +136,11 @@ class Accounts:
         user_id = self.tokens.user_id_of(token)
         # A token of a user removed from the configuration is void as well.
         if user_id is None or user_id not in self.users:
-            raise OpenEOError("TokenInvalid", "The access token is invalid or has expired;"
-                              " get a new one from GET /credentials/basic.")
+            raise OpenEOError(
+                "TokenInvalid",
+                "The access token is invalid or has expired;"
+                " get a new one from GET /credentials/basic.",
+            )
         return self.users[user_id].user
 
     # --- basic login ------------------------------------------------------------------
@@ -142,8 +155,11 @@ class Accounts:
         attempt = self.throttle.attempt(user_id, address)
         if not self._login_slots.acquire(blocking=False):
             attempt.cancel()
-            raise OpenEOError("InfrastructureBusy", "Too many logins are being checked at the"
-                              " moment; try again shortly.", headers={"Retry-After": "1"})
+            raise OpenEOError(
+                "InfrastructureBusy",
+                "Too many logins are being checked at the moment; try again shortly.",
+                headers={"Retry-After": "1"},
+            )
         return BasicLogin(user_id, password, address, attempt)
 
     def finish_basic_login(self, login: BasicLogin) -> dict[str, str]:
@@ -166,8 +182,9 @@ class Accounts:
         if not valid:
             login.attempt.failed()
             # For operators (and fail2ban-like tools); never the password.
-            LOG.warning("Failed basic login for user %r from %s", login.user_id[:64],
-                        login.address[:64])
+            LOG.warning(
+                "Failed basic login for user %r from %s", login.user_id[:64], login.address[:64]
+            )
             raise OpenEOError("CredentialsInvalid", "The user name or the password is not correct.")
         login.attempt.succeeded()
         LOG.info("Basic login of user %r", login.user_id)

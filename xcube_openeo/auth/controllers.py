@@ -16,10 +16,18 @@ def me(ctx: OpenEOContext, user: User, base_url: str) -> dict[str, Any]:
         "name": user.name or user.user_id,
         "storage": {"free": max(quota - used, 0), "quota": quota},
         "links": [
-            {"rel": "related", "href": f"{base_url}/files", "type": "application/json",
-             "title": "Your files"},
-            {"rel": "related", "href": f"{base_url}/process_graphs", "type": "application/json",
-             "title": "Your user-defined processes"},
+            {
+                "rel": "related",
+                "href": f"{base_url}/files",
+                "type": "application/json",
+                "title": "Your files",
+            },
+            {
+                "rel": "related",
+                "href": f"{base_url}/process_graphs",
+                "type": "application/json",
+                "title": "Your user-defined processes",
+            },
         ],
     }
     # Only what is configured: no budget or plan means none applies.

@@ -27,8 +27,17 @@ from xcube_openeo.errors import OpenEOError
 
 #: Asymmetric algorithms only: with a symmetric one, anyone holding the provider's
 #: public key could sign tokens (the HS256-with-public-key confusion).
-DEFAULT_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                      "ES256", "ES384", "ES512")
+DEFAULT_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+)
 _KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
 #: Userinfo answers for opaque tokens are reused for at most this long.
 MAX_USERINFO_CACHE_SECONDS = 15 * 60
@@ -72,14 +81,21 @@ class OidcProvider:
         return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
     def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"id": self.id, "issuer": self.issuer, "title": self.title,
-                               "scopes": list(self.scopes)}
+        doc: dict[str, Any] = {
+            "id": self.id,
+            "issuer": self.issuer,
+            "title": self.title,
+            "scopes": list(self.scopes),
+        }
         if self.description:
             doc["description"] = self.description
         if self.default_clients:
             doc["default_clients"] = [
-                {"id": c["Id"], "grant_types": list(c.get("GrantTypes") or []),
-                 **({"redirect_urls": list(c["RedirectUrls"])} if c.get("RedirectUrls") else {})}
+                {
+                    "id": c["Id"],
+                    "grant_types": list(c.get("GrantTypes") or []),
+                    **({"redirect_urls": list(c["RedirectUrls"])} if c.get("RedirectUrls") else {}),
+                }
                 for c in self.default_clients
             ]
         return doc
@@ -91,7 +107,9 @@ def load_providers(auth_config: Mapping[str, Any]) -> dict[str, OidcProvider]:
     for entry in auth_config.get("OidcProviders") or []:
         pid = entry.get("Id")
         if not isinstance(pid, str) or not _PROVIDER_ID.match(pid):
-            raise AccountsConfigError(f"OIDC provider id {pid!r} must be a word (letters, digits, _).")
+            raise AccountsConfigError(
+                f"OIDC provider id {pid!r} must be a word (letters, digits, _)."
+            )
         if pid in providers:
             raise AccountsConfigError(f"OIDC provider {pid!r} is configured twice.")
         algorithms = tuple(entry.get("Algorithms") or DEFAULT_ALGORITHMS)
@@ -99,7 +117,8 @@ def load_providers(auth_config: Mapping[str, Any]) -> dict[str, OidcProvider]:
         if unsupported:
             raise AccountsConfigError(
                 f"OIDC provider {pid!r}: algorithms {unsupported} are not allowed;"
-                f" use asymmetric ones ({', '.join(DEFAULT_ALGORITHMS)}).")
+                f" use asymmetric ones ({', '.join(DEFAULT_ALGORITHMS)})."
+            )
         providers[pid] = OidcProvider(
             id=pid,
             issuer=entry["Issuer"],
@@ -110,8 +129,9 @@ def load_providers(auth_config: Mapping[str, Any]) -> dict[str, OidcProvider]:
             audience=entry.get("Audience"),
             algorithms=algorithms,
             clock_skew=float(entry.get("ClockSkew", 60)),
-            userinfo_cache_seconds=min(float(entry.get("UserinfoCacheSeconds", 300)),
-                                       MAX_USERINFO_CACHE_SECONDS),
+            userinfo_cache_seconds=min(
+                float(entry.get("UserinfoCacheSeconds", 300)), MAX_USERINFO_CACHE_SECONDS
+            ),
             jwks_refresh_interval=float(entry.get("JwksRefreshInterval", 60)),
             timeout=timeout,
         )
@@ -166,8 +186,12 @@ class OidcValidator:
 
     def _get_json(self, url: str, headers: Mapping[str, str] | None = None) -> requests.Response:
         try:
-            return requests.get(url, headers=dict(headers or {}), timeout=self.provider.timeout,
-                                allow_redirects=False)
+            return requests.get(
+                url,
+                headers=dict(headers or {}),
+                timeout=self.provider.timeout,
+                allow_redirects=False,
+            )
         except requests.RequestException as e:
             raise provider_unavailable(self.provider.id, type(e).__name__) from None
 
@@ -178,7 +202,9 @@ class OidcValidator:
                 response = self._get_json(self.provider.discovery_url)
                 doc = _json_object(response, self.provider.id, "discovery document")
                 if str(doc.get("issuer", "")).rstrip("/") != self.provider.issuer.rstrip("/"):
-                    raise provider_unavailable(self.provider.id, "its discovery document names another issuer")
+                    raise provider_unavailable(
+                        self.provider.id, "its discovery document names another issuer"
+                    )
                 state.discovery = doc
             return state.discovery
 
@@ -193,7 +219,9 @@ class OidcValidator:
             if stale:
                 doc = _json_object(self._get_json(jwks_uri), self.provider.id, "key set")
                 keys = doc.get("keys")
-                state.keys = [k for k in keys if isinstance(k, dict)] if isinstance(keys, list) else []
+                state.keys = (
+                    [k for k in keys if isinstance(k, dict)] if isinstance(keys, list) else []
+                )
                 state.keys_fetched_at = time.monotonic()
             return state.keys
 
@@ -207,10 +235,17 @@ class OidcValidator:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
             raise token_invalid("it names no subject ('sub').")
-        name = next((claims[k] for k in ("name", "preferred_username", "email")
-                     if isinstance(claims.get(k), str)), sub)
-        return User(user_id=user_id_for(self.provider.id, sub), name=name,
-                    provider=self.provider.id)
+        name = next(
+            (
+                claims[k]
+                for k in ("name", "preferred_username", "email")
+                if isinstance(claims.get(k), str)
+            ),
+            sub,
+        )
+        return User(
+            user_id=user_id_for(self.provider.id, sub), name=name, provider=self.provider.id
+        )
 
     def _validate_jwt(self, token: str) -> dict[str, Any]:
         try:
@@ -226,13 +261,19 @@ class OidcValidator:
         issuer = str(self.discovery()["issuer"])
         try:
             return jwt.decode(
-                token, key, algorithms=[alg],
-                audience=self.provider.audience, issuer=issuer,
+                token,
+                key,
+                algorithms=[alg],
+                audience=self.provider.audience,
+                issuer=issuer,
                 options={
                     "verify_aud": self.provider.audience is not None,
                     "require_aud": self.provider.audience is not None,
-                    "require_exp": True, "require_iss": True, "require_sub": True,
-                    "verify_at_hash": False, "leeway": self.provider.clock_skew,
+                    "require_exp": True,
+                    "require_iss": True,
+                    "require_sub": True,
+                    "verify_at_hash": False,
+                    "leeway": self.provider.clock_skew,
                 },
             )
         except ExpiredSignatureError:

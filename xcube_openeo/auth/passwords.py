@@ -57,8 +57,15 @@ def dummy_verify(password: str) -> None:
 
 def _scrypt(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
     n = 2**log2_n
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=2 * 128 * r * n + 1024 * 1024, dklen=HASH_BYTES)
+    return hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=2 * 128 * r * n + 1024 * 1024,
+        dklen=HASH_BYTES,
+    )
 
 
 def _parse(value: object) -> tuple[int, int, int, bytes, bytes]:
@@ -67,11 +74,20 @@ def _parse(value: object) -> tuple[int, int, int, bytes, bytes]:
         raise PasswordHashInvalid("not a scrypt hash")
     try:
         log2_n, r, p = (int(x) for x in parts[1:4])
-        salt, digest = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
+        salt, digest = (
+            base64.b64decode(parts[4], validate=True),
+            base64.b64decode(parts[5], validate=True),
+        )
     except ValueError:
         raise PasswordHashInvalid("malformed scrypt hash") from None
     # Refuse weak parameters: a hash made with tiny n would make brute force cheap.
-    if not (14 <= log2_n <= 20 and 1 <= r <= 32 and 1 <= p <= 16 and len(salt) >= 16 and len(digest) >= 16):
+    if not (
+        14 <= log2_n <= 20
+        and 1 <= r <= 32
+        and 1 <= p <= 16
+        and len(salt) >= 16
+        and len(digest) >= 16
+    ):
         raise PasswordHashInvalid("scrypt parameters out of the accepted range")
     return log2_n, r, p, salt, digest
 
@@ -80,4 +96,6 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-_DUMMY_HASH = SEP.join([PREFIX, str(LOG2_N), str(R), str(P), _b64(b"\0" * SALT_BYTES), _b64(b"\0" * HASH_BYTES)])
+_DUMMY_HASH = SEP.join(
+    [PREFIX, str(LOG2_N), str(R), str(P), _b64(b"\0" * SALT_BYTES), _b64(b"\0" * HASH_BYTES)]
+)

@@ -23,11 +23,13 @@ class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
         headers = self.request.headers
         # The throttle is asked first, on the event loop: refused logins cost no hashing.
         login = accounts.start_basic_login(
-            headers.get("Authorization"), self._client_address(accounts.trusted_proxies))
+            headers.get("Authorization"), self._client_address(accounts.trusted_proxies)
+        )
         # scrypt takes ~0.1 s on purpose: off the event loop, in threads of its own, so
         # that token checks (AUTH_EXECUTOR) never wait behind password hashing.
         doc = await tornado.ioloop.IOLoop.current().run_in_executor(
-            LOGIN_EXECUTOR, accounts.finish_basic_login, login)
+            LOGIN_EXECUTOR, accounts.finish_basic_login, login
+        )
         self.response.set_header("Cache-Control", "no-store")
         self.write_json(doc)
 
@@ -36,8 +38,11 @@ class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
         tornado_request = getattr(self.request, "_request", None)
         remote_ip = getattr(tornado_request, "remote_ip", None)
         headers = self.request.headers
-        forwarded = (headers.get_list("X-Forwarded-For") if hasattr(headers, "get_list")
-                     else [headers.get("X-Forwarded-For") or ""])
+        forwarded = (
+            headers.get_list("X-Forwarded-For")
+            if hasattr(headers, "get_list")
+            else [headers.get("X-Forwarded-For") or ""]
+        )
         return client_address(remote_ip, forwarded, trusted_proxies)
 
 
@@ -58,8 +63,10 @@ class OidcCredentialsHandler(OpenEOHandler[OpenEOContext]):
 
     def get(self):
         if not self.listed_in(self.ctx):
-            raise NotFound("No OpenID Connect provider is configured: this back-end offers"
-                           " basic authentication only (GET /credentials/basic).")
+            raise NotFound(
+                "No OpenID Connect provider is configured: this back-end offers"
+                " basic authentication only (GET /credentials/basic)."
+            )
         self.write_json(self.ctx.accounts.oidc_providers_document())
 
 

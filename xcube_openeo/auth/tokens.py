@@ -32,9 +32,14 @@ class BasicTokens:
         with self.store.write() as conn:
             # Housekeeping on the way: expired tokens are of no use to anyone.
             conn.execute(access_tokens.delete().where(access_tokens.c.expires_at < now))
-            conn.execute(access_tokens.insert().values(
-                token_hash=_digest(token), user_id=user_id,
-                created_at=now, expires_at=now + self.lifetime))
+            conn.execute(
+                access_tokens.insert().values(
+                    token_hash=_digest(token),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + self.lifetime,
+                )
+            )
         return token
 
     def user_id_of(self, token: str) -> str | None:
@@ -43,8 +48,9 @@ class BasicTokens:
             return None
         with self.store.read() as conn:
             row = conn.execute(
-                sa.select(access_tokens.c.user_id, access_tokens.c.expires_at)
-                .where(access_tokens.c.token_hash == _digest(token))
+                sa.select(access_tokens.c.user_id, access_tokens.c.expires_at).where(
+                    access_tokens.c.token_hash == _digest(token)
+                )
             ).first()
         if row is None or row.expires_at <= utcnow():
             return None

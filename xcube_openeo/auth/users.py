@@ -101,4 +101,3 @@ def _basic_user(entry: Any) -> BasicUser:
         ),
         password,
     )
-

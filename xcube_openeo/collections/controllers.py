@@ -24,7 +24,9 @@ def list_collections(
     ctx: OpenEOContext, base_url: str, limit: int | None, token: str | None
 ) -> dict[str, Any]:
     ids, links = paginate(
-        ctx.collections.collection_ids(), limit, token,
+        ctx.collections.collection_ids(),
+        limit,
+        token,
         lambda lim, tok: f"{base_url}/collections?limit={lim}&next={tok}",
     )
     collections = []

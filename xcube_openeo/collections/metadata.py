@@ -56,14 +56,18 @@ class CollectionMetadata:
     attrs: dict[str, Any]
 
     @classmethod
-    def from_dataset(cls, dataset: xr.Dataset, grid_mapping: GridMapping | None = None) -> CollectionMetadata:
+    def from_dataset(
+        cls, dataset: xr.Dataset, grid_mapping: GridMapping | None = None
+    ) -> CollectionMetadata:
         gm = grid_mapping or GridMapping.from_dataset(dataset)
         x_dim, y_dim = gm.xy_dim_names
         time_dim = "time" if "time" in dataset.dims else None
         bands = tuple(
             Band(str(name), str(var.dtype), dict(var.attrs))
             for name, var in dataset.data_vars.items()
-            if x_dim in var.dims and y_dim in var.dims and var.ndim == (3 if time_dim else 2)
+            if x_dim in var.dims
+            and y_dim in var.dims
+            and var.ndim == (3 if time_dim else 2)
             and (time_dim is None or time_dim in var.dims)
         )
         times = dataset[time_dim].values if time_dim else None

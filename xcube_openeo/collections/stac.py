@@ -23,7 +23,9 @@ def collection_document(
     attrs = metadata.attrs
     title = config.get("Title") or attrs.get("title") or collection_id
     description = (
-        config.get("Description") or attrs.get("description") or attrs.get("summary")
+        config.get("Description")
+        or attrs.get("description")
+        or attrs.get("summary")
         or f"Dataset {collection_id} served by xcube."
     )
     eo_bands = [b.eo_band() for b in metadata.bands]
@@ -49,8 +51,12 @@ def collection_document(
             {"rel": "self", "href": self_url, "type": "application/json"},
             {"rel": "root", "href": f"{base_url}/", "type": "application/json"},
             {"rel": "parent", "href": f"{base_url}/collections", "type": "application/json"},
-            {"rel": QUERYABLES_REL, "href": f"{self_url}/queryables",
-             "type": "application/schema+json", "title": "Queryables"},
+            {
+                "rel": QUERYABLES_REL,
+                "href": f"{self_url}/queryables",
+                "type": "application/schema+json",
+                "title": "Queryables",
+            },
         ],
     }
     if metadata.epsg is not None:
@@ -63,14 +69,27 @@ def cube_dimensions(metadata: CollectionMetadata) -> dict[str, Any]:
     x_res, y_res = metadata.grid_mapping.xy_res
     crs = metadata.epsg if metadata.epsg is not None else metadata.crs.to_wkt()
     dims: dict[str, Any] = {
-        X: {"type": "spatial", "axis": "x", "extent": [x0, x1], "step": float(x_res),
-            "reference_system": crs},
-        Y: {"type": "spatial", "axis": "y", "extent": [y0, y1], "step": float(y_res),
-            "reference_system": crs},
+        X: {
+            "type": "spatial",
+            "axis": "x",
+            "extent": [x0, x1],
+            "step": float(x_res),
+            "reference_system": crs,
+        },
+        Y: {
+            "type": "spatial",
+            "axis": "y",
+            "extent": [y0, y1],
+            "step": float(y_res),
+            "reference_system": crs,
+        },
     }
     if metadata.time_dim:
-        dims[T] = {"type": "temporal", "extent": metadata.temporal_extent,
-                   "step": metadata.time_step}
+        dims[T] = {
+            "type": "temporal",
+            "extent": metadata.temporal_extent,
+            "step": metadata.time_step,
+        }
     dims[BANDS] = {"type": "bands", "values": metadata.band_names}
     return dims
 

@@ -24,7 +24,9 @@ class Callback:
         self.scope = scope
 
     def __call__(self, **kwargs: Any) -> Any:
-        return self.evaluator.run_graph(self.graph, Scope(kwargs, self.graph.parameters, self.scope))
+        return self.evaluator.run_graph(
+            self.graph, Scope(kwargs, self.graph.parameters, self.scope)
+        )
 
     def call_with_results(self, results: dict[str, Any], **kwargs: Any) -> Any:
         """Like calling, with the results of some nodes given (see ``run_graph``)."""
@@ -36,7 +38,9 @@ class Callback:
         return self.evaluator.env
 
     @classmethod
-    def from_json(cls, process: dict[str, Any], env: EvalEnv | None = None, **kwargs: Any) -> Callback:
+    def from_json(
+        cls, process: dict[str, Any], env: EvalEnv | None = None, **kwargs: Any
+    ) -> Callback:
         """A callback from the JSON of a process (``{"process_graph": ...}``); validates it."""
         from ..processes.registry import REGISTRY
         from .validate import parse_process

@@ -148,8 +148,8 @@ class DataCube:
     def labels(self, name: str) -> list[Any]:
         """The labels of a dimension as JSON-like values (dates as RFC 3339 strings)."""
         dim = self.dimension(name)
-        values = self.data[name].values if name in self.data.coords else np.arange(
-            self.data.sizes[name]
+        values = (
+            self.data[name].values if name in self.data.coords else np.arange(self.data.sizes[name])
         )
         if dim.type == "temporal" and np.issubdtype(values.dtype, np.datetime64):
             return [format_datetime(v) for v in values]

@@ -35,7 +35,9 @@ class Scope:
     ):
         self.values = dict(values)
         self.defaults = {
-            p["name"]: p["default"] for p in parameters or () if isinstance(p, dict) and "default" in p
+            p["name"]: p["default"]
+            for p in parameters or ()
+            if isinstance(p, dict) and "default" in p
         }
         self.parent = parent
 
@@ -151,7 +153,9 @@ class Evaluator:
             return self.call_user_process(node.process_id, args)
         impl = self.registry.get_impl(node.process_id)
         if impl is None:
-            raise OpenEOError("ProcessUnsupported", f"{where}: process {node.process_id!r} is not supported.")
+            raise OpenEOError(
+                "ProcessUnsupported", f"{where}: process {node.process_id!r} is not supported."
+            )
         kwargs: dict[str, Any] = {}
         for spec in node.param_specs:
             name = spec["name"]

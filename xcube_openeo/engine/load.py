@@ -80,11 +80,7 @@ def _dataset_structure(
         raise OpenEOError("Internal", f"The collection has no usable spatial grid: {e}") from e
     x_dim, y_dim = gm.xy_dim_names
     time_dim = next(
-        (
-            str(d)
-            for d in ds.dims
-            if d in ds.coords and np.issubdtype(ds[d].dtype, np.datetime64)
-        ),
+        (str(d) for d in ds.dims if d in ds.coords and np.issubdtype(ds[d].dtype, np.datetime64)),
         None,
     )
     bands = [
@@ -185,7 +181,8 @@ def build_cube(request: LoadRequest) -> DataCube:
         renames = {x_dim: "x", y_dim: "y", **({time_dim: TIME_DIM} if time_dim else {})}
         order = [renames.get(str(d), str(d)) for d in (*dim_order, *extra)]
         cube.band_values = {
-            band: _like_cube(var, renames, order) for band, var in zip(bands, variables, strict=True)
+            band: _like_cube(var, renames, order)
+            for band, var in zip(bands, variables, strict=True)
         }
         # Integer bands whose only encoding is a no-data value, as stored: tests for
         # class values need no float copy (see ``processes.cubes.bandmath``).

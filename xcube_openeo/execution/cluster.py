@@ -71,8 +71,12 @@ class DaskCluster:
                 LOG.info("Connecting to dask scheduler %s", s.scheduler_address)
                 self._client = Client(s.scheduler_address, timeout=30, set_as_default=False)
             else:
-                LOG.info("Starting dask LocalCluster: %d worker(s) x %d thread(s), %s each",
-                         s.workers, s.threads_per_worker, s.memory_limit)
+                LOG.info(
+                    "Starting dask LocalCluster: %d worker(s) x %d thread(s), %s each",
+                    s.workers,
+                    s.threads_per_worker,
+                    s.memory_limit,
+                )
                 self._cluster = LocalCluster(
                     n_workers=s.workers,
                     threads_per_worker=s.threads_per_worker,
@@ -93,11 +97,15 @@ class DaskCluster:
     def client(self, timeout: float = 120) -> Any:
         self.start()
         if not self._ready.wait(timeout):
-            raise OpenEOError("InfrastructureBusy", "The processing cluster is still starting;"
-                              " try again in a moment.", headers={"Retry-After": "5"})
+            raise OpenEOError(
+                "InfrastructureBusy",
+                "The processing cluster is still starting; try again in a moment.",
+                headers={"Retry-After": "5"},
+            )
         if self._client is None:
-            raise OpenEOError("InfrastructureMaintenance",
-                              "The processing cluster is not available.")
+            raise OpenEOError(
+                "InfrastructureMaintenance", "The processing cluster is not available."
+            )
         return self._client
 
     def close(self) -> None:

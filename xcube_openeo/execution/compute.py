@@ -87,8 +87,14 @@ def compute_locally(value: Any, deadline: Deadline | float | None) -> Any:
     callbacks = [(None, None, before_task, None, None)]
     # In this thread's context: the request's current deadline holds in the tasks too.
     context = contextvars.copy_context()
-    future = _LOCAL_POOL.submit(context.run, dask.compute, *lazy, scheduler="threads",
-                                num_workers=local_threads(), callbacks=callbacks)
+    future = _LOCAL_POOL.submit(
+        context.run,
+        dask.compute,
+        *lazy,
+        scheduler="threads",
+        num_workers=local_threads(),
+        callbacks=callbacks,
+    )
     try:
         computed = future.result(timeout=deadline.remaining())
     except FuturesTimeout:

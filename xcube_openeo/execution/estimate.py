@@ -50,11 +50,15 @@ class Estimate:
         return self.output_bytes + working
 
     def describe(self, threads: int | None = None) -> str:
-        text = (f"reads about {self.input_values:,} values ({format_bytes(self.input_bytes)}),"
-                f" produces {self.output_values:,} values ({format_bytes(self.output_bytes)})")
+        text = (
+            f"reads about {self.input_values:,} values ({format_bytes(self.input_bytes)}),"
+            f" produces {self.output_values:,} values ({format_bytes(self.output_bytes)})"
+        )
         if threads is not None:
-            text += (f" and needs about {format_bytes(self.memory_bytes(threads))} of memory"
-                     f" ({self.tasks:,} tasks, largest chunk {format_bytes(self.largest_chunk_bytes)})")
+            text += (
+                f" and needs about {format_bytes(self.memory_bytes(threads))} of memory"
+                f" ({self.tasks:,} tasks, largest chunk {format_bytes(self.largest_chunk_bytes)})"
+            )
         return text
 
 
@@ -73,8 +77,11 @@ def estimate(value: Any, deadline: Any = None) -> Estimate:
         return Estimate(0, 0, 0, 0)
     graph = HighLevelGraph.merge(*[a.data.__dask_graph__() for a in arrays])
     keys = set(flatten([a.data.__dask_keys__() for a in arrays]))
-    sources = {name: layer.collection_annotations for name, layer in graph.layers.items()
-               if name.startswith(SOURCE_LAYER_PREFIX) and layer.collection_annotations}
+    sources = {
+        name: layer.collection_annotations
+        for name, layer in graph.layers.items()
+        if name.startswith(SOURCE_LAYER_PREFIX) and layer.collection_annotations
+    }
     if deadline is not None:
         deadline.check()
     culled = graph.cull(keys)
@@ -92,8 +99,10 @@ def estimate(value: Any, deadline: Any = None) -> Estimate:
             chunk_bytes[name] = size
             intermediate += count * size
             largest_chunk = max(largest_chunk, size)
-        source = next((a for source, a in sources.items()
-                       if name == source or name.startswith(source + "-")), None)
+        source = next(
+            (a for source, a in sources.items() if name == source or name.startswith(source + "-")),
+            None,
+        )
         if source is None:
             continue
         chunk_values = int(np.prod(source["chunksize"], dtype=np.int64))
@@ -103,9 +112,16 @@ def estimate(value: Any, deadline: Any = None) -> Estimate:
     for name, size in chunk_bytes.items():
         inputs = sum(chunk_bytes.get(dep, 0) for dep in graph.dependencies.get(name, ()))
         largest_task = max(largest_task, size + inputs)
-    return Estimate(input_values, input_bytes, output_values, output_bytes, tasks=tasks,
-                    intermediate_bytes=intermediate, largest_chunk_bytes=largest_chunk,
-                    largest_task_bytes=largest_task)
+    return Estimate(
+        input_values,
+        input_bytes,
+        output_values,
+        output_bytes,
+        tasks=tasks,
+        intermediate_bytes=intermediate,
+        largest_chunk_bytes=largest_chunk,
+        largest_task_bytes=largest_task,
+    )
 
 
 def _original_name(name: str, layers: Any) -> str:

@@ -21,8 +21,12 @@ def _progress_class() -> type:
         compute_seconds = 0.0
 
         def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
-            if start == "processing" and finish == "memory" and self.all_keys \
-                    and key in self.all_keys:
+            if (
+                start == "processing"
+                and finish == "memory"
+                and self.all_keys
+                and key in self.all_keys
+            ):
                 for startstop in kwargs.get("startstops") or ():
                     if startstop.get("action") == "compute":
                         self.compute_seconds += startstop["stop"] - startstop["start"]
@@ -47,9 +51,12 @@ def _read(dask_scheduler: Any, name: str) -> dict[str, Any] | None:
         return None
     remaining = progress.keys if progress.keys is not None else progress.all_keys
     memory = [ws.memory.process for ws in dask_scheduler.workers.values()]
-    return {"total": len(progress.all_keys), "remaining": len(remaining),
-            "compute_seconds": progress.compute_seconds,
-            "max_worker_memory": max(memory) if memory else 0}
+    return {
+        "total": len(progress.all_keys),
+        "remaining": len(remaining),
+        "compute_seconds": progress.compute_seconds,
+        "max_worker_memory": max(memory) if memory else 0,
+    }
 
 
 def _stop(dask_scheduler: Any, name: str) -> None:

@@ -39,8 +39,9 @@ def stage_cube(cube: DataCube, url: str, storage_options: dict[str, Any] | None 
     dataset = data.to_dataset(name=VARIABLE)
     dataset.attrs[_METADATA_ATTR] = json.dumps(metadata)
     dataset[VARIABLE].encoding = {}
-    return dataset.to_zarr(url, mode="w", compute=False, consolidated=True,
-                           storage_options=storage_options or None)
+    return dataset.to_zarr(
+        url, mode="w", compute=False, consolidated=True, storage_options=storage_options or None
+    )
 
 
 def open_staged(url: str, storage_options: dict[str, Any] | None = None) -> DataCube:
@@ -53,8 +54,9 @@ def open_staged(url: str, storage_options: dict[str, Any] | None = None) -> Data
         if name in data.coords and data[name].dtype.kind == "T":
             # Zarr v3 gives text labels back as numpy's StringDType: plain str labels.
             data = data.assign_coords({name: [str(v) for v in data[name].values.tolist()]})
-    return DataCube(data, dims, metadata["nodata"], scale=metadata["scale"],
-                    offset=metadata["offset"])
+    return DataCube(
+        data, dims, metadata["nodata"], scale=metadata["scale"], offset=metadata["offset"]
+    )
 
 
 def _dimension_json(dim: Dimension) -> dict[str, Any]:

@@ -22,8 +22,9 @@ class FilesHandler(OpenEOHandler[OpenEOContext]):
         limit = self.query_int("limit", minimum=1)
         files = [info.to_json() for info in self.ctx.files.list(user.user_id)]
         base = f"{self.base_url}/files"
-        page, links = paginate(files, limit, self.query_str("next"),
-                               lambda lim, tok: f"{base}?limit={lim}&next={tok}")
+        page, links = paginate(
+            files, limit, self.query_str("next"), lambda lim, tok: f"{base}?limit={lim}&next={tok}"
+        )
         self.write_json({"files": list(page), "links": links})
 
 
@@ -37,7 +38,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
         # xcube's '{*path}' pattern makes the '/' before it optional: '/filesX' must not
         # be read as the file 'X'.
         raw = urllib.parse.urlsplit(self.request.url).path
-        after = raw[raw.find(P + "/files") + len(P + "/files"):]
+        after = raw[raw.find(P + "/files") + len(P + "/files") :]
         if not after.startswith("/"):
             raise NotFound(f"No openEO endpoint at {raw}.")
 

@@ -41,13 +41,22 @@ class FileInfo:
     modified: dt.datetime
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "size": self.size,
-                "modified": self.modified.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return {
+            "path": self.path,
+            "size": self.size,
+            "modified": self.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
 
 
 class FileStorage:
-    def __init__(self, root_url: str, storage_options: Mapping[str, Any] | None,
-                 staging_dir: Path, max_file_size: int, default_quota: int):
+    def __init__(
+        self,
+        root_url: str,
+        storage_options: Mapping[str, Any] | None,
+        staging_dir: Path,
+        max_file_size: int,
+        default_quota: int,
+    ):
         self.fs, root = fsspec.core.url_to_fs(root_url, **dict(storage_options or {}))
         self.root = root.rstrip("/")
         self.is_local = isinstance(self.fs, LocalFileSystem)
@@ -80,7 +89,7 @@ class FileStorage:
         return full_real == root_real or full_real.startswith(root_real + os.sep)
 
     def _relative(self, user_root: str, full: str) -> str:
-        return full[len(user_root) + 1:]
+        return full[len(user_root) + 1 :]
 
     # --- reading -------------------------------------------------------------------------
 
@@ -94,8 +103,11 @@ class FileStorage:
             full = full.rstrip("/")
             if self.is_local and (os.path.islink(full) or not self._stays_inside(user_root, full)):
                 continue  # links are never the user's own files
-            infos.append(FileInfo(self._relative(user_root, full), int(info.get("size") or 0),
-                                  _modified(info)))
+            infos.append(
+                FileInfo(
+                    self._relative(user_root, full), int(info.get("size") or 0), _modified(info)
+                )
+            )
         return infos
 
     def usage(self, user_id: str) -> int:
@@ -172,11 +184,15 @@ class Upload:
 
     def check_size(self, size: int) -> None:
         if size > self.storage.max_file_size:
-            raise OpenEOError("FileSizeExceeded",
-                              f"File size is too large. Maximum file size: {self.storage.max_file_size} bytes.")
+            raise OpenEOError(
+                "FileSizeExceeded",
+                f"File size is too large. Maximum file size: {self.storage.max_file_size} bytes.",
+            )
         if size > self.free:
-            raise OpenEOError("StorageQuotaExceeded",
-                              f"Your storage quota has been exceeded: {max(self.free, 0)} bytes are free.")
+            raise OpenEOError(
+                "StorageQuotaExceeded",
+                f"Your storage quota has been exceeded: {max(self.free, 0)} bytes are free.",
+            )
 
     def open(self) -> None:
         if self.storage.is_local:
@@ -252,9 +268,18 @@ class Upload:
 
 
 def _modified(info: Mapping[str, Any]) -> dt.datetime:
-    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or info.get("created")
+    value = (
+        info.get("mtime")
+        or info.get("LastModified")
+        or info.get("last_modified")
+        or info.get("created")
+    )
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc) if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return (
+            value.astimezone(dt.timezone.utc)
+            if value.tzinfo
+            else value.replace(tzinfo=dt.timezone.utc)
+        )
     if isinstance(value, (int, float)):
         return dt.datetime.fromtimestamp(value, dt.timezone.utc)
     return dt.datetime.now(dt.timezone.utc)

@@ -33,7 +33,6 @@ def prepare_cf(
     return cube, stored, band_dim, bands, coordinates(cube, band_dim, fmt_name)
 
 
-
 def coordinates(cube: DataCube, band_dim: str | None, fmt_name: str) -> xr.Dataset:
     """A dataset of the cube's coordinates (no data), the grid mapping and global
     attributes."""

@@ -89,9 +89,11 @@ def write_gtiff(
     else:
         times = list(cube.data[time_dim].values)
     data = data.transpose(time_dim, band_dim, grid.y_dim, grid.x_dim)
-    file_names = [f"{stem}.tif"] if times == [None] else [
-        f"{stem}_{label}.tif" for label in _file_labels(times)
-    ]
+    file_names = (
+        [f"{stem}.tif"]
+        if times == [None]
+        else [f"{stem}_{label}.tif" for label in _file_labels(times)]
+    )
     target = Target(target_dir)
     written = []
     with tempfile.TemporaryDirectory(prefix="xcube-openeo-gtiff-") as tmp:
@@ -120,7 +122,12 @@ def write_gtiff(
 
 def _check_dimensions(cube: DataCube) -> str | None:
     """The temporal dimension (if any) of a cube GTiff can hold."""
-    allowed = {cube.x_dim, cube.y_dim, *cube.names_of_type("bands"), *cube.names_of_type("temporal")}
+    allowed = {
+        cube.x_dim,
+        cube.y_dim,
+        *cube.names_of_type("bands"),
+        *cube.names_of_type("temporal"),
+    }
     others = [n for n in cube.dim_names if n not in allowed]
     if others:
         raise unsuitable(

@@ -53,8 +53,11 @@ def to_json_value(value: Any) -> Any:
             raise OpenEOError("FormatUnsuitable", "A vectorised array cannot be written as JSON.")
         values = [to_json_value(v) for v in value.data.values]
         if value.labeled:
-            return {"type": "labeled-array", "labels": [to_json_value(v) for v in value.labels],
-                    "values": values}
+            return {
+                "type": "labeled-array",
+                "labels": [to_json_value(v) for v in value.labels],
+                "values": values,
+            }
         return values
     if isinstance(value, dict):
         return {str(k): to_json_value(v) for k, v in value.items()}
@@ -67,7 +70,11 @@ def to_json_value(value: Any) -> Any:
     if hasattr(value, "compute") and hasattr(value, "dims"):  # a bare xarray result
         value = value.compute().values
     if isinstance(value, np.ndarray):
-        return [to_json_value(v) for v in value.tolist()] if value.ndim else to_json_value(value.item())
+        return (
+            [to_json_value(v) for v in value.tolist()]
+            if value.ndim
+            else to_json_value(value.item())
+        )
     value = to_json_scalar(value)
     if isinstance(value, float) and not np.isfinite(value):
         return None
@@ -131,7 +138,9 @@ def encode_json(value: Any) -> bytes:
     return json.dumps(to_json_value(value), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
-def write_json(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
+def write_json(
+    value: Any, options: dict[str, Any], target_dir: str, stem: str
+) -> list[WrittenFile]:
     name = f"{stem}.json"
     size = Target(target_dir).write_bytes(name, encode_json(value))
     return [WrittenFile(name=name, media_type=MEDIA_TYPE, size=size)]

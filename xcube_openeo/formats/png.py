@@ -82,7 +82,8 @@ def _prepare(value: Any, options: dict[str, Any]) -> tuple[Any, Grid, list[str],
     data = north_up(data.isel({band_dim: selected}), grid)
     if grid.width * grid.height > MAX_PIXELS:
         raise unsuitable(
-            NAME, f"it has {grid.width} x {grid.height} pixels, more than {MAX_PIXELS} for a"
+            NAME,
+            f"it has {grid.width} x {grid.height} pixels, more than {MAX_PIXELS} for a"
             " picture; use GTiff, or reduce the extent or resolution.",
         )
     return data.transpose(band_dim, grid.y_dim, grid.x_dim), grid, names, selected
@@ -168,7 +169,9 @@ def _option_for_band(option: Any, index: int, name: str) -> float | None:
         if len(option) == 1:
             return float(option[0])
         if index >= len(option):
-            raise OpenEOError("FormatArgumentInvalid", f"PNG option {name!r} needs one value per band.")
+            raise OpenEOError(
+                "FormatArgumentInvalid", f"PNG option {name!r} needs one value per band."
+            )
         return float(option[index])
     return float(option)
 

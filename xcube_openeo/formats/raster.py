@@ -149,8 +149,9 @@ def cube_grid(cube: DataCube, fmt_name: str) -> Grid:
     height = cube.data.sizes[y_dim]
     y_ascending = y_res > 0
     top = y_first + (height - 1) * y_res if y_ascending else y_first
-    transform = Affine(abs(x_res), 0.0, x_first - abs(x_res) / 2, 0.0, -abs(y_res),
-                       top + abs(y_res) / 2)
+    transform = Affine(
+        abs(x_res), 0.0, x_first - abs(x_res) / 2, 0.0, -abs(y_res), top + abs(y_res) / 2
+    )
     crs = cube.crs
     return Grid(
         x_dim,

@@ -53,8 +53,9 @@ def geometries_wgs84(cube: DataCube, fmt_name: str) -> list[shapely.Geometry]:
     if source == wgs84:
         return geometries
     transform = pyproj.Transformer.from_crs(source, wgs84, always_xy=True).transform
-    return list(shapely.transform(np.asarray(geometries, dtype=object), transform,
-                                  interleaved=False))
+    return list(
+        shapely.transform(np.asarray(geometries, dtype=object), transform, interleaved=False)
+    )
 
 
 def _as_geometry(label: Any, fmt_name: str) -> shapely.Geometry:
@@ -74,8 +75,10 @@ def vector_values(cube: DataCube, fmt_name: str) -> tuple[np.ndarray, list[str]]
     geom_dim = cube.names_of_type("geometry")[0]
     _check_size(cube, fmt_name)
     # Bands last: property names end with the band, CSV has a column per band.
-    others = sorted((n for n in cube.dim_names if n != geom_dim),
-                    key=lambda n: cube.dimension(n).type == "bands")
+    others = sorted(
+        (n for n in cube.dim_names if n != geom_dim),
+        key=lambda n: cube.dimension(n).type == "bands",
+    )
     data = cube.masked_float() if cube.is_encoded else cube.data
     # Eager: vector results are small tables (bounded by MAX_VALUES).
     return np.asarray(data.transpose(geom_dim, *others).values), others
@@ -132,7 +135,9 @@ def _check_size(cube: DataCube, fmt_name: str) -> None:
         raise unsuitable(fmt_name, f"it has {cube.data.size} values, more than {MAX_VALUES}.")
 
 
-def write_geojson(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
+def write_geojson(
+    value: Any, options: dict[str, Any], target_dir: str, stem: str
+) -> list[WrittenFile]:
     cube = require_cube(value, "GeoJSON", vector=True)
     geometries = geometries_wgs84(cube, "GeoJSON")
     values, others = vector_values(cube, "GeoJSON")
@@ -148,7 +153,11 @@ def write_geojson(value: Any, options: dict[str, Any], target_dir: str, stem: st
     doc = {
         "type": "FeatureCollection",
         "dimensions": [
-            {"name": d, "type": cube.dimension(d).type, "labels": [_json(v) for v in cube.labels(d)]}
+            {
+                "name": d,
+                "type": cube.dimension(d).type,
+                "labels": [_json(v) for v in cube.labels(d)],
+            }
             for d in others
         ],
         "features": features,
@@ -156,8 +165,11 @@ def write_geojson(value: Any, options: dict[str, Any], target_dir: str, stem: st
     name = f"{stem}.geojson"
     data = json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
     size = Target(target_dir).write_bytes(name, data)
-    return [WrittenFile(name=name, media_type=GEOJSON_MEDIA_TYPE, size=size,
-                        projection=_wgs84_bbox(geometries))]
+    return [
+        WrittenFile(
+            name=name, media_type=GEOJSON_MEDIA_TYPE, size=size, projection=_wgs84_bbox(geometries)
+        )
+    ]
 
 
 def write_csv(value: Any, options: dict[str, Any], target_dir: str, stem: str) -> list[WrittenFile]:
@@ -186,8 +198,11 @@ def write_csv(value: Any, options: dict[str, Any], target_dir: str, stem: str) -
             writer.writerow([i, wkt, *row_labels, *[extra[i][c] for c in extra_columns], *cells])
     name = f"{stem}.csv"
     size = Target(target_dir).write_bytes(name, out.getvalue().encode("utf-8"))
-    return [WrittenFile(name=name, media_type=CSV_MEDIA_TYPE, size=size,
-                        projection=_wgs84_bbox(geometries))]
+    return [
+        WrittenFile(
+            name=name, media_type=CSV_MEDIA_TYPE, size=size, projection=_wgs84_bbox(geometries)
+        )
+    ]
 
 
 def _wgs84_bbox(geometries: list[shapely.Geometry]) -> dict[str, Any]:

@@ -173,6 +173,10 @@ def safe_label(label: Any) -> str:
     """A dimension label as a file-name-safe string."""
     from xcube_openeo.engine.cube import format_datetime
 
-    text = format_datetime(label) if hasattr(label, "dtype") and label.dtype.kind == "M" else str(label)
+    text = (
+        format_datetime(label)
+        if hasattr(label, "dtype") and label.dtype.kind == "M"
+        else str(label)
+    )
     text = text.replace(":", "").replace("/", "-").replace(" ", "_")
     return "".join(c for c in text if c.isalnum() or c in "-_.+")

@@ -95,4 +95,3 @@ FORMATS.add_output(
         media_type=MEDIA_TYPE,
     )
 )
-

@@ -51,8 +51,11 @@ class JobsContextMixin:
     @cached_property
     def job_url_signer(self) -> UrlSigner:
         configured = self.jobs_config.get("SigningKey")
-        key = (configured.encode() if configured
-               else load_or_create_key(data_dir(self.openeo_config) / "result-signing.key"))
+        key = (
+            configured.encode()
+            if configured
+            else load_or_create_key(data_dir(self.openeo_config) / "result-signing.key")
+        )
         return UrlSigner(key, int(self.jobs_config.get("UrlLifetime", DEFAULT_URL_LIFETIME)))
 
     @property

@@ -29,13 +29,19 @@ def job_url(base_url: str, job_id: str) -> str:
     return f"{base_url}/jobs/{job_id}"
 
 
-def list_jobs(ctx: Any, user_id: str, base_url: str, limit: int | None,
-              token: str | None) -> dict[str, Any]:
-    page, links = paginate(ctx.jobs.list(user_id), limit, token,
-                           lambda lim, tok: f"{base_url}/jobs?limit={lim}&next={tok}")
-    return {"jobs": [job.summary_json() for job in page],
-            "links": [{"rel": "self", "href": f"{base_url}/jobs", "type": "application/json"},
-                      *links]}
+def list_jobs(
+    ctx: Any, user_id: str, base_url: str, limit: int | None, token: str | None
+) -> dict[str, Any]:
+    page, links = paginate(
+        ctx.jobs.list(user_id),
+        limit,
+        token,
+        lambda lim, tok: f"{base_url}/jobs?limit={lim}&next={tok}",
+    )
+    return {
+        "jobs": [job.summary_json() for job in page],
+        "links": [{"rel": "self", "href": f"{base_url}/jobs", "type": "application/json"}, *links],
+    }
 
 
 def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], creating: bool) -> dict[str, Any]:
@@ -65,8 +71,9 @@ def start_job(ctx: Any, user_id: str, job_id: str) -> None:
     job, queued = ctx.jobs.queue(user_id, job_id)
     if queued:
         ctx.job_results.clear(job_id)
-        ctx.job_runner.submit(job, lambda logger: ctx.eval_env(user_id, logger=logger),
-                              ctx.cluster, ctx.job_settings)
+        ctx.job_runner.submit(
+            job, lambda logger: ctx.eval_env(user_id, logger=logger), ctx.cluster, ctx.job_settings
+        )
 
 
 def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
@@ -97,26 +104,38 @@ def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
     }
 
 
-def job_logs(ctx: Any, user_id: str, job_id: str, base_url: str, offset: str | None,
-             level: str | None, limit: int | None) -> dict[str, Any]:
+def job_logs(
+    ctx: Any,
+    user_id: str,
+    job_id: str,
+    base_url: str,
+    offset: str | None,
+    level: str | None,
+    limit: int | None,
+) -> dict[str, Any]:
     job = ctx.jobs.get(user_id, job_id)
     level = requested_log_level(level)
     entries = ctx.jobs.logs(job_id, offset, level, limit)
-    return logs_document(entries, job.log_level, level, limit,
-                         f"{job_url(base_url, job_id)}/logs")
+    return logs_document(entries, job.log_level, level, limit, f"{job_url(base_url, job_id)}/logs")
 
 
 def job_results(ctx: Any, job: Job, base_url: str, partial: bool) -> tuple[int, dict[str, Any]]:
     """(HTTP status, document): the STAC Item of the results, or the last error."""
     if job.status == "error":
         error = job.error or {"code": "Internal", "message": "The job failed."}
-        return 424, {"id": error.get("id", "error"), "code": error.get("code"), "level": "error",
-                     "message": error.get("message", "The job failed.")}
+        return 424, {
+            "id": error.get("id", "error"),
+            "code": error.get("code"),
+            "level": "error",
+            "message": error.get("message", "The job failed."),
+        }
     if job.status != "finished" and not partial:
         if job.status == "created":
             raise OpenEOError("JobNotStarted", f"Batch job {job.job_id} has not been started.")
-        raise OpenEOError("JobNotFinished", f"Batch job {job.job_id} is {job.status};"
-                          " its results are not there yet.")
+        raise OpenEOError(
+            "JobNotFinished",
+            f"Batch job {job.job_id} is {job.status}; its results are not there yet.",
+        )
     return 200, results_item(ctx, job, base_url)
 
 
@@ -130,9 +149,14 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
     for file in files:
         from xcube_openeo.formats import WrittenFile
 
-        written = WrittenFile(**{**file, "roles": tuple(file["roles"]),
-                                 "band_names": tuple(file["band_names"]),
-                                 "raster_bands": tuple(file["raster_bands"])})
+        written = WrittenFile(
+            **{
+                **file,
+                "roles": tuple(file["roles"]),
+                "band_names": tuple(file["band_names"]),
+                "raster_bands": tuple(file["raster_bands"]),
+            }
+        )
         assets[file["name"]] = written.to_stac_asset(f"{signed_base}/{file['name']}")
     bbox = _wgs84_bbox(files)
     expires_at = datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -153,8 +177,11 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
         },
         "assets": assets,
         "links": [
-            {"rel": "self", "href": f"{job_url(base_url, job.job_id)}/results",
-             "type": "application/geo+json"},
+            {
+                "rel": "self",
+                "href": f"{job_url(base_url, job.job_id)}/results",
+                "type": "application/geo+json",
+            },
             {"rel": "canonical", "href": signed_base, "type": "application/geo+json"},
             *_layer_links(ctx, job, base_url),
         ],
@@ -162,8 +189,10 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
     if bbox is not None:
         w, s, e, n = bbox
         item["bbox"] = bbox
-        item["geometry"] = {"type": "Polygon",
-                            "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+        item["geometry"] = {
+            "type": "Polygon",
+            "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+        }
     return item
 
 
@@ -200,5 +229,9 @@ def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
             boxes.append(transformer.transform_bounds(*bbox, densify_pts=21))
     if not boxes:
         return None
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes)]
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]

@@ -64,13 +64,25 @@ class Job:
             return None if text is None else json.loads(text)
 
         return cls(
-            job_id=row["job_id"], owner=row["owner"], title=row["title"],
-            description=row["description"], process=json.loads(row["process"]),
-            status=row["status"], progress=row["progress"], plan=row["plan"],
-            budget=row["budget"], log_level=row["log_level"], created=row["created"],
-            updated=row["updated"], started=row["started"], finished=row["finished"],
-            usage=loads(row["usage"]), error=loads(row["error"]), results=loads(row["results"]),
-            run=row["run"], runner=row["runner"],
+            job_id=row["job_id"],
+            owner=row["owner"],
+            title=row["title"],
+            description=row["description"],
+            process=json.loads(row["process"]),
+            status=row["status"],
+            progress=row["progress"],
+            plan=row["plan"],
+            budget=row["budget"],
+            log_level=row["log_level"],
+            created=row["created"],
+            updated=row["updated"],
+            started=row["started"],
+            finished=row["finished"],
+            usage=loads(row["usage"]),
+            error=loads(row["error"]),
+            results=loads(row["results"]),
+            run=row["run"],
+            runner=row["runner"],
         )
 
     def summary_json(self) -> dict[str, Any]:
@@ -85,7 +97,12 @@ class Job:
             "plan": self.plan,
             "budget": self.budget,
         }
-        if self.progress is not None and self.status in ("running", "finished", "error", "canceled"):
+        if self.progress is not None and self.status in (
+            "running",
+            "finished",
+            "error",
+            "canceled",
+        ):
             doc["progress"] = round(self.progress, 2)
         # Unset optional fields are left out (the API does not allow null for all of them).
         return {k: v for k, v in doc.items() if v is not None}
@@ -112,25 +129,47 @@ class JobRepository:
 
     # --- user operations -----------------------------------------------------------------
 
-    def create(self, owner: str, process: dict[str, Any], *, title: str | None = None,
-               description: str | None = None, plan: str | None = None,
-               budget: float | None = None, log_level: str = "info") -> Job:
+    def create(
+        self,
+        owner: str,
+        process: dict[str, Any],
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        plan: str | None = None,
+        budget: float | None = None,
+        log_level: str = "info",
+    ) -> Job:
         now = utcnow()
         job_id = "j-" + uuid.uuid4().hex
         with self.store.write() as conn:
-            conn.execute(jobs.insert().values(
-                job_id=job_id, owner=owner, title=title, description=description,
-                process=json.dumps(process), status="created", progress=None, plan=plan,
-                budget=budget, log_level=log_level, created=now, updated=now, run=0,
-            ))
+            conn.execute(
+                jobs.insert().values(
+                    job_id=job_id,
+                    owner=owner,
+                    title=title,
+                    description=description,
+                    process=json.dumps(process),
+                    status="created",
+                    progress=None,
+                    plan=plan,
+                    budget=budget,
+                    log_level=log_level,
+                    created=now,
+                    updated=now,
+                    run=0,
+                )
+            )
         return self.get(owner, job_id)
 
     def get(self, owner: str, job_id: str) -> Job:
         """The job; ``JobNotFound`` also for other users' jobs (no hint they exist)."""
         with self.store.read() as conn:
-            row = conn.execute(
-                jobs.select().where(jobs.c.job_id == job_id, jobs.c.owner == owner)
-            ).mappings().first()
+            row = (
+                conn.execute(jobs.select().where(jobs.c.job_id == job_id, jobs.c.owner == owner))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise JobNotFound(job_id)
         return Job.from_row(row)
@@ -143,24 +182,33 @@ class JobRepository:
 
     def list(self, owner: str) -> list[Job]:
         with self.store.read() as conn:
-            rows = conn.execute(
-                jobs.select().where(jobs.c.owner == owner)
-                .order_by(jobs.c.created.desc(), jobs.c.job_id)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    jobs.select()
+                    .where(jobs.c.owner == owner)
+                    .order_by(jobs.c.created.desc(), jobs.c.job_id)
+                )
+                .mappings()
+                .all()
+            )
         return [Job.from_row(row) for row in rows]
 
     def update(self, owner: str, job_id: str, changes: Mapping[str, Any]) -> Job:
-        values = {k: (json.dumps(v) if k == "process" else v) for k, v in changes.items()
-                  if k in EDITABLE}
+        values = {
+            k: (json.dumps(v) if k == "process" else v) for k, v in changes.items() if k in EDITABLE
+        }
         if not values:
             raise OpenEOError("NoDataForUpdate", "The request changes nothing that can be changed.")
         with self.store.write() as conn:
             job = self._locked(conn, owner, job_id)
             if job.status in ACTIVE:
-                raise OpenEOError("JobLocked", f"Batch job {job_id!r} is {job.status}; cancel it"
-                                  " before changing it.")
-            conn.execute(jobs.update().where(jobs.c.job_id == job_id)
-                         .values(**values, updated=utcnow()))
+                raise OpenEOError(
+                    "JobLocked",
+                    f"Batch job {job_id!r} is {job.status}; cancel it before changing it.",
+                )
+            conn.execute(
+                jobs.update().where(jobs.c.job_id == job_id).values(**values, updated=utcnow())
+            )
         return self.get(owner, job_id)
 
     def delete(self, owner: str, job_id: str) -> Job:
@@ -181,11 +229,22 @@ class JobRepository:
             if job.status in ACTIVE:
                 return job, False
             self.log_table.clear(conn, job_id)
-            conn.execute(jobs.update().where(jobs.c.job_id == job_id).values(
-                status="queued", progress=0.0, run=job.run + 1, runner=this_runner(),
-                started=None, finished=None, usage=None, error=None, results=None,
-                updated=utcnow(),
-            ))
+            conn.execute(
+                jobs.update()
+                .where(jobs.c.job_id == job_id)
+                .values(
+                    status="queued",
+                    progress=0.0,
+                    run=job.run + 1,
+                    runner=this_runner(),
+                    started=None,
+                    finished=None,
+                    usage=None,
+                    error=None,
+                    results=None,
+                    updated=utcnow(),
+                )
+            )
         return self.get(owner, job_id), True
 
     def cancel(self, owner: str, job_id: str) -> Job:
@@ -193,14 +252,18 @@ class JobRepository:
             job = self._locked(conn, owner, job_id)
             if job.status in ACTIVE:
                 now = utcnow()
-                conn.execute(jobs.update().where(jobs.c.job_id == job_id).values(
-                    status="canceled", finished=now, updated=now))
+                conn.execute(
+                    jobs.update()
+                    .where(jobs.c.job_id == job_id)
+                    .values(status="canceled", finished=now, updated=now)
+                )
         return self.get(owner, job_id)
 
     # --- runner transitions (ignored unless the run is still current) ----------------------
 
-    def _transition(self, job_id: str, run: int, from_status: tuple[str, ...],
-                    **values: Any) -> bool:
+    def _transition(
+        self, job_id: str, run: int, from_status: tuple[str, ...], **values: Any
+    ) -> bool:
         with self.store.write() as conn:
             result = conn.execute(
                 jobs.update()
@@ -217,23 +280,42 @@ class JobRepository:
         with self.store.write() as conn:
             result = conn.execute(
                 jobs.update()
-                .where(jobs.c.job_id == job_id, jobs.c.run == run, jobs.c.status == "running",
-                       sa.or_(jobs.c.progress.is_(None), jobs.c.progress < progress))
+                .where(
+                    jobs.c.job_id == job_id,
+                    jobs.c.run == run,
+                    jobs.c.status == "running",
+                    sa.or_(jobs.c.progress.is_(None), jobs.c.progress < progress),
+                )
                 .values(progress=min(100.0, progress), updated=utcnow())
             )
         return result.rowcount == 1
 
-    def mark_finished(self, job_id: str, run: int, results: dict[str, Any],
-                      usage: dict[str, Any]) -> bool:
-        return self._transition(job_id, run, ("running",), status="finished", progress=100.0,
-                                finished=utcnow(), results=json.dumps(results),
-                                usage=json.dumps(usage))
+    def mark_finished(
+        self, job_id: str, run: int, results: dict[str, Any], usage: dict[str, Any]
+    ) -> bool:
+        return self._transition(
+            job_id,
+            run,
+            ("running",),
+            status="finished",
+            progress=100.0,
+            finished=utcnow(),
+            results=json.dumps(results),
+            usage=json.dumps(usage),
+        )
 
-    def mark_error(self, job_id: str, run: int, error: dict[str, Any],
-                   usage: dict[str, Any] | None = None) -> bool:
-        return self._transition(job_id, run, ACTIVE, status="error", finished=utcnow(),
-                                error=json.dumps(error),
-                                usage=None if usage is None else json.dumps(usage))
+    def mark_error(
+        self, job_id: str, run: int, error: dict[str, Any], usage: dict[str, Any] | None = None
+    ) -> bool:
+        return self._transition(
+            job_id,
+            run,
+            ACTIVE,
+            status="error",
+            finished=utcnow(),
+            error=json.dumps(error),
+            usage=None if usage is None else json.dumps(usage),
+        )
 
     def is_current(self, job_id: str, run: int) -> bool:
         job = self.get_any(job_id)
@@ -245,16 +327,19 @@ class JobRepository:
         host, _, pid = this_runner().partition(":")
         with self.store.read() as conn:
             rows = conn.execute(
-                sa.select(jobs.c.job_id, jobs.c.run, jobs.c.status, jobs.c.runner)
-                .where(jobs.c.status.in_(ACTIVE))
+                sa.select(jobs.c.job_id, jobs.c.run, jobs.c.status, jobs.c.runner).where(
+                    jobs.c.status.in_(ACTIVE)
+                )
             ).all()
         interrupted = []
         for job_id, run, status, runner in rows:
             runner_host, _, runner_pid = (runner or "").partition(":")
             if runner_host != host or runner_pid == pid or _pid_alive(runner_pid):
                 continue
-            message = (f"The server stopped while this job was {status}; its computation was"
-                       " lost. Start it again with POST /jobs/{job_id}/results.")
+            message = (
+                f"The server stopped while this job was {status}; its computation was"
+                " lost. Start it again with POST /jobs/{job_id}/results."
+            )
             error = {"code": "Internal", "message": message.replace("{job_id}", job_id)}
             if self.mark_error(job_id, run, error):
                 self.append_log(job_id, "error", error["message"])
@@ -266,8 +351,9 @@ class JobRepository:
     def append_log(self, job_id: str, level: str, message: str, data: Any = None) -> None:
         self.log_table.append(job_id, level, message, data)
 
-    def logs(self, job_id: str, offset: str | None, level: str, limit: int | None
-             ) -> list[dict[str, Any]]:
+    def logs(
+        self, job_id: str, offset: str | None, level: str, limit: int | None
+    ) -> list[dict[str, Any]]:
         """Log entries after ``offset`` (a log id) at ``level`` or more severe."""
         return self.log_table.read(job_id, offset, level, limit)
 
@@ -275,9 +361,15 @@ class JobRepository:
 
     def _locked(self, conn: sa.Connection, owner: str, job_id: str) -> Job:
         # FOR UPDATE on PostgreSQL; SQLite's write transaction already holds the lock.
-        row = conn.execute(
-            jobs.select().where(jobs.c.job_id == job_id, jobs.c.owner == owner).with_for_update()
-        ).mappings().first()
+        row = (
+            conn.execute(
+                jobs.select()
+                .where(jobs.c.job_id == job_id, jobs.c.owner == owner)
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             raise JobNotFound(job_id)
         return Job.from_row(row)

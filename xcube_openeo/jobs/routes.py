@@ -20,8 +20,11 @@ class JobsHandler(OpenEOHandler[OpenEOContext]):
     def get(self):
         user = self.require_user()
         limit = self.query_int("limit", minimum=1)
-        self.write_json(controllers.list_jobs(self.ctx, user.user_id, self.base_url, limit,
-                                              self.query_str("next")))
+        self.write_json(
+            controllers.list_jobs(
+                self.ctx, user.user_id, self.base_url, limit, self.query_str("next")
+            )
+        )
 
     def post(self):
         user = self.require_user()
@@ -55,8 +58,9 @@ class JobHandler(OpenEOHandler[OpenEOContext]):
 class JobEstimateHandler(OpenEOHandler[OpenEOContext]):
     async def get(self, job_id: str):
         user = self.require_user()
-        doc = await self.ctx.run_in_executor(None, controllers.estimate_job, self.ctx,
-                                             user.user_id, job_id)
+        doc = await self.ctx.run_in_executor(
+            None, controllers.estimate_job, self.ctx, user.user_id, job_id
+        )
         self.write_json(doc)
 
 
@@ -64,9 +68,17 @@ class JobEstimateHandler(OpenEOHandler[OpenEOContext]):
 class JobLogsHandler(OpenEOHandler[OpenEOContext]):
     def get(self, job_id: str):
         user = self.require_user()
-        self.write_json(controllers.job_logs(
-            self.ctx, user.user_id, job_id, self.base_url, self.query_str("offset"),
-            self.query_str("level"), self.query_int("limit", minimum=1)))
+        self.write_json(
+            controllers.job_logs(
+                self.ctx,
+                user.user_id,
+                job_id,
+                self.base_url,
+                self.query_str("offset"),
+                self.query_str("level"),
+                self.query_int("limit", minimum=1),
+            )
+        )
 
 
 @api.route(P + "/{job_id}/results")
@@ -76,8 +88,11 @@ class JobResultsHandler(OpenEOHandler[OpenEOContext]):
         job = self.ctx.jobs.get(user.user_id, job_id)
         partial = (self.query_str("partial") or "false").lower() == "true"
         status, doc = controllers.job_results(self.ctx, job, self.base_url, partial)
-        self.write_json(doc, status=status,
-                        content_type="application/json" if status != 200 else "application/geo+json")
+        self.write_json(
+            doc,
+            status=status,
+            content_type="application/json" if status != 200 else "application/geo+json",
+        )
 
     def post(self, job_id: str):
         user = self.require_user()

@@ -82,18 +82,19 @@ class JobRunner:
     def __init__(self, repo: JobRepository, storage: ResultStorage, max_concurrent: int):
         self.repo = repo
         self.storage = storage
-        self._pool = ThreadPoolExecutor(max_workers=max_concurrent,
-                                        thread_name_prefix="openeo-job")
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="openeo-job")
 
-    def submit(self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any,
-               settings: JobSettings) -> None:
+    def submit(
+        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobSettings
+    ) -> None:
         """Runs the queued ``job`` (its current run) in the background."""
         self._pool.submit(self._run, job, make_env, cluster, settings)
 
     # --- one run -----------------------------------------------------------------------
 
-    def _run(self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any,
-             settings: JobSettings) -> None:
+    def _run(
+        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobSettings
+    ) -> None:
         repo, run = self.repo, job.run
         logger = JobLogger(repo, job.job_id, job.log_level)
         started = time.monotonic()
@@ -112,28 +113,45 @@ class JobRunner:
         except OpenEOError as e:
             self._fail(job, logger, e, started, meter)
         except Exception as e:  # logged with its id; the job's log gets no traceback
-            self._fail(job, logger, internal_error(f"Batch job {job.job_id} failed.", e),
-                       started, meter)
+            self._fail(
+                job, logger, internal_error(f"Batch job {job.job_id} failed.", e), started, meter
+            )
 
-    def _fail(self, job: Job, logger: JobLogger, error: OpenEOError, started: float,
-              meter: dict[str, float]) -> None:
+    def _fail(
+        self,
+        job: Job,
+        logger: JobLogger,
+        error: OpenEOError,
+        started: float,
+        meter: dict[str, float],
+    ) -> None:
         doc = {"id": error.id, "code": error.code, "message": error.message}
         if self.repo.mark_error(job.job_id, job.run, doc, self._usage(started, meter)):
             logger.log("error", f"{error.code}: {error.message}", {"error_id": error.id})
 
     @staticmethod
     def _usage(started: float, meter: dict[str, float]) -> dict[str, Any]:
-        usage: dict[str, Any] = {"duration": {"value": round(time.monotonic() - started, 3),
-                                              "unit": "seconds"}}
+        usage: dict[str, Any] = {
+            "duration": {"value": round(time.monotonic() - started, 3), "unit": "seconds"}
+        }
         if meter["cpu_seconds"]:
             usage["cpu"] = {"value": round(meter["cpu_seconds"], 3), "unit": "cpu-seconds"}
         if meter["max_worker_memory"]:
-            usage["memory"] = {"value": round(meter["max_worker_memory"] / 2**20, 1),
-                               "unit": "mb (peak per worker)"}
+            usage["memory"] = {
+                "value": round(meter["max_worker_memory"] / 2**20, 1),
+                "unit": "mb (peak per worker)",
+            }
         return usage
 
-    def _execute(self, job: Job, env: Any, logger: JobLogger, meter: dict[str, float],
-                 cluster: Any, settings: JobSettings) -> dict[str, Any]:
+    def _execute(
+        self,
+        job: Job,
+        env: Any,
+        logger: JobLogger,
+        meter: dict[str, float],
+        cluster: Any,
+        settings: JobSettings,
+    ) -> dict[str, Any]:
         from xcube_openeo.engine import evaluate_process
         from xcube_openeo.engine.cube import DataCube
         from xcube_openeo.execution.estimate import estimate
@@ -150,8 +168,10 @@ class JobRunner:
             fmt_name = "JSON"
         fmt = load_formats().find_output(fmt_name)
         if fmt is None:
-            raise OpenEOError("FormatUnsupported", f"Output format {fmt_name!r} is not"
-                              " supported; see GET /file_formats.")
+            raise OpenEOError(
+                "FormatUnsupported",
+                f"Output format {fmt_name!r} is not supported; see GET /file_formats.",
+            )
         options = fmt.validate_options(options)
         logger.info(f"Size estimate: {estimate(value).describe()}.")
         client = cluster.client()
@@ -159,18 +179,25 @@ class JobRunner:
         if isinstance(value, DataCube) and not value.is_vector and value.data.chunks is not None:
             staged_url = f"{target}/{STAGED_NAME}"
             logger.info("Computing the result on the cluster.")
-            staging = client.compute(stage_cube(value, staged_url,
-                                                self.storage.storage_options))
+            staging = client.compute(stage_cube(value, staged_url, self.storage.storage_options))
             self._await(job, client, staging, 0.0, STAGING_SHARE, meter)
             logger.info(f"Writing the result as {fmt.name}.")
-            writing = client.submit(tasks.write_staged, staged_url, fmt.name, options, target,
-                                    "result", pure=False)
+            writing = client.submit(
+                tasks.write_staged, staged_url, fmt.name, options, target, "result", pure=False
+            )
         else:
             logger.info(f"Computing the result and writing it as {fmt.name}.")
-            writing = client.submit(tasks.write_value, value, fmt.name, options, target,
-                                    "result", pure=False)
-        files, writer = self._await(job, client, writing, STAGING_SHARE if
-                                    isinstance(value, DataCube) else 0.0, 100.0, meter)
+            writing = client.submit(
+                tasks.write_value, value, fmt.name, options, target, "result", pure=False
+            )
+        files, writer = self._await(
+            job,
+            client,
+            writing,
+            STAGING_SHARE if isinstance(value, DataCube) else 0.0,
+            100.0,
+            meter,
+        )
         logger.info(f"Result written by worker {writer}.")
         return {
             "format": fmt.name,
@@ -178,8 +205,9 @@ class JobRunner:
             "files": [_file_json(f) for f in files],
         }
 
-    def _await(self, job: Job, client: Any, future: Any, start: float, end: float,
-               meter: dict[str, float]) -> Any:
+    def _await(
+        self, job: Job, client: Any, future: Any, start: float, end: float, meter: dict[str, float]
+    ) -> Any:
         """Waits for ``future``, reporting progress between ``start`` and ``end``."""
         from xcube_openeo.execution.progress import TaskProgress
 
@@ -201,8 +229,7 @@ class JobRunner:
         finally:
             progress.fraction()  # last reading of the meters
             meter["cpu_seconds"] += progress.compute_seconds
-            meter["max_worker_memory"] = max(meter["max_worker_memory"],
-                                             progress.max_worker_memory)
+            meter["max_worker_memory"] = max(meter["max_worker_memory"], progress.max_worker_memory)
             progress.close()
 
 
@@ -224,6 +251,7 @@ def get_runner(repo: JobRepository, storage: ResultStorage, max_concurrent: int)
         if runner is None:
             runner = _RUNNERS[key] = JobRunner(repo, storage, max_concurrent)
             for job_id in repo.recover_interrupted():
-                LOG.warning("Batch job %s was interrupted by a server stop; marked as error",
-                            job_id)
+                LOG.warning(
+                    "Batch job %s was interrupted by a server stop; marked as error", job_id
+                )
         return runner

@@ -50,5 +50,8 @@ class UrlSigner:
         ):
             raise OpenEOError("NotFound", "No such result file.")
         if int(expires) < time.time():
-            raise OpenEOError("ResultLinkExpired", "The link to this result has expired;"
-                              " request the job's results again for fresh links.")
+            raise OpenEOError(
+                "ResultLinkExpired",
+                "The link to this result has expired;"
+                " request the job's results again for fresh links.",
+            )

@@ -21,8 +21,9 @@ def _worker_label() -> str:
     return f"{address} (host {socket.gethostname()}, pid {os.getpid()})"
 
 
-def write_value(value: Any, fmt_name: str, options: dict[str, Any], target_url: str,
-                stem: str) -> tuple[list[Any], str]:
+def write_value(
+    value: Any, fmt_name: str, options: dict[str, Any], target_url: str, stem: str
+) -> tuple[list[Any], str]:
     """Computes ``value`` (if lazy) and writes it in ``fmt_name``."""
     from xcube_openeo.formats import load_formats
 
@@ -31,8 +32,9 @@ def write_value(value: Any, fmt_name: str, options: dict[str, Any], target_url: 
     return fmt.write(value, options, target_url, stem), _worker_label()
 
 
-def write_staged(staged_url: str, fmt_name: str, options: dict[str, Any], target_url: str,
-                 stem: str) -> tuple[list[Any], str]:
+def write_staged(
+    staged_url: str, fmt_name: str, options: dict[str, Any], target_url: str, stem: str
+) -> tuple[list[Any], str]:
     """Writes a staged cube (already computed, as Zarr) in ``fmt_name``."""
     from xcube_openeo.execution.staging import open_staged
 

@@ -30,23 +30,40 @@ TILE_MATRIX_SETS = ("WebMercatorQuad", "WorldCRS84Quad")
 def layer_base_url(ctx: Any, base_url: str, job_id: str) -> str:
     signer = ctx.job_url_signer
     expires = signer.expiry()
-    return (f"{base_url}/result_layers/{job_id}/{expires}/"
-            f"{signer.signature(job_id, SIGNED_ASSET, expires)}")
+    return (
+        f"{base_url}/result_layers/{job_id}/{expires}/"
+        f"{signer.signature(job_id, SIGNED_ASSET, expires)}"
+    )
 
 
 def layer_links(ctx: Any, job: Any, base_url: str) -> list[dict[str, Any]]:
     """Links of a finished raster job's layer (rel xyz, wmts, coverage), signed."""
-    if job.status != "finished" or not ctx.job_results.is_file(job.job_id, STAGED_NAME + "/zarr.json") \
-            and not ctx.job_results.is_file(job.job_id, STAGED_NAME + "/.zmetadata"):
+    if (
+        job.status != "finished"
+        or not ctx.job_results.is_file(job.job_id, STAGED_NAME + "/zarr.json")
+        and not ctx.job_results.is_file(job.job_id, STAGED_NAME + "/.zmetadata")
+    ):
         return []
     base = layer_base_url(ctx, base_url, job.job_id)
     return [
-        {"rel": "xyz", "href": base + "/xyz/{z}/{x}/{y}.png", "type": "image/png",
-         "title": "Result layer as XYZ tiles (query: bands, time, colormap, range)"},
-        {"rel": "wmts", "href": base + "/wmts", "type": "application/xml",
-         "title": "Result layer as WMTS"},
-        {"rel": "coverage", "href": base + "/coverage", "type": "image/tiff",
-         "title": "Coverage download (query: bbox, bbox-crs, datetime, properties, f)"},
+        {
+            "rel": "xyz",
+            "href": base + "/xyz/{z}/{x}/{y}.png",
+            "type": "image/png",
+            "title": "Result layer as XYZ tiles (query: bands, time, colormap, range)",
+        },
+        {
+            "rel": "wmts",
+            "href": base + "/wmts",
+            "type": "application/xml",
+            "title": "Result layer as WMTS",
+        },
+        {
+            "rel": "coverage",
+            "href": base + "/coverage",
+            "type": "image/tiff",
+            "title": "Coverage download (query: bbox, bbox-crs, datetime, properties, f)",
+        },
     ]
 
 
@@ -68,8 +85,11 @@ def style_of(query: dict[str, str | None], band_count: int) -> RenderStyle:
             raise OpenEOError("BadRequest", "'range' must be 'min,max'.") from None
         value_range = (low, high) if band_count == 1 else [(low, high)] * band_count
     try:
-        return RenderStyle(colormap=query.get("colormap") or "viridis", value_range=value_range,
-                           image_format=query.get("format") or "png")
+        return RenderStyle(
+            colormap=query.get("colormap") or "viridis",
+            value_range=value_range,
+            image_format=query.get("format") or "png",
+        )
     except TilesError as e:
         raise OpenEOError("BadRequest", e.message) from None
 
@@ -78,21 +98,38 @@ def band_list(value: str | None) -> list[str] | None:
     return [b for b in value.split(",") if b] if value else None
 
 
-def tile(ctx: Any, job: Any, layer: Layer, tms_id: str, z: int, x: int, y: int,
-         query: dict[str, str | None]) -> tuple[str, Any, str]:
+def tile(
+    ctx: Any,
+    job: Any,
+    layer: Layer,
+    tms_id: str,
+    z: int,
+    x: int,
+    y: int,
+    query: dict[str, str | None],
+) -> tuple[str, Any, str]:
     """(ETag, () -> bytes, media type) of a layer tile."""
     bands = band_list(query.get("bands"))
     style = style_of(query, len(bands) if bands else 1)
     tms = get_tile_matrix_set(tms_id, 256)
     checked = tms.check((x, y, z))
     time_label = query.get("time")
-    key = ("layer:" + job.job_id, str(job.finished), tms_id, *checked, time_label,
-           tuple(bands or ()), style.key)
+    key = (
+        "layer:" + job.job_id,
+        str(job.finished),
+        tms_id,
+        *checked,
+        time_label,
+        tuple(bands or ()),
+        style.key,
+    )
     etag = '"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
 
     def compute() -> bytes:
         return ctx.tile_cache.get_or_compute(
-            key, lambda: render_tile(layer, bands, time_label, tms, checked, style))
+            key, lambda: render_tile(layer, bands, time_label, tms, checked, style)
+        )
+
     return etag, compute, style.media_type
 
 
@@ -100,19 +137,32 @@ def capabilities(job: Any, layer: Layer, base: str, query: dict[str, str | None]
     layers = []
     for band in layer.bands:
         time_part = "{Time}" if layer.times else "current"
-        template = (f"{base}/wmts/tile/{band}/{time_part}/{{TileMatrixSet}}/{{TileMatrix}}"
-                    f"/{{TileRow}}/{{TileCol}}.png")
-        layers.append(WmtsLayer(identifier=band, title=f"{job.title or job.job_id}: {band}",
-                                bbox_wgs84=layer.bbox_wgs84, tile_urls={"png": template},
-                                styles=(WmtsStyle(),), times=list(layer.times)))
-    service = WmtsService(title=job.title or f"Results of {job.job_id}", kvp_url=f"{base}/wmts",
-                          capabilities_url=f"{base}/wmts/1.0.0/WMTSCapabilities.xml",
-                          tile_matrix_sets=[get_tile_matrix_set(t) for t in TILE_MATRIX_SETS])
+        template = (
+            f"{base}/wmts/tile/{band}/{time_part}/{{TileMatrixSet}}/{{TileMatrix}}"
+            f"/{{TileRow}}/{{TileCol}}.png"
+        )
+        layers.append(
+            WmtsLayer(
+                identifier=band,
+                title=f"{job.title or job.job_id}: {band}",
+                bbox_wgs84=layer.bbox_wgs84,
+                tile_urls={"png": template},
+                styles=(WmtsStyle(),),
+                times=list(layer.times),
+            )
+        )
+    service = WmtsService(
+        title=job.title or f"Results of {job.job_id}",
+        kvp_url=f"{base}/wmts",
+        capabilities_url=f"{base}/wmts/1.0.0/WMTSCapabilities.xml",
+        tile_matrix_sets=[get_tile_matrix_set(t) for t in TILE_MATRIX_SETS],
+    )
     return capabilities_xml(service, layers)
 
 
-def coverage(ctx: Any, job: Any, staged_url: str, query: dict[str, str | None]
-             ) -> tuple[bytes, str, str]:
+def coverage(
+    ctx: Any, job: Any, staged_url: str, query: dict[str, str | None]
+) -> tuple[bytes, str, str]:
     """The staged cube subset by ``bbox`` (in ``bbox-crs``), ``datetime`` and
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
     from xcube_openeo.execution.staging import open_staged
@@ -136,8 +186,14 @@ def coverage(ctx: Any, job: Any, staged_url: str, query: dict[str, str | None]
         data = data.sel({band_dims[0]: bands})
     if 0 in data.shape:
         raise OpenEOError("BadRequest", "The subset is empty: no data in that bbox/datetime.")
-    name = {"gtiff": "GTiff", "geotiff": "GTiff", "tif": "GTiff", "tiff": "GTiff",
-            "netcdf": "netCDF", "nc": "netCDF"}.get((query.get("f") or "gtiff").lower())
+    name = {
+        "gtiff": "GTiff",
+        "geotiff": "GTiff",
+        "tif": "GTiff",
+        "tiff": "GTiff",
+        "netcdf": "netCDF",
+        "nc": "netCDF",
+    }.get((query.get("f") or "gtiff").lower())
     fmt = load_formats().find_output(name) if name else None
     if fmt is None:
         raise OpenEOError("FormatUnsupported", "Coverages are available as f=GTiff or f=netCDF.")
@@ -149,24 +205,37 @@ def _subset_bbox(cube: Any, data: Any, bbox: str, bbox_crs: str | None) -> Any:
         west, south, east, north = (float(v) for v in bbox.split(","))
         source = pyproj.CRS.from_user_input(bbox_crs or "EPSG:4326")
     except (ValueError, pyproj.exceptions.CRSError):
-        raise OpenEOError("BadRequest", "'bbox' must be 'west,south,east,north' and"
-                          " 'bbox-crs' a CRS (default EPSG:4326).") from None
+        raise OpenEOError(
+            "BadRequest",
+            "'bbox' must be 'west,south,east,north' and 'bbox-crs' a CRS (default EPSG:4326).",
+        ) from None
     target = pyproj.CRS.from_user_input(cube.crs or 4326)
     transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
     x0, y0, x1, y1 = transformer.transform_bounds(west, south, east, north, densify_pts=21)
     xs, ys = data[cube.x_dim].values, data[cube.y_dim].values
-    return data.isel({cube.x_dim: np.nonzero((xs >= x0) & (xs <= x1))[0],
-                      cube.y_dim: np.nonzero((ys >= y0) & (ys <= y1))[0]})
+    return data.isel(
+        {
+            cube.x_dim: np.nonzero((xs >= x0) & (xs <= x1))[0],
+            cube.y_dim: np.nonzero((ys >= y0) & (ys <= y1))[0],
+        }
+    )
 
 
 def _subset_time(data: Any, dim: str, value: str) -> Any:
     parts = value.split("/")
     try:
-        bounds = [None if p in ("", "..") else pd.Timestamp(p).tz_localize(None)
-                  if pd.Timestamp(p).tzinfo is None else pd.Timestamp(p).tz_convert(None)
-                  for p in parts]
+        bounds = [
+            None
+            if p in ("", "..")
+            else pd.Timestamp(p).tz_localize(None)
+            if pd.Timestamp(p).tzinfo is None
+            else pd.Timestamp(p).tz_convert(None)
+            for p in parts
+        ]
     except ValueError:
-        raise OpenEOError("BadRequest", f"'datetime' {value!r} is not a time or interval.") from None
+        raise OpenEOError(
+            "BadRequest", f"'datetime' {value!r} is not a time or interval."
+        ) from None
     times = pd.DatetimeIndex(data[dim].values)
     if len(bounds) == 1:
         keep = times == bounds[0]

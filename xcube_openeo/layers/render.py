@@ -61,8 +61,9 @@ _LAYERS: dict[tuple[str, str], Layer] = {}
 _LOCK = threading.Lock()
 
 
-def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None,
-               version: str = "") -> Layer:
+def open_layer(
+    staged_url: str, storage_options: dict[str, Any] | None = None, version: str = ""
+) -> Layer:
     """The layer of a staged cube, opened once per URL and ``version`` (the job's
     finishing time: a new run stages anew under the same URL)."""
     key = (staged_url, version)
@@ -72,16 +73,21 @@ def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None,
         return layer
     try:
         cube = open_staged(staged_url, storage_options)
-        stored = xr.open_zarr(staged_url, storage_options=storage_options or None,
-                              consolidated=True, chunks=None)[VARIABLE]
+        stored = xr.open_zarr(
+            staged_url, storage_options=storage_options or None, consolidated=True, chunks=None
+        )[VARIABLE]
     except (FileNotFoundError, KeyError) as e:
         raise OpenEOError("NotFound", "This job has no raster result to show.") from e
     # Without nodata/scale/offset the cube is taken as it is stored (decoded per tile).
     data = tiling.tile_cube_any_bands(DataCube(stored, cube.dimensions))
     crs = sampling.crs_key(pyproj.CRS.from_user_input(cube.crs or 4326))
     xs, ys = data["x"].values, data["y"].values
-    res_x = abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(cube.x_dim).step or 1)
-    res_y = abs(float(ys[1] - ys[0])) if ys.size > 1 else float(cube.dimension(cube.y_dim).step or 1)
+    res_x = (
+        abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(cube.x_dim).step or 1)
+    )
+    res_y = (
+        abs(float(ys[1] - ys[0])) if ys.size > 1 else float(cube.dimension(cube.y_dim).step or 1)
+    )
     x0, x1 = float(xs.min()) - res_x / 2, float(xs.max()) + res_x / 2
     y0, y1 = float(ys.min()) - res_y / 2, float(ys.max()) + res_y / 2
     if sampling.is_geographic_lonlat(crs):
@@ -89,10 +95,17 @@ def open_layer(staged_url: str, storage_options: dict[str, Any] | None = None,
     else:
         transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
-    layer = Layer(data=data, nodata=cube.nodata, scale=cube.scale, offset=cube.offset, crs=crs,
-                  bbox_wgs84=bbox, resolution=max(res_x, res_y),
-                  bands=tuple(str(b) for b in data["bands"].values),
-                  times=tuple(tiling.time_labels(data)))
+    layer = Layer(
+        data=data,
+        nodata=cube.nodata,
+        scale=cube.scale,
+        offset=cube.offset,
+        crs=crs,
+        bbox_wgs84=bbox,
+        resolution=max(res_x, res_y),
+        bands=tuple(str(b) for b in data["bands"].values),
+        times=tuple(tiling.time_labels(data)),
+    )
     with _LOCK:
         if len(_LAYERS) > 64:
             _LAYERS.clear()
@@ -105,13 +118,20 @@ def select_bands(layer: Layer, names: list[str] | None) -> Any:
         return layer.data.isel(bands=[0])
     missing = [n for n in names if n not in layer.bands]
     if missing or len(names) not in (1, 3):
-        raise OpenEOError("BadRequest", f"Choose 1 or 3 of the bands {list(layer.bands)}"
-                          f" (not {names}).")
+        raise OpenEOError(
+            "BadRequest", f"Choose 1 or 3 of the bands {list(layer.bands)} (not {names})."
+        )
     return layer.data.sel(bands=names)
 
 
-def render_tile(layer: Layer, bands: list[str] | None, time_label: str | None,
-                tms: TileMatrixSet, tile: tuple[int, int, int], style: RenderStyle) -> bytes:
+def render_tile(
+    layer: Layer,
+    bands: list[str] | None,
+    time_label: str | None,
+    tms: TileMatrixSet,
+    tile: tuple[int, int, int],
+    style: RenderStyle,
+) -> bytes:
     started = time.perf_counter()
     west, south, east, north = tms.bounds(tile)
     lw, ls, le, ln = layer.bbox_wgs84
@@ -122,13 +142,16 @@ def render_tile(layer: Layer, bands: list[str] | None, time_label: str | None,
     if sampling.is_geographic_lonlat(layer.crs):
         box = (w, s, e, n)
     else:
-        box = sampling._transformer("EPSG:4326", layer.crs).transform_bounds(w, s, e, n,
-                                                                             densify_pts=21)
+        box = sampling._transformer("EPSG:4326", layer.crs).transform_bounds(
+            w, s, e, n, densify_pts=21
+        )
     tile_res = sampling.resolution_in(tms, tile, layer.crs)
     step = max(1, math.floor(tile_res / layer.resolution)) if math.isfinite(tile_res) else 1
     pad = PAD_PIXELS * layer.resolution * step
-    window = data.isel(x=_window(data["x"].values, box[0] - pad, box[2] + pad, step),
-                       y=_window(data["y"].values, box[1] - pad, box[3] + pad, step))
+    window = data.isel(
+        x=_window(data["x"].values, box[0] - pad, box[2] + pad, step),
+        y=_window(data["y"].values, box[1] - pad, box[3] + pad, step),
+    )
     if 0 in window.shape:
         return tiling._empty(style, tms)
     built = time.perf_counter()
@@ -140,8 +163,9 @@ def render_tile(layer: Layer, bands: list[str] | None, time_label: str | None,
     pixels = sampling.sample(values, x_axis, y_axis, points, "nearest")
     body = style.render(ImageData(pixels, tms.xy_bounds(tile), tms.crs))
     # Reading and computing are one step here (no process graph): counted as reading.
-    tiling.TIMINGS.add(build=built - started, read=computed - built,
-                       encode=time.perf_counter() - computed)
+    tiling.TIMINGS.add(
+        build=built - started, read=computed - built, encode=time.perf_counter() - computed
+    )
     return body
 
 

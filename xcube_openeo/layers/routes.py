@@ -29,9 +29,21 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
     async def get(self, job_id: str, expires: str, signature: str, path: str = ""):
         job, layer = controllers.checked_layer(self.ctx, job_id, expires, signature)
         base = f"{self.base_url}/result_layers/{job_id}/{expires}/{signature}"
-        query = {name: self.query_str(name) for name in
-                 ("bands", "time", "colormap", "range", "format", "bbox", "bbox-crs",
-                  "datetime", "properties", "f")}
+        query = {
+            name: self.query_str(name)
+            for name in (
+                "bands",
+                "time",
+                "colormap",
+                "range",
+                "format",
+                "bbox",
+                "bbox-crs",
+                "datetime",
+                "properties",
+                "f",
+            )
+        }
         parts = path.strip("/").split("/")
         if parts[0] == "xyz" and len(parts) == 4:
             z, x, y = _ints(parts[1:], OpenEOError("NotFound", f"Not a tile path: {path!r}."))
@@ -41,18 +53,28 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
         elif parts == ["coverage"]:
             staged = f"{self.ctx.job_results.job_url(job_id)}/{controllers.STAGED_NAME}"
             body, media_type, filename = await self.ctx.run_in_executor(
-                None, controllers.coverage, self.ctx, job, staged, query)
+                None, controllers.coverage, self.ctx, job, staged, query
+            )
             self.response.set_header("Content-Type", media_type)
             self.response.set_header("Content-Disposition", f'attachment; filename="{filename}"')
             self.response.finish(body)
         else:
             raise OpenEOError("NotFound", f"No result layer resource {path!r}.")
 
-    async def _tile(self, job: Any, layer: Any, tms_id: str, z: int, x: int, y: int,
-                    query: dict[str, str | None]) -> None:
+    async def _tile(
+        self,
+        job: Any,
+        layer: Any,
+        tms_id: str,
+        z: int,
+        x: int,
+        y: int,
+        query: dict[str, str | None],
+    ) -> None:
         try:
-            etag, compute, media_type = controllers.tile(self.ctx, job, layer, tms_id, z, x, y,
-                                                         query)
+            etag, compute, media_type = controllers.tile(
+                self.ctx, job, layer, tms_id, z, x, y, query
+            )
         except TilesError as e:
             raise OpenEOError("BadRequest", e.message, status=e.http_status) from None
         self.response.set_header("ETag", etag)
@@ -65,28 +87,47 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
         self.response.set_header("Content-Type", media_type)
         self.response.finish(body)
 
-    async def _wmts(self, job: Any, layer: Any, base: str, parts: list[str],
-                    query: dict[str, str | None]) -> None:
+    async def _wmts(
+        self, job: Any, layer: Any, base: str, parts: list[str], query: dict[str, str | None]
+    ) -> None:
         try:
-            if parts == [] :
-                raw = {name: self.request.get_query_args(name) for name in self.request.query.keys()}
+            if parts == []:
+                raw = {
+                    name: self.request.get_query_args(name) for name in self.request.query.keys()
+                }
                 request = parse_kvp(raw)
                 if isinstance(request, GetCapabilitiesRequest):
                     self._xml(200, controllers.capabilities(job, layer, base, query))
                     return
                 if request.layer not in layer.bands:
                     raise InvalidParameter(f"unknown layer {request.layer!r}", locator="Layer")
-                await self._tile(job, layer, request.tile_matrix_set, request.zoom, request.col,
-                                 request.row, {**query, "bands": request.layer,
-                                               "time": request.time})
+                await self._tile(
+                    job,
+                    layer,
+                    request.tile_matrix_set,
+                    request.zoom,
+                    request.col,
+                    request.row,
+                    {**query, "bands": request.layer, "time": request.time},
+                )
             elif parts == ["1.0.0", "WMTSCapabilities.xml"]:
                 self._xml(200, controllers.capabilities(job, layer, base, query))
             elif len(parts) == 7 and parts[0] == "tile":
                 band, time_label, tms_id = parts[1:4]
                 z, row, col = _ints(parts[4:], InvalidParameter("not a tile path"))
-                await self._tile(job, layer, tms_id, z, col, row,
-                                 {**query, "bands": band,
-                                  "time": None if time_label == "current" else time_label})
+                await self._tile(
+                    job,
+                    layer,
+                    tms_id,
+                    z,
+                    col,
+                    row,
+                    {
+                        **query,
+                        "bands": band,
+                        "time": None if time_label == "current" else time_label,
+                    },
+                )
             else:
                 raise InvalidParameter("not a WMTS resource")
         except TilesError as e:

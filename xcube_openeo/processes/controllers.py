@@ -14,7 +14,9 @@ def list_processes(
 ) -> dict[str, Any]:
     registry = ctx.processes
     ids, links = paginate(
-        list(registry), limit, token,
+        list(registry),
+        limit,
+        token,
         lambda lim, tok: f"{base_url}/processes?limit={lim}&next={tok}",
     )
     return {

@@ -29,8 +29,9 @@ def process_of(body: Any) -> dict[str, Any]:
     return process
 
 
-def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
-             deadline: Deadline | None = None) -> EncodedResult:
+def run_sync(
+    ctx: OpenEOContext, body: Any, user_id: str | None = None, deadline: Deadline | None = None
+) -> EncodedResult:
     """Evaluates ``body["process"]``, computes it and encodes the result.
 
     Runs in a worker thread of the server.  The ``deadline`` (by default
@@ -68,8 +69,10 @@ def run_sync(ctx: OpenEOContext, body: Any, user_id: str | None = None,
                 f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",
             )
-        if (size.input_values <= ctx.sync_local_max_input_values
-                and memory <= ctx.sync_local_max_memory):
+        if (
+            size.input_values <= ctx.sync_local_max_input_values
+            and memory <= ctx.sync_local_max_memory
+        ):
             result = compute_locally(result, deadline)
         else:
             result = compute_result(result, _cluster_client(ctx, deadline), deadline)

@@ -30,8 +30,7 @@ class ResultHandler(OpenEOHandler[OpenEOContext]):
         deadline = Deadline(self.ctx.sync_timeout)
         release = acquire_slot(self.ctx.sync_max_concurrent)
         try:
-            future = _SYNC_POOL.submit(controllers.run_sync, self.ctx, body, user.user_id,
-                                       deadline)
+            future = _SYNC_POOL.submit(controllers.run_sync, self.ctx, body, user.user_id, deadline)
         except BaseException:
             release()
             raise
@@ -42,14 +41,16 @@ class ResultHandler(OpenEOHandler[OpenEOContext]):
         try:
             # The event loop stays free meanwhile; shield: a timeout must not cancel
             # the wrapper of a thread that cannot be cancelled.
-            result = await asyncio.wait_for(asyncio.shield(work),
-                                            deadline.remaining() + DEADLINE_GRACE)
+            result = await asyncio.wait_for(
+                asyncio.shield(work), deadline.remaining() + DEADLINE_GRACE
+            )
         except asyncio.TimeoutError:
             raise deadline.error() from None
         self.response.set_header("Content-Type", result.media_type)
         if result.filename:
-            self.response.set_header("Content-Disposition",
-                                     f'attachment; filename="{result.filename}"')
+            self.response.set_header(
+                "Content-Disposition", f'attachment; filename="{result.filename}"'
+            )
         self.response.finish(result.data)
 
 

@@ -30,7 +30,9 @@ class ServicesContextMixin:
 
     @cached_property
     def tile_cache(self) -> TileCache:
-        return get_tile_cache(int(self.services_config.get("TileCacheSize", DEFAULT_TILE_CACHE_SIZE)))
+        return get_tile_cache(
+            int(self.services_config.get("TileCacheSize", DEFAULT_TILE_CACHE_SIZE))
+        )
 
     @property
     def tile_executor(self) -> Any:

@@ -93,17 +93,27 @@ def attributes(ctx: Any, service: Service, base_url: str) -> dict[str, Any]:
     return attrs
 
 
-def list_services(ctx: Any, user_id: str, base_url: str, limit: int | None,
-                  token: str | None) -> dict[str, Any]:
-    page, links = paginate(ctx.services.list(user_id), limit, token,
-                           lambda lim, tok: f"{base_url}/services?limit={lim}&next={tok}")
-    return {"services": [service_json(ctx, s, base_url, full=False) for s in page],
-            "links": [{"rel": "self", "href": f"{base_url}/services", "type": "application/json"},
-                      *links]}
+def list_services(
+    ctx: Any, user_id: str, base_url: str, limit: int | None, token: str | None
+) -> dict[str, Any]:
+    page, links = paginate(
+        ctx.services.list(user_id),
+        limit,
+        token,
+        lambda lim, tok: f"{base_url}/services?limit={lim}&next={tok}",
+    )
+    return {
+        "services": [service_json(ctx, s, base_url, full=False) for s in page],
+        "links": [
+            {"rel": "self", "href": f"{base_url}/services", "type": "application/json"},
+            *links,
+        ],
+    }
 
 
-def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], service_type: str,
-                    creating: bool) -> dict[str, Any]:
+def _checked_fields(
+    ctx: Any, user_id: str, body: dict[str, Any], service_type: str, creating: bool
+) -> dict[str, Any]:
     fields = checked_metadata(body)
     if "configuration" in body or creating:
         configuration = body.get("configuration") or {}
@@ -135,8 +145,9 @@ def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
         raise OpenEOError("BadRequest", "The service needs a 'type' (see GET /service_types).")
     service_type = normalize_type(body["type"])
     fields = _checked_fields(ctx, user_id, body, service_type, creating=True)
-    service = ctx.services.create(user_id, service_type, fields.pop("process"),
-                                  fields.pop("configuration"), **fields)
+    service = ctx.services.create(
+        user_id, service_type, fields.pop("process"), fields.pop("configuration"), **fields
+    )
     ctx.services.append_log(service.service_id, "info", f"{service_type} service created.")
     return service
 
@@ -144,13 +155,16 @@ def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
 def update_service(ctx: Any, user_id: str, service_id: str, body: dict[str, Any]) -> Service:
     current = ctx.services.get(user_id, service_id)
     if "type" in body and normalize_type(body["type"]) != current.type:
-        raise OpenEOError("ServiceUnsupported", "A service's type cannot be changed; create a"
-                          " new service instead.")
+        raise OpenEOError(
+            "ServiceUnsupported",
+            "A service's type cannot be changed; create a new service instead.",
+        )
     fields = _checked_fields(ctx, user_id, body, current.type, creating=False)
     service = ctx.services.update(user_id, service_id, fields)
     ctx.tile_cache.invalidate(service_id)
-    ctx.services.append_log(service_id, "info",
-                            f"Service updated ({', '.join(sorted(fields)) or 'nothing'}).")
+    ctx.services.append_log(
+        service_id, "info", f"Service updated ({', '.join(sorted(fields)) or 'nothing'})."
+    )
     return service
 
 
@@ -159,13 +173,21 @@ def delete_service(ctx: Any, user_id: str, service_id: str) -> None:
     ctx.tile_cache.invalidate(service_id)
 
 
-def service_logs(ctx: Any, user_id: str, service_id: str, base_url: str, offset: str | None,
-                 level: str | None, limit: int | None) -> dict[str, Any]:
+def service_logs(
+    ctx: Any,
+    user_id: str,
+    service_id: str,
+    base_url: str,
+    offset: str | None,
+    level: str | None,
+    limit: int | None,
+) -> dict[str, Any]:
     service = ctx.services.get(user_id, service_id)
     level = requested_log_level(level)
     entries = ctx.services.logs(service_id, offset, level, limit)
-    return logs_document(entries, service.log_level, level, limit,
-                         f"{base_url}/services/{service_id}/logs")
+    return logs_document(
+        entries, service.log_level, level, limit, f"{base_url}/services/{service_id}/logs"
+    )
 
 
 # --- tiles -----------------------------------------------------------------------------
@@ -183,8 +205,9 @@ def available_times(ctx: Any, service: Service) -> list[str]:
         return cached
     from xcube_openeo.engine import evaluate_process
 
-    result = evaluate_process(service.process, ctx.eval_env(service.owner),
-                              {SPATIAL_EXTENT: None, TIME: None})
+    result = evaluate_process(
+        service.process, ctx.eval_env(service.owner), {SPATIAL_EXTENT: None, TIME: None}
+    )
     times = tiling.time_labels(tiling.tile_cube(result))
     with _TIMES_LOCK:
         if len(_TIMES) > 1024:
@@ -195,12 +218,18 @@ def available_times(ctx: Any, service: Service) -> list[str]:
 
 def layer_bbox(ctx: Any, service: Service) -> tuple[float, float, float, float]:
     env = ctx.eval_env(service.owner)
-    boxes = [tiling.collection_info(env.collections, cid).bbox_wgs84
-             for cid in set(tiling.load_nodes(service.process).values())]
+    boxes = [
+        tiling.collection_info(env.collections, cid).bbox_wgs84
+        for cid in set(tiling.load_nodes(service.process).values())
+    ]
     if not boxes:
         return (-180.0, -90.0, 180.0, 90.0)
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 @dataclass(frozen=True)
@@ -209,7 +238,9 @@ class TileAnswer:
     compute: Callable[[], bytes]
 
 
-def service_for_tiles(ctx: Any, url_key: str, user_id: str | None) -> tuple[Service, ServiceSettings]:
+def service_for_tiles(
+    ctx: Any, url_key: str, user_id: str | None
+) -> tuple[Service, ServiceSettings]:
     """The service behind a tile URL, checked for access; raises openEO errors."""
     service = ctx.services.by_url_key(url_key)
     if service is None:
@@ -217,40 +248,72 @@ def service_for_tiles(ctx: Any, url_key: str, user_id: str | None) -> tuple[Serv
     checked = settings(service.type, service.configuration)
     if not checked.public:
         if user_id is None:
-            raise OpenEOError("AuthenticationRequired", "This service's tiles need the owner's"
-                              " access token (its configuration has public: false).")
+            raise OpenEOError(
+                "AuthenticationRequired",
+                "This service's tiles need the owner's"
+                " access token (its configuration has public: false).",
+            )
         if user_id != service.owner:
             raise OpenEOError("ServiceNotFound", "No service at this URL.")
     if not service.enabled:
-        raise OpenEOError("ServiceDisabled", f"Service {service.service_id} is disabled; its owner"
-                          " can enable it again with PATCH /services/{service_id}"
-                          " {\"enabled\": true}.", status=403)
+        raise OpenEOError(
+            "ServiceDisabled",
+            f"Service {service.service_id} is disabled; its owner"
+            " can enable it again with PATCH /services/{service_id}"
+            ' {"enabled": true}.',
+            status=403,
+        )
     return service, checked
 
 
-def tile_answer(ctx: Any, service: Service, checked: ServiceSettings, tms_id: str,
-                z: int, x: int, y: int, time_label: str | None) -> TileAnswer:
+def tile_answer(
+    ctx: Any,
+    service: Service,
+    checked: ServiceSettings,
+    tms_id: str,
+    z: int,
+    x: int,
+    y: int,
+    time_label: str | None,
+) -> TileAnswer:
     """The ETag of a tile, and how to get its bytes (from the cache or computed)."""
     known = {name.lower(): name for name in checked.tile_matrix_sets}
     if tms_id.lower() not in known:
-        raise UnknownTileMatrixSet(f"this layer has no tile matrix set {tms_id!r} (it has"
-                                   f" {', '.join(known.values())})", locator="TileMatrixSet")
+        raise UnknownTileMatrixSet(
+            f"this layer has no tile matrix set {tms_id!r} (it has {', '.join(known.values())})",
+            locator="TileMatrixSet",
+        )
     tms_id = known[tms_id.lower()]
     tms = get_tile_matrix_set(tms_id, checked.tile_size)
     tile = tms.check((x, y, z))
     times = available_times(ctx, service)
     if time_label is None and times:
         time_label = times[-1]
-    key = (service.service_id, service.version, tms_id, checked.tile_size, *tile,
-           time_label, checked.style.key, checked.resampling)
+    key = (
+        service.service_id,
+        service.version,
+        tms_id,
+        checked.tile_size,
+        *tile,
+        time_label,
+        checked.style.key,
+        checked.resampling,
+    )
     etag = '"' + hashlib.sha256(repr(key).encode()).hexdigest()[:32] + '"'
 
     def compute() -> bytes:
         env = ctx.eval_env(service.owner)
-        return ctx.tile_cache.get_or_compute(key, lambda: _logged(
-            ctx, service, lambda: tiling.compute_tile(service.process, env, tms, tile,
-                                                      checked.style, checked.resampling,
-                                                      time_label)))
+        return ctx.tile_cache.get_or_compute(
+            key,
+            lambda: _logged(
+                ctx,
+                service,
+                lambda: tiling.compute_tile(
+                    service.process, env, tms, tile, checked.style, checked.resampling, time_label
+                ),
+            ),
+        )
+
     return TileAnswer(etag, compute)
 
 
@@ -269,29 +332,46 @@ def capabilities(ctx: Any, service: Service, checked: ServiceSettings, base_url:
     ext = checked.extension
     template = f"{base}/wmts/tile/{time_part}/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.{ext}"
     layer = WmtsLayer(
-        identifier=layer_name(service), title=service.title or service.service_id,
-        abstract=service.description or "", bbox_wgs84=layer_bbox(ctx, service),
+        identifier=layer_name(service),
+        title=service.title or service.service_id,
+        abstract=service.description or "",
+        bbox_wgs84=layer_bbox(ctx, service),
         tile_urls={ext: template},
-        styles=(WmtsStyle(legend_url=f"{base}/legend.png"),), times=times,
-        tile_matrix_sets=list(checked.tile_matrix_sets))
+        styles=(WmtsStyle(legend_url=f"{base}/legend.png"),),
+        times=times,
+        tile_matrix_sets=list(checked.tile_matrix_sets),
+    )
     wmts = WmtsService(
-        title=service.title or "openEO service", kvp_url=f"{base}/wmts",
+        title=service.title or "openEO service",
+        kvp_url=f"{base}/wmts",
         capabilities_url=f"{base}/wmts/1.0.0/WMTSCapabilities.xml",
-        tile_matrix_sets=[get_tile_matrix_set(t, checked.tile_size)
-                          for t in checked.tile_matrix_sets])
+        tile_matrix_sets=[
+            get_tile_matrix_set(t, checked.tile_size) for t in checked.tile_matrix_sets
+        ],
+    )
     return capabilities_xml(wmts, [layer])
 
 
-def tile_json(service: Service, checked: ServiceSettings, base_url: str,
-              bbox: tuple[float, float, float, float]) -> dict[str, Any]:
+def tile_json(
+    service: Service,
+    checked: ServiceSettings,
+    base_url: str,
+    bbox: tuple[float, float, float, float],
+) -> dict[str, Any]:
     base = maps_url(base_url, service)
     if service.type == "XYZ":
         template = base + "/xyz/{z}/{x}/{y}"
     else:
-        template = base + f"/wmts/tile/current/WebMercatorQuad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+        template = (
+            base + f"/wmts/tile/current/WebMercatorQuad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+        )
     west, south, east, north = bbox
-    doc = tilejson(template, name=service.title, description=service.description,
-                   bounds=(west, max(south, -85.0511287798066), east, min(north, 85.0511287798066)))
+    doc = tilejson(
+        template,
+        name=service.title,
+        description=service.description,
+        bounds=(west, max(south, -85.0511287798066), east, min(north, 85.0511287798066)),
+    )
     if checked.tile_size == 512:
         doc["tileSize"] = 512  # a MapLibre extension of TileJSON
     return doc
@@ -299,6 +379,9 @@ def tile_json(service: Service, checked: ServiceSettings, base_url: str,
 
 def legend(checked: ServiceSettings, title: str | None) -> bytes:
     style = checked.style
-    value_range = style.value_range if style.value_range and not isinstance(
-        style.value_range[0], tuple) else (0.0, 1.0)
+    value_range = (
+        style.value_range
+        if style.value_range and not isinstance(style.value_range[0], tuple)
+        else (0.0, 1.0)
+    )
     return legend_png(style.colormap, value_range[0], value_range[1], label=title)

@@ -28,8 +28,15 @@ P = OPENEO_PREFIX
 class ServicesHandler(OpenEOHandler[OpenEOContext]):
     def get(self):
         user = self.require_user()
-        self.write_json(controllers.list_services(self.ctx, user.user_id, self.base_url,
-                                                  self.query_int("limit"), self.query_str("next")))
+        self.write_json(
+            controllers.list_services(
+                self.ctx,
+                user.user_id,
+                self.base_url,
+                self.query_int("limit"),
+                self.query_str("next"),
+            )
+        )
 
     def post(self):
         user = self.require_user()
@@ -46,8 +53,9 @@ class ServiceHandler(OpenEOHandler[OpenEOContext]):
         user = self.require_user()
         service = self.ctx.services.get(user.user_id, service_id)
         # Lists the available times: evaluates the graph (lazily), off the event loop.
-        doc = await self.ctx.run_in_executor(None, controllers.service_json, self.ctx, service,
-                                             self.base_url, True)
+        doc = await self.ctx.run_in_executor(
+            None, controllers.service_json, self.ctx, service, self.base_url, True
+        )
         self.write_json(doc)
 
     def patch(self, service_id: str):
@@ -67,9 +75,17 @@ class ServiceHandler(OpenEOHandler[OpenEOContext]):
 class ServiceLogsHandler(OpenEOHandler[OpenEOContext]):
     def get(self, service_id: str):
         user = self.require_user()
-        self.write_json(controllers.service_logs(
-            self.ctx, user.user_id, service_id, self.base_url, self.query_str("offset"),
-            self.query_str("level"), self.query_int("limit")))
+        self.write_json(
+            controllers.service_logs(
+                self.ctx,
+                user.user_id,
+                service_id,
+                self.base_url,
+                self.query_str("offset"),
+                self.query_str("level"),
+                self.query_int("limit"),
+            )
+        )
 
 
 class TileHandlerBase(OpenEOHandler[OpenEOContext]):
@@ -79,8 +95,9 @@ class TileHandlerBase(OpenEOHandler[OpenEOContext]):
         user = self.user
         return controllers.service_for_tiles(self.ctx, url_key, user.user_id if user else None)
 
-    async def send_tile(self, answer: controllers.TileAnswer, media_type: str,
-                        public: bool = True) -> None:
+    async def send_tile(
+        self, answer: controllers.TileAnswer, media_type: str, public: bool = True
+    ) -> None:
         self.response.set_header("ETag", answer.etag)
         # Tiles of services that need a token must not be kept by shared caches.
         scope = "public" if public else "private"
@@ -119,11 +136,23 @@ class XyzTileHandler(TileHandlerBase):
         try:
             # Off the event loop: the first tile of a service version lists its times.
             answer = await self.ctx.run_in_executor(
-                self.ctx.tile_executor, controllers.tile_answer, self.ctx, service, checked,
-                "WebMercatorQuad", z, x, y, self.query_str("time"))
+                self.ctx.tile_executor,
+                controllers.tile_answer,
+                self.ctx,
+                service,
+                checked,
+                "WebMercatorQuad",
+                z,
+                x,
+                y,
+                self.query_str("time"),
+            )
         except TilesError as e:
-            raise OpenEOError("NotFound" if e.http_status == 404 else "BadRequest", e.message,
-                              status=e.http_status) from None
+            raise OpenEOError(
+                "NotFound" if e.http_status == 404 else "BadRequest",
+                e.message,
+                status=e.http_status,
+            ) from None
         await self.send_tile(answer, checked.style.media_type, checked.public)
 
 
@@ -147,17 +176,28 @@ class WmtsHandlerBase(TileHandlerBase):
 
     async def _capabilities(self, url_key: str) -> None:
         service, checked = self._service(url_key)
-        body = await self.ctx.run_in_executor(None, controllers.capabilities, self.ctx, service,
-                                              checked, self.base_url)
+        body = await self.ctx.run_in_executor(
+            None, controllers.capabilities, self.ctx, service, checked, self.base_url
+        )
         self.response.set_header("Content-Type", "application/xml; charset=UTF-8")
         self.response.finish(body)
 
-    async def _tile(self, url_key: str, tms_id: str, z: int, row: int, col: int,
-                    time_label: str | None) -> None:
+    async def _tile(
+        self, url_key: str, tms_id: str, z: int, row: int, col: int, time_label: str | None
+    ) -> None:
         service, checked = self._service(url_key)
-        answer = await self.ctx.run_in_executor(self.ctx.tile_executor, controllers.tile_answer,
-                                                self.ctx, service,
-                                                checked, tms_id, z, col, row, time_label)
+        answer = await self.ctx.run_in_executor(
+            self.ctx.tile_executor,
+            controllers.tile_answer,
+            self.ctx,
+            service,
+            checked,
+            tms_id,
+            z,
+            col,
+            row,
+            time_label,
+        )
         await self.send_tile(answer, checked.style.media_type, checked.public)
 
 
@@ -178,10 +218,13 @@ class WmtsKvpHandler(WmtsHandlerBase):
         if request.style not in ("default", ""):
             raise InvalidParameter(f"unknown style {request.style!r}", locator="Style")
         if normalize_format(request.format) != checked.extension:
-            raise InvalidParameter(f"this layer's tiles are {checked.style.media_type},"
-                                   f" not {request.format}", locator="Format")
-        await self._tile(url_key, request.tile_matrix_set, request.zoom, request.row,
-                         request.col, request.time)
+            raise InvalidParameter(
+                f"this layer's tiles are {checked.style.media_type}, not {request.format}",
+                locator="Format",
+            )
+        await self._tile(
+            url_key, request.tile_matrix_set, request.zoom, request.row, request.col, request.time
+        )
 
 
 @api.route(P + "/maps/{url_key}/wmts/1.0.0/WMTSCapabilities.xml")
@@ -204,8 +247,14 @@ class WmtsRestTileHandler(WmtsHandlerBase):
             zoom, row_index, col_index = int(z), int(row), int(col.split(".")[0])
         except ValueError:
             raise InvalidParameter(f"not a tile path: {path!r}") from None
-        await self._tile(url_key, tms_id, zoom, row_index, col_index,
-                         None if time_label == "current" else time_label)
+        await self._tile(
+            url_key,
+            tms_id,
+            zoom,
+            row_index,
+            col_index,
+            None if time_label == "current" else time_label,
+        )
 
 
 @api.route(P + "/maps/{url_key}/legend.png")
@@ -233,8 +282,9 @@ class WebMapHandler(TileHandlerBase):
     async def get(self, url_key: str):
         service, checked = self._service(url_key)
         bbox = await self.ctx.run_in_executor(None, controllers.layer_bbox, self.ctx, service)
-        html = webmap.page(service, self.base_url, controllers.maps_url(self.base_url, service),
-                           bbox)
+        html = webmap.page(
+            service, self.base_url, controllers.maps_url(self.base_url, service), bbox
+        )
         self.response.set_header("Content-Type", "text/html; charset=UTF-8")
         self.response.finish(html.encode("utf-8"))
 
@@ -249,8 +299,12 @@ class LeafletHandler(OpenEOHandler[OpenEOContext]):
         root = webmap.library_dir(self.ctx.web_map_library_dir)
         file = (root / path).resolve()
         if root.resolve() not in file.parents or not file.is_file():
-            raise OpenEOError("NotFound", f"No web map library file {path!r}"
-                              + ("" if root.is_dir() else "; run scripts/vendor_web.sh") + ".")
+            raise OpenEOError(
+                "NotFound",
+                f"No web map library file {path!r}"
+                + ("" if root.is_dir() else "; run scripts/vendor_web.sh")
+                + ".",
+            )
         media_type, _ = mimetypes.guess_type(file.name)
         self.response.set_header("Content-Type", media_type or "application/octet-stream")
         self.response.set_header("Cache-Control", "max-age=86400")

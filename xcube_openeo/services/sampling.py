@@ -38,8 +38,9 @@ def is_geographic_lonlat(key: str) -> bool:
     return crs.is_geographic and crs.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True)
 
 
-def tile_points(tms: TileMatrixSet, tile: tuple[int, int, int], data_crs: str
-                ) -> tuple[np.ndarray, np.ndarray]:
+def tile_points(
+    tms: TileMatrixSet, tile: tuple[int, int, int], data_crs: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates (X, Y), each (h, w), of the tile's pixel centres in ``data_crs``."""
     if is_geographic_lonlat(data_crs):
         lons, lats = tms.pixel_centers_lonlat(tile)
@@ -78,8 +79,13 @@ def axis_grid(coords: np.ndarray, step: float) -> tuple[float, float]:
     return float(coords[0]) if coords.size else 0.0, float(step)
 
 
-def sample(values: np.ndarray, x_axis: tuple[float, float], y_axis: tuple[float, float],
-           points: tuple[np.ndarray, np.ndarray], method: str = "nearest") -> np.ndarray:
+def sample(
+    values: np.ndarray,
+    x_axis: tuple[float, float],
+    y_axis: tuple[float, float],
+    points: tuple[np.ndarray, np.ndarray],
+    method: str = "nearest",
+) -> np.ndarray:
     """``values`` (bands, ny, nx) sampled at ``points`` (X, Y in the data's CRS):
     (bands, h, w) float32, NaN outside the window."""
     bands, ny, nx = values.shape
@@ -101,8 +107,9 @@ def sample(values: np.ndarray, x_axis: tuple[float, float], y_axis: tuple[float,
     if method == "bilinear" and nx > 1 and ny > 1:
         coords = np.stack([np.clip(fy[inside], 0, ny - 1), np.clip(fx[inside], 0, nx - 1)])
         for b in range(bands):
-            out[b][inside] = ndimage.map_coordinates(data[b], coords, order=1, mode="nearest",
-                                                     prefilter=False)
+            out[b][inside] = ndimage.map_coordinates(
+                data[b], coords, order=1, mode="nearest", prefilter=False
+            )
         return out
     # Outside points look up cell 0 and are blanked after.
     index = np.where(inside, iy * nx + ix, 0).astype(np.intp)

@@ -86,8 +86,9 @@ def load_nodes(process: Mapping[str, Any]) -> dict[str, str]:
     return nodes
 
 
-def with_tile_filters(process: Mapping[str, Any], extents: Mapping[str, dict[str, Any]]
-                      ) -> dict[str, Any]:
+def with_tile_filters(
+    process: Mapping[str, Any], extents: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
     """The process with each load named in ``extents`` narrowed to its extent: a load
     without a spatial extent of its own gets the extent as its ``spatial_extent`` (the
     full cube is then never even built); a load with one is followed by a
@@ -118,8 +119,10 @@ def with_tile_filters(process: Mapping[str, Any], extents: Mapping[str, dict[str
         for node in graph.values():
             node["arguments"] = redirect(node.get("arguments") or {})
     for node_id, filter_id in renamed.items():
-        filter_node: dict[str, Any] = {"process_id": "filter_bbox", "arguments": {
-            "data": {"from_node": node_id}, "extent": extents[node_id]}}
+        filter_node: dict[str, Any] = {
+            "process_id": "filter_bbox",
+            "arguments": {"data": {"from_node": node_id}, "extent": extents[node_id]},
+        }
         if graph[node_id].pop("result", False):
             filter_node["result"] = True
         graph[filter_id] = filter_node
@@ -144,7 +147,7 @@ class _LevelView:
 
     @property
     def resolutions(self) -> list[tuple[float, float]]:
-        return list(self._ml.resolutions[self._base:])
+        return list(self._ml.resolutions[self._base :])
 
     @property
     def num_levels(self) -> int:
@@ -253,8 +256,13 @@ class TileData:
     y_axis: tuple[float, float]
 
 
-def tile_data(process: Mapping[str, Any], env: Any, tms: TileMatrixSet,
-              tile: tuple[int, int, int], time_label: str | None) -> TileData | None:
+def tile_data(
+    process: Mapping[str, Any],
+    env: Any,
+    tms: TileMatrixSet,
+    tile: tuple[int, int, int],
+    time_label: str | None,
+) -> TileData | None:
     """The graph evaluated (lazily) for one tile; None where it has no data there."""
     loads = load_nodes(process)
     west, south, east, north = tms.bounds(tile)
@@ -267,8 +275,13 @@ def tile_data(process: Mapping[str, Any], env: Any, tms: TileMatrixSet,
         w, s, e, n = max(west, cw), max(south, cs), min(east, ce), min(north, cn)
         if w >= e or s >= n:
             # No overlap: an empty selection, so that the graph still validates.
-            extents[node_id] = {"west": 0.0, "south": 0.0, "east": 0.0, "north": 0.0,
-                                "crs": "EPSG:4326"}
+            extents[node_id] = {
+                "west": 0.0,
+                "south": 0.0,
+                "east": 0.0,
+                "north": 0.0,
+                "crs": "EPSG:4326",
+            }
             continue
         any_overlap = True
         level = matching_level(info, sampling.resolution_in(tms, tile, info.crs))
@@ -279,8 +292,13 @@ def tile_data(process: Mapping[str, Any], env: Any, tms: TileMatrixSet,
         else:
             transformer = sampling._transformer("EPSG:4326", info.crs)
             box = transformer.transform_bounds(w, s, e, n, densify_pts=21)
-        extents[node_id] = {"west": box[0] - pad, "south": box[1] - pad, "east": box[2] + pad,
-                            "north": box[3] + pad, "crs": info.crs}
+        extents[node_id] = {
+            "west": box[0] - pad,
+            "south": box[1] - pad,
+            "east": box[2] + pad,
+            "north": box[3] + pad,
+            "crs": info.crs,
+        }
     if not any_overlap:
         return None
     from xcube_openeo.engine import evaluate_process
@@ -288,21 +306,31 @@ def tile_data(process: Mapping[str, Any], env: Any, tms: TileMatrixSet,
     tile_env = copy.copy(env)
     tile_env.collections = LevelCollections(env.collections, levels)
     minx, miny, maxx, maxy = tms.xy_bounds(tile)
-    arguments = {SPATIAL_EXTENT: {"west": minx, "south": miny, "east": maxx, "north": maxy,
-                                  "crs": tms.crs},
-                 TIME: time_label}
+    arguments = {
+        SPATIAL_EXTENT: {"west": minx, "south": miny, "east": maxx, "north": maxy, "crs": tms.crs},
+        TIME: time_label,
+    }
     result = evaluate_process(with_tile_filters(process, extents), tile_env, arguments)
     data = select_time(tile_cube(result), time_label)
     if data is None or 0 in data.shape:
         return None
     crs = sampling.crs_key(pyproj.CRS.from_user_input(_cube_of(result).crs or 4326))
-    return TileData(data, crs, sampling.axis_grid(data["x"].values, _step(result, "x")),
-                    sampling.axis_grid(data["y"].values, -_step(result, "y")))
+    return TileData(
+        data,
+        crs,
+        sampling.axis_grid(data["x"].values, _step(result, "x")),
+        sampling.axis_grid(data["y"].values, -_step(result, "y")),
+    )
 
 
 def compute_tile(
-    process: Mapping[str, Any], env: Any, tms: TileMatrixSet, tile: tuple[int, int, int],
-    style: RenderStyle, resampling: str, time_label: str | None,
+    process: Mapping[str, Any],
+    env: Any,
+    tms: TileMatrixSet,
+    tile: tuple[int, int, int],
+    style: RenderStyle,
+    resampling: str,
+    time_label: str | None,
 ) -> bytes:
     """The encoded tile (the empty tile where the graph's collections have no data)."""
     started = time.perf_counter()
@@ -317,15 +345,20 @@ def compute_tile(
     points = sampling.tile_points(tms, tile, lazy.crs)
     pixels = sampling.sample(values, lazy.x_axis, lazy.y_axis, points, resampling)
     body = style.render(ImageData(pixels, tms.xy_bounds(tile), tms.crs))
-    TIMINGS.add(build=built - started, read=timer.read,
-                compute=computed - built - timer.read, encode=time.perf_counter() - computed)
+    TIMINGS.add(
+        build=built - started,
+        read=timer.read,
+        compute=computed - built - timer.read,
+        encode=time.perf_counter() - computed,
+    )
     return body
 
 
 def _empty(style: RenderStyle, tms: TileMatrixSet) -> bytes:
     size = tms.tile_size
-    return style.render(ImageData(np.full((1, size, size), np.nan, np.float32),
-                                  (0, 0, 1, 1), tms.crs))
+    return style.render(
+        ImageData(np.full((1, size, size), np.nan, np.float32), (0, 0, 1, 1), tms.crs)
+    )
 
 
 def _cube_of(result: Any) -> Any:
@@ -345,8 +378,11 @@ def tile_cube(result: Any) -> Any:
     1 band (colour map) or 3 (RGB)."""
     data = tile_cube_any_bands(result)
     if data.sizes["bands"] not in (1, 3):
-        raise OpenEOError("ProcessGraphInvalid", "A service's result cube needs 1 band (colour"
-                          f" map) or 3 bands (RGB), not {data.sizes['bands']}.")
+        raise OpenEOError(
+            "ProcessGraphInvalid",
+            "A service's result cube needs 1 band (colour"
+            f" map) or 3 bands (RGB), not {data.sizes['bands']}.",
+        )
     return data
 
 
@@ -356,17 +392,27 @@ def tile_cube_any_bands(result: Any) -> Any:
 
     cube = _cube_of(result)
     if not isinstance(cube, DataCube) or cube.x_dim is None or cube.y_dim is None:
-        raise OpenEOError("ProcessGraphInvalid", "A service's process graph must result in a"
-                          " raster data cube with spatial x and y dimensions.")
+        raise OpenEOError(
+            "ProcessGraphInvalid",
+            "A service's process graph must result in a"
+            " raster data cube with spatial x and y dimensions.",
+        )
     data = cube.masked_float() if cube.is_encoded else cube.data
     bands = cube.names_of_type("bands")
     temporal = cube.names_of_type("temporal")
     others = [d for d in data.dims if d not in (*bands, *temporal, cube.x_dim, cube.y_dim)]
     if len(bands) > 1 or len(temporal) > 1 or others:
-        raise OpenEOError("ProcessGraphInvalid", f"A service's result cube may have a bands, a"
-                          f" temporal, and the spatial dimensions, not {list(data.dims)}.")
-    rename = {cube.x_dim: "x", cube.y_dim: "y", **({temporal[0]: "t"} if temporal else {}),
-              **({bands[0]: "bands"} if bands else {})}
+        raise OpenEOError(
+            "ProcessGraphInvalid",
+            f"A service's result cube may have a bands, a"
+            f" temporal, and the spatial dimensions, not {list(data.dims)}.",
+        )
+    rename = {
+        cube.x_dim: "x",
+        cube.y_dim: "y",
+        **({temporal[0]: "t"} if temporal else {}),
+        **({bands[0]: "bands"} if bands else {}),
+    }
     data = data.rename({k: v for k, v in rename.items() if k != v})
     if not bands:
         data = data.expand_dims(bands=["value"])
@@ -400,8 +446,9 @@ def select_time(data: Any, time_label: str | None) -> Any:
     try:
         wanted = pd.Timestamp(time_label)
     except (ValueError, TypeError):
-        raise OpenEOError("ServiceTimeInvalid", f"Time {time_label!r} is not an ISO 8601 time.",
-                          status=400) from None
+        raise OpenEOError(
+            "ServiceTimeInvalid", f"Time {time_label!r} is not an ISO 8601 time.", status=400
+        ) from None
     if wanted.tzinfo is not None:
         wanted = wanted.tz_convert("UTC").tz_localize(None)
     times = pd.DatetimeIndex(data["t"].values)
@@ -409,8 +456,11 @@ def select_time(data: Any, time_label: str | None) -> Any:
     if not matches.size and wanted == wanted.normalize():
         matches = np.nonzero(times.normalize() == wanted)[0]
     if not matches.size:
-        raise OpenEOError("ServiceTimeInvalid", f"Time {time_label!r} is not one of the"
-                          " layer's times (see the WMTS capabilities).", status=404)
+        raise OpenEOError(
+            "ServiceTimeInvalid",
+            f"Time {time_label!r} is not one of the layer's times (see the WMTS capabilities).",
+            status=404,
+        )
     return data.isel(t=int(matches[0]))
 
 

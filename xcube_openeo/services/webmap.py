@@ -18,19 +18,29 @@ def library_dir(configured: str | None) -> Path:
     return Path(configured or os.environ.get("XCUBE_OPENEO_LEAFLET_DIR") or DEFAULT_LIBRARY_DIR)
 
 
-def page(service: Service, base_url: str, maps_url: str,
-         bbox: tuple[float, float, float, float]) -> str:
+def page(
+    service: Service, base_url: str, maps_url: str, bbox: tuple[float, float, float, float]
+) -> str:
     checked = settings(service.type, service.configuration)
     if service.type == "XYZ":
         template, crs = maps_url + "/xyz/{z}/{x}/{y}", "EPSG3857"
     elif "WebMercatorQuad" in checked.tile_matrix_sets:
-        template = maps_url + f"/wmts/tile/current/WebMercatorQuad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+        template = (
+            maps_url + f"/wmts/tile/current/WebMercatorQuad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+        )
         crs = "EPSG3857"
     else:
-        template = maps_url + f"/wmts/tile/current/WorldCRS84Quad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+        template = (
+            maps_url + f"/wmts/tile/current/WorldCRS84Quad/{{z}}/{{y}}/{{x}}.{checked.extension}"
+        )
         crs = "EPSG4326"
-    config = {"template": template, "crs": crs, "bounds": [[bbox[1], bbox[0]], [bbox[3], bbox[2]]],
-              "tileSize": checked.tile_size, "legend": maps_url + "/legend.png"}
+    config = {
+        "template": template,
+        "crs": crs,
+        "bounds": [[bbox[1], bbox[0]], [bbox[3], bbox[2]]],
+        "tileSize": checked.tile_size,
+        "legend": maps_url + "/legend.png",
+    }
     title = html.escape(service.title or service.service_id)
     leaflet = f"{base_url}/webmap/leaflet"
     # json.dumps output is safe inside <script> once "</" cannot close the element.

@@ -26,11 +26,19 @@ class LogTable:
     def append(self, key: str, level: str, message: str, data: Any = None) -> None:
         t = self.table
         with self.store.write() as conn:
-            seq = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(t.c.seq), 0)).where(self.key == key)
-            ).scalar_one() + 1
-            values: dict[str, Any] = {self.key.name: key, "seq": seq, "level": level,
-                                      "message": message, "time": utcnow()}
+            seq = (
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(t.c.seq), 0)).where(self.key == key)
+                ).scalar_one()
+                + 1
+            )
+            values: dict[str, Any] = {
+                self.key.name: key,
+                "seq": seq,
+                "level": level,
+                "message": message,
+                "time": utcnow(),
+            }
             if "data" in t.c:
                 values["data"] = None if data is None else json.dumps(data, default=str)
             conn.execute(t.insert().values(**values))
@@ -40,25 +48,31 @@ class LogTable:
     def clear(self, conn: sa.Connection, key: str) -> None:
         conn.execute(self.table.delete().where(self.key == key))
 
-    def read(self, key: str, offset: str | None, level: str, limit: int | None
-             ) -> list[dict[str, Any]]:
+    def read(
+        self, key: str, offset: str | None, level: str, limit: int | None
+    ) -> list[dict[str, Any]]:
         """Entries after ``offset`` (an entry id) at ``level`` or more severe."""
         if offset not in (None, "") and not str(offset).isdigit():
             raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
         t = self.table
         severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
-        query = (t.select()
-                 .where(self.key == key, t.c.seq > int(offset or 0), t.c.level.in_(severities))
-                 .order_by(t.c.seq))
+        query = (
+            t.select()
+            .where(self.key == key, t.c.seq > int(offset or 0), t.c.level.in_(severities))
+            .order_by(t.c.seq)
+        )
         if limit is not None:
             query = query.limit(limit)
         with self.store.read() as conn:
             rows = conn.execute(query).mappings().all()
         entries = []
         for row in rows:
-            entry: dict[str, Any] = {"id": str(row["seq"]), "level": row["level"],
-                                     "message": row["message"],
-                                     "time": row["time"].strftime("%Y-%m-%dT%H:%M:%SZ")}
+            entry: dict[str, Any] = {
+                "id": str(row["seq"]),
+                "level": row["level"],
+                "message": row["message"],
+                "time": row["time"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
             if row.get("data") is not None:
                 entry["data"] = json.loads(row["data"])
             entries.append(entry)

@@ -88,15 +88,22 @@ def migrate(store: Store) -> int:
             if migration.version in applied_versions(conn):
                 continue
             migration.upgrade(conn)
-            conn.execute(schema_version.insert().values(
-                version=migration.version, name=migration.name,
-                applied_at=dt.datetime.now(dt.timezone.utc).isoformat()))
+            conn.execute(
+                schema_version.insert().values(
+                    version=migration.version,
+                    name=migration.name,
+                    applied_at=dt.datetime.now(dt.timezone.utc).isoformat(),
+                )
+            )
     with store.read() as conn:
         applied = applied_versions(conn)
     unknown = applied - {m.version for m in migrations}
     if unknown:
-        LOG.warning("The database has schema versions %s that this software does not know;"
-                    " it was used by a newer version.", sorted(unknown))
+        LOG.warning(
+            "The database has schema versions %s that this software does not know;"
+            " it was used by a newer version.",
+            sorted(unknown),
+        )
     return max(applied, default=0)
 
 

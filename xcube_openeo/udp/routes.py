@@ -19,12 +19,20 @@ class UserProcessesHandler(OpenEOHandler[OpenEOContext]):
         limit = self.query_int("limit", minimum=1)
         processes = list(self.ctx.user_processes.all(user.user_id).values())
         base = f"{self.base_url}/process_graphs"
-        page, links = paginate(processes, limit, self.query_str("next"),
-                               lambda lim, tok: f"{base}?limit={lim}&next={tok}")
+        page, links = paginate(
+            processes,
+            limit,
+            self.query_str("next"),
+            lambda lim, tok: f"{base}?limit={lim}&next={tok}",
+        )
         # The listing leaves out the graphs (the API makes them optional here).
         summaries = [{k: v for k, v in p.items() if k != "process_graph"} for p in page]
-        self.write_json({"processes": summaries,
-                         "links": [{"rel": "self", "href": base, "type": "application/json"}, *links]})
+        self.write_json(
+            {
+                "processes": summaries,
+                "links": [{"rel": "self", "href": base, "type": "application/json"}, *links],
+            }
+        )
 
 
 @api.route(P + "/process_graphs/{process_graph_id}")

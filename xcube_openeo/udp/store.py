@@ -16,19 +16,35 @@ from xcube_openeo.store.tables import user_processes
 PROCESS_ID = re.compile(r"^\w+$", re.ASCII)  # the API's pattern, in JavaScript terms
 MAX_PROCESS_ID_LENGTH = 200
 #: Fields of a stored process the API defines (``process_graph_with_metadata``).
-_FIELDS = ("summary", "description", "parameters", "returns", "categories", "deprecated",
-           "experimental", "exceptions", "examples", "links", "process_graph")
+_FIELDS = (
+    "summary",
+    "description",
+    "parameters",
+    "returns",
+    "categories",
+    "deprecated",
+    "experimental",
+    "exceptions",
+    "examples",
+    "links",
+    "process_graph",
+)
 
 
 def not_found(process_id: str) -> OpenEOError:
-    return OpenEOError("ProcessGraphNotFound", f"User-defined process {process_id!r} does not exist.")
+    return OpenEOError(
+        "ProcessGraphNotFound", f"User-defined process {process_id!r} does not exist."
+    )
 
 
 def check_process_id(process_id: str) -> None:
     if not PROCESS_ID.match(process_id) or len(process_id) > MAX_PROCESS_ID_LENGTH:
-        raise OpenEOError("ProcessGraphInvalid" if process_id else "BadRequest",
-                          f"Process id {process_id!r} is invalid: use letters, digits and"
-                          f" underscores (at most {MAX_PROCESS_ID_LENGTH}).", status=400)
+        raise OpenEOError(
+            "ProcessGraphInvalid" if process_id else "BadRequest",
+            f"Process id {process_id!r} is invalid: use letters, digits and"
+            f" underscores (at most {MAX_PROCESS_ID_LENGTH}).",
+            status=400,
+        )
 
 
 class UserProcesses:
@@ -40,7 +56,8 @@ class UserProcesses:
         with self.store.read() as conn:
             rows = conn.execute(
                 sa.select(user_processes.c.process_id, user_processes.c.process)
-                .where(user_processes.c.owner == owner).order_by(user_processes.c.process_id)
+                .where(user_processes.c.owner == owner)
+                .order_by(user_processes.c.process_id)
             ).all()
         return {row.process_id: json.loads(row.process) for row in rows}
 
@@ -48,7 +65,8 @@ class UserProcesses:
         with self.store.read() as conn:
             text = conn.execute(
                 sa.select(user_processes.c.process).where(
-                    user_processes.c.owner == owner, user_processes.c.process_id == process_id)
+                    user_processes.c.owner == owner, user_processes.c.process_id == process_id
+                )
             ).scalar()
         if text is None:
             raise not_found(process_id)
@@ -61,11 +79,15 @@ class UserProcesses:
 
         check_process_id(process_id)
         if process_id in REGISTRY:
-            raise OpenEOError("PredefinedProcessExists",
-                              f"A predefined process with the id {process_id!r} exists.")
+            raise OpenEOError(
+                "PredefinedProcessExists",
+                f"A predefined process with the id {process_id!r} exists.",
+            )
         if "id" in process and process["id"] != process_id:
-            raise OpenEOError("ProcessGraphInvalid",
-                              f"The process's id {process['id']!r} differs from {process_id!r} in the URL.")
+            raise OpenEOError(
+                "ProcessGraphInvalid",
+                f"The process's id {process['id']!r} differs from {process_id!r} in the URL.",
+            )
         if not isinstance(process.get("process_graph"), dict):
             raise OpenEOError("ProcessGraphMissing", "The process has no process graph.")
         stored = {"id": process_id, **{k: process[k] for k in _FIELDS if k in process}}
@@ -74,28 +96,45 @@ class UserProcesses:
         # change in between, so the stored set stays free of recursion.
         with self.store.write() as conn:
             rows = conn.execute(
-                sa.select(user_processes.c.process_id, user_processes.c.process)
-                .where(user_processes.c.owner == owner)
+                sa.select(user_processes.c.process_id, user_processes.c.process).where(
+                    user_processes.c.owner == owner
+                )
             ).all()
             others = {row.process_id: json.loads(row.process) for row in rows}
-            errors = validate_process(stored, registry=REGISTRY,
-                                      user_processes={**others, process_id: stored})
+            errors = validate_process(
+                stored, registry=REGISTRY, user_processes={**others, process_id: stored}
+            )
             if errors:
                 raise errors[0]
             created = process_id not in others
             text = json.dumps(stored, ensure_ascii=False, allow_nan=False)
             if created:
-                conn.execute(user_processes.insert().values(
-                    owner=owner, process_id=process_id, process=text, created_at=now, updated_at=now))
+                conn.execute(
+                    user_processes.insert().values(
+                        owner=owner,
+                        process_id=process_id,
+                        process=text,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             else:
-                conn.execute(user_processes.update().where(
-                    user_processes.c.owner == owner, user_processes.c.process_id == process_id,
-                ).values(process=text, updated_at=now))
+                conn.execute(
+                    user_processes.update()
+                    .where(
+                        user_processes.c.owner == owner,
+                        user_processes.c.process_id == process_id,
+                    )
+                    .values(process=text, updated_at=now)
+                )
         return created
 
     def delete(self, owner: str, process_id: str) -> None:
         with self.store.write() as conn:
-            result = conn.execute(user_processes.delete().where(
-                user_processes.c.owner == owner, user_processes.c.process_id == process_id))
+            result = conn.execute(
+                user_processes.delete().where(
+                    user_processes.c.owner == owner, user_processes.c.process_id == process_id
+                )
+            )
         if result.rowcount == 0:
             raise not_found(process_id)

@@ -3,6 +3,17 @@
 from importlib import import_module
 
 # Each module registers its processes on import.
-for _name in ("io", "filters", "apply", "dims", "combine", "temporal", "resample", "spatial",
-              "vector", "polygon", "geojson"):
+for _name in (
+    "io",
+    "filters",
+    "apply",
+    "dims",
+    "combine",
+    "temporal",
+    "resample",
+    "spatial",
+    "vector",
+    "polygon",
+    "geojson",
+):
     import_module(f"{__name__}.{_name}")

@@ -32,7 +32,9 @@ def to_crs(crs: Any) -> pyproj.CRS:
             return pyproj.CRS.from_epsg(int(crs))
         return pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as e:
-        raise OpenEOError("ProcessParameterInvalid", f"Unknown coordinate reference system {crs!r}.") from e
+        raise OpenEOError(
+            "ProcessParameterInvalid", f"Unknown coordinate reference system {crs!r}."
+        ) from e
 
 
 def cube_crs(cube: DataCube) -> pyproj.CRS:
@@ -45,7 +47,9 @@ def transform_bbox(extent: dict[str, Any], target: pyproj.CRS) -> tuple[float, f
     if not isinstance(extent, dict) or not all(
         isinstance(extent.get(k), int | float) for k in ("west", "south", "east", "north")
     ):
-        raise OpenEOError("ProcessParameterInvalid", "A bounding box needs numeric west, south, east, north.")
+        raise OpenEOError(
+            "ProcessParameterInvalid", "A bounding box needs numeric west, south, east, north."
+        )
     source = to_crs(extent.get("crs") or 4326)
     bounds = (extent["west"], extent["south"], extent["east"], extent["north"])
     if source == target:
@@ -72,10 +76,16 @@ def geometry_from_geojson(obj: Any) -> shapely.Geometry:
 def feature_properties(obj: Any) -> list[dict[str, Any] | None]:
     """Properties per geometry of ``geometries_from_geojson(obj)`` (None: not a feature)."""
     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
-        return [f.get("properties") if isinstance(f, dict) else None for f in obj.get("features", [])]
+        return [
+            f.get("properties") if isinstance(f, dict) else None for f in obj.get("features", [])
+        ]
     if isinstance(obj, dict) and obj.get("type") == "GeometryCollection":
         return [None] * len(obj.get("geometries", []))
-    return [obj.get("properties")] if isinstance(obj, dict) and obj.get("type") == "Feature" else [None]
+    return (
+        [obj.get("properties")]
+        if isinstance(obj, dict) and obj.get("type") == "Feature"
+        else [None]
+    )
 
 
 def geometries_from_geojson(obj: Any) -> list[shapely.Geometry]:
@@ -87,14 +97,20 @@ def geometries_from_geojson(obj: Any) -> list[shapely.Geometry]:
     return [geometry_from_geojson(obj)]
 
 
-def reproject_geometry(geom: shapely.Geometry, source: pyproj.CRS, target: pyproj.CRS) -> shapely.Geometry:
+def reproject_geometry(
+    geom: shapely.Geometry, source: pyproj.CRS, target: pyproj.CRS
+) -> shapely.Geometry:
     if source == target:
         return geom
     transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
-def label_range_indexer(labels: np.ndarray, low: Any, high: Any, high_inclusive: bool) -> np.ndarray:
+def label_range_indexer(
+    labels: np.ndarray, low: Any, high: Any, high_inclusive: bool
+) -> np.ndarray:
     """Indices of labels with ``low <= label < high`` (or ``<=``); bounds may be None."""
     keep = np.ones(labels.shape, dtype=bool)
     if low is not None:
@@ -113,7 +129,9 @@ def temporal_bounds(extent: Any) -> tuple[np.datetime64 | None, np.datetime64 | 
     if start is None and end is None:
         raise OpenEOError("TemporalExtentEmpty", "Both bounds of the temporal extent are null.")
     if start is not None and end is not None and end <= start:
-        raise OpenEOError("TemporalExtentEmpty", "The temporal extent's end is not after its start.")
+        raise OpenEOError(
+            "TemporalExtentEmpty", "The temporal extent's end is not after its start."
+        )
     return start, end
 
 
@@ -121,7 +139,9 @@ def isel_cube(cube: DataCube, indexers: dict[str, Any]) -> DataCube:
     """Select positions along dimensions, keeping metadata and encoding."""
     from ...engine.load import as_slice
 
-    indexers = {k: as_slice(v) if isinstance(v, np.ndarray | list) else v for k, v in indexers.items()}
+    indexers = {
+        k: as_slice(v) if isinstance(v, np.ndarray | list) else v for k, v in indexers.items()
+    }
     return cube.with_data(cube.data.isel(indexers))
 
 

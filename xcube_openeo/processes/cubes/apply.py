@@ -57,11 +57,15 @@ def reduce_data(
         skipna = args.get("ignore_nodata", True) is not False
         return XARRAY_REDUCERS[pid](data, [dim], skipna)
     if pid == "count" and reducer.single_process_arguments.get("condition") in (None, False):
-        return data.notnull().sum(dim) if data.dtype.kind == "f" else xr.full_like(
-            data.isel({dim: 0}), data.sizes[dim], dtype=np.int64
+        return (
+            data.notnull().sum(dim)
+            if data.dtype.kind == "f"
+            else xr.full_like(data.isel({dim: 0}), data.sizes[dim], dtype=np.int64)
         )
     if overrides:
-        return reducer.call_with_results(overrides, data=ArrayValue(data, dim, labeled), context=context)
+        return reducer.call_with_results(
+            overrides, data=ArrayValue(data, dim, labeled), context=context
+        )
     return reducer(data=ArrayValue(data, dim, labeled), context=context)
 
 
@@ -144,7 +148,9 @@ class ElementwiseChain:
     def _build_stepwise(self) -> xr.DataArray:
         values = self.base
         for step, context in self.steps:
-            values = with_coords_of(as_result_array(step(x=values, context=context), values), values)
+            values = with_coords_of(
+                as_result_array(step(x=values, context=context), values), values
+            )
         return values
 
 
@@ -237,7 +243,11 @@ def apply_dimension(
             if target_dimension is not None and target_dimension != dimension
             else source
         )
-        if target_dimension is not None and data.has_dimension(target_dimension) and target_dimension != dimension:
+        if (
+            target_dimension is not None
+            and data.has_dimension(target_dimension)
+            and target_dimension != dimension
+        ):
             raise OpenEOError(
                 "DimensionExists", f"The target dimension {target_dimension!r} exists already."
             )

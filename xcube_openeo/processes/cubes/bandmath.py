@@ -33,7 +33,11 @@ def band_math_results(
         return {}
     results, labels = _band_elements(cube, dimension, graph, values)
     if results:
-        raw = {nid: cube.band_raw[label] for nid, label in labels.items() if label in (cube.band_raw or {})}
+        raw = {
+            nid: cube.band_raw[label]
+            for nid, label in labels.items()
+            if label in (cube.band_raw or {})
+        }
         results.update(_membership_tests(graph, results, raw))
     return results
 
@@ -89,7 +93,9 @@ def _membership_tests(
             inner |= members - {node.id}
     # Only the outermost trees: their inner nodes are then not evaluated at all.
     return {
-        root: _isin_raw(*raw[band_id], numbers) if band_id in raw else _isin(bands[band_id], numbers)
+        root: _isin_raw(*raw[band_id], numbers)
+        if band_id in raw
+        else _isin(bands[band_id], numbers)
         for root, (band_id, numbers) in trees.items()
         if root not in inner
     }

@@ -26,10 +26,10 @@ def _same_encoding(a: DataCube, b: DataCube) -> bool:
 
 def _without_unshared_coords(cube1: DataCube, cube2: DataCube) -> tuple[DataCube, DataCube]:
     """Both cubes without non-index coordinates (e.g. common band names) only one has."""
+
     def strip(cube: DataCube, other: DataCube) -> DataCube:
         extra = [
-            c for c in cube.data.coords
-            if c not in cube.data.dims and c not in other.data.coords
+            c for c in cube.data.coords if c not in cube.data.dims and c not in other.data.coords
         ]
         return cube.with_data(cube.data.drop_vars(extra)) if extra else cube
 
@@ -68,8 +68,9 @@ def _step(values: np.ndarray) -> float:
 
 
 @process("merge_cubes")
-def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any,
-                env: Any = None) -> DataCube:
+def merge_cubes(
+    cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context: Any, env: Any = None
+) -> DataCube:
     cube1, cube2 = _without_unshared_coords(cube1, cube2)
     cube2 = _on_grid_of(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
@@ -95,7 +96,9 @@ def merge_cubes(cube1: DataCube, cube2: DataCube, overlap_resolver: Any, context
 
 def _resolve_full(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any) -> DataCube:
     if resolver is None:
-        raise OpenEOError("OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed.")
+        raise OpenEOError(
+            "OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed."
+        )
     x = cube1.masked_float()
     y = cube2.masked_float().transpose(*[d for d in x.dims if d in cube2.dim_names])
     result = resolver(x=x, y=y, context=context)
@@ -104,7 +107,9 @@ def _resolve_full(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any)
     return cube1.with_data(as_result_array(result, x).assign_coords(x.coords), encoded=False)
 
 
-def _merge_along(cube1: DataCube, cube2: DataCube, dim: str, resolver: Any, context: Any) -> DataCube:
+def _merge_along(
+    cube1: DataCube, cube2: DataCube, dim: str, resolver: Any, context: Any
+) -> DataCube:
     labels1 = list(cube1.data[dim].values)
     labels2 = list(cube2.data[dim].values)
     common = [v for v in labels2 if v in labels1]
@@ -136,8 +141,9 @@ def _sorted(cube: DataCube, data: xr.DataArray, dim: str) -> xr.DataArray:
     return data
 
 
-def _merge_outer(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any,
-                 deadline: Any = None) -> DataCube:
+def _merge_outer(
+    cube1: DataCube, cube2: DataCube, resolver: Any, context: Any, deadline: Any = None
+) -> DataCube:
     x, y = cube1.masked_float(), cube2.masked_float()
     shared = {}
     for d in x.dims:
@@ -157,7 +163,9 @@ def _merge_outer(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any,
 
         common = x.sel(shared).notnull() & y.sel(shared).transpose(*x.dims).notnull()
         if bool(compute_now(common.any(), deadline)):
-            raise OpenEOError("OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed.")
+            raise OpenEOError(
+                "OverlapResolverMissing", "The cubes overlap; an overlap resolver is needed."
+            )
         merged = a.fillna(b)
     else:
         overlap = a.notnull() & b.notnull()
@@ -209,9 +217,11 @@ def mask_polygon(data: DataCube, mask: Any, replacement: Any, inside: bool) -> D
         geom, crs = geometry_from_geojson(mask), pyproj.CRS.from_epsg(4326)
     hit = pixel_mask(data, geom, crs)
     condition = hit if inside else ~hit
-    condition = condition.assign_coords(
-        {d: data.data[d] for d in condition.dims}
-    ).broadcast_like(data.data).transpose(*data.dim_names)
+    condition = (
+        condition.assign_coords({d: data.data[d] for d in condition.dims})
+        .broadcast_like(data.data)
+        .transpose(*data.dim_names)
+    )
     # No-data stays untouched; only valid values are replaced.
     return mask_where(data, condition, replacement)
 

@@ -86,7 +86,13 @@ def filter_temporal(data: DataCube, extent: Any, dimension: str | None) -> DataC
     if data.source is not None and dims == ["t"]:
         if data.source.time_range is not None:  # narrow the earlier range
             old_start, old_end = data.source.time_range
-            start = old_start if start is None else start if old_start is None else max(start, old_start)
+            start = (
+                old_start
+                if start is None
+                else start
+                if old_start is None
+                else max(start, old_start)
+            )
             end = old_end if end is None else end if old_end is None else min(end, old_end)
         return build_cube(data.source.refine(time_range=(start, end)))
     indexers = {}

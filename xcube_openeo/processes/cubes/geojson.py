@@ -17,8 +17,10 @@ from .vector import GEOMETRY_DIM, PROPERTIES, WGS84, make_vector_cube
 @process("load_geojson")
 def load_geojson(data: Any, properties: list[str]) -> DataCube:
     if isinstance(data, dict) and data.get("type") == "GeometryCollection":
-        raise OpenEOError("ProcessParameterInvalid",
-                          "load_geojson takes no GeometryCollection; use a FeatureCollection.")
+        raise OpenEOError(
+            "ProcessParameterInvalid",
+            "load_geojson takes no GeometryCollection; use a FeatureCollection.",
+        )
     geoms = geometries_from_geojson(data)
     if not properties:
         return make_vector_cube(geoms, WGS84)
@@ -37,14 +39,15 @@ def load_geojson(data: Any, properties: list[str]) -> DataCube:
     else:
         table = [[props.get(name) for name in properties] for props in feature_props]
         labels = list(properties)
-    array = np.array([[np.nan if v is None else v for v in row] for row in table],
-                     dtype=object)
+    array = np.array([[np.nan if v is None else v for v in row] for row in table], dtype=object)
     try:
         array = array.astype(float)
     except (TypeError, ValueError):
         pass  # text properties stay objects
     cube = make_vector_cube(geoms, WGS84)
-    data_array = xr.DataArray(array, dims=[GEOMETRY_DIM, PROPERTIES],
-                              coords={GEOMETRY_DIM: cube.data[GEOMETRY_DIM].values,
-                                      PROPERTIES: labels})
+    data_array = xr.DataArray(
+        array,
+        dims=[GEOMETRY_DIM, PROPERTIES],
+        coords={GEOMETRY_DIM: cube.data[GEOMETRY_DIM].values, PROPERTIES: labels},
+    )
     return DataCube(data_array, [cube.dimension(GEOMETRY_DIM), Dimension(PROPERTIES, "other")])

@@ -50,7 +50,8 @@ def load_collection(
     empty = [d for d in cube.dim_names if d != "bands" and cube.data.sizes[d] == 0]
     if empty:
         raise OpenEOError(
-            "NoDataAvailable", f"No data in collection {id!r} for the given extents (empty: {empty})."
+            "NoDataAvailable",
+            f"No data in collection {id!r} for the given extents (empty: {empty}).",
         )
     return cube
 

@@ -77,9 +77,9 @@ def resample_spatial(
         ys = np.asarray(data.data[y_dim].values, float)
         bounds = _bounds(xs, ys)
     else:
-        bounds = pyproj.Transformer.from_crs(source_crs, target_crs, always_xy=True).transform_bounds(
-            *_bounds(xs, ys), densify_pts=21
-        )
+        bounds = pyproj.Transformer.from_crs(
+            source_crs, target_crs, always_xy=True
+        ).transform_bounds(*_bounds(xs, ys), densify_pts=21)
         if not res_x or not res_y:
             # Keep about the same number of pixels when only the projection changes.
             res_x = res_x or (bounds[2] - bounds[0]) / max(xs.size, 1)
@@ -94,7 +94,11 @@ def _bounds(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, float]
 
 
 def _grid(
-    bounds: tuple[float, float, float, float], res_x: float, res_y: float, align: str, descending_y: bool
+    bounds: tuple[float, float, float, float],
+    res_x: float,
+    res_y: float,
+    align: str,
+    descending_y: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     west, south, east, north = bounds
     fx, fy = (east - west) / res_x, (north - south) / res_y
@@ -174,7 +178,9 @@ def regrid(
             if coarse is not None:
                 return coarse
         if method in _INTERPOLATING:
-            values = cube.masked_float().interp({x_dim: x_t, y_dim: y_t}, method=_INTERPOLATING[method])
+            values = cube.masked_float().interp(
+                {x_dim: x_t, y_dim: y_t}, method=_INTERPOLATING[method]
+            )
             return _with_grid(cube.decoded(), values, x_t, y_t, target_crs)
     if cube.data.chunks is not None:
         # Lazy and chunk by chunk (see _gather): no pointwise indexing of dask arrays.
@@ -231,13 +237,21 @@ def _gather_nearest(
     chunks = dict(chunks or {})
     chunks_y = _target_chunks(chunks.get(y_dim), y_t.size, sizes[y_dim])
     chunks_x = _target_chunks(chunks.get(x_dim), x_t.size, sizes[x_dim])
-    grids = Grids(Axis.of(xs), Axis.of(ys),
-                  None if same else target_crs.to_wkt(), None if same else source_crs.to_wkt())
+    grids = Grids(
+        Axis.of(xs),
+        Axis.of(ys),
+        None if same else target_crs.to_wkt(),
+        None if same else source_crs.to_wkt(),
+    )
     data = gather(source.data, grids, x_t, y_t, chunks_y, chunks_x, fill)
-    coords = {name: c for name, c in source.coords.items()
-              if x_dim not in c.dims and y_dim not in c.dims and name not in (x_dim, y_dim)}
-    values = xr.DataArray(data, dims=(*others, y_dim, x_dim), coords=coords,
-                          attrs=source.attrs, name=source.name)
+    coords = {
+        name: c
+        for name, c in source.coords.items()
+        if x_dim not in c.dims and y_dim not in c.dims and name not in (x_dim, y_dim)
+    }
+    values = xr.DataArray(
+        data, dims=(*others, y_dim, x_dim), coords=coords, attrs=source.attrs, name=source.name
+    )
     return _with_grid(base, values, x_t, y_t, target_crs)
 
 
@@ -280,7 +294,12 @@ def _coarsen(
 
 
 def _masked(
-    cube: DataCube, out: xr.DataArray, ok: xr.DataArray, x_t: np.ndarray, y_t: np.ndarray, crs: pyproj.CRS
+    cube: DataCube,
+    out: xr.DataArray,
+    ok: xr.DataArray,
+    x_t: np.ndarray,
+    y_t: np.ndarray,
+    crs: pyproj.CRS,
 ) -> DataCube:
     """Target pixels without a source pixel (``~ok``) become no-data."""
     if cube.nodata is not None:

@@ -17,7 +17,12 @@ from ..values import ArrayValue
 from ._util import as_list
 from .apply import as_result_array
 
-_BORDER_MODES = {"replicate": "nearest", "reflect": "reflect", "reflect_pixel": "mirror", "wrap": "wrap"}
+_BORDER_MODES = {
+    "replicate": "nearest",
+    "reflect": "reflect",
+    "reflect_pixel": "mirror",
+    "wrap": "wrap",
+}
 
 
 def _spatial_dims(cube: DataCube) -> tuple[str, str]:
@@ -81,16 +86,28 @@ def aggregate_spatial_window(
         x_sel = slice(0, nx) if left else slice(values.sizes[x_dim] - nx, None)
         y_sel = slice(0, ny) if upper else slice(values.sizes[y_dim] - ny, None)
         values = values.isel({x_dim: x_sel, y_dim: y_sel})
-    side = {x_dim: "left" if "left" in align else "right", y_dim: "left" if "upper" in align else "right"}
+    side = {
+        x_dim: "left" if "left" in align else "right",
+        y_dim: "left" if "upper" in align else "right",
+    }
     windows = values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side)
     pid = getattr(reducer, "single_process_id", None)
-    simple = {"mean": "mean", "median": "median", "min": "min", "max": "max", "sum": "sum", "product": "prod"}
+    simple = {
+        "mean": "mean",
+        "median": "median",
+        "min": "min",
+        "max": "max",
+        "sum": "sum",
+        "product": "prod",
+    }
     if pid in simple and reducer.single_process_arguments.get("ignore_nodata", True) is not False:
         result = getattr(windows, simple[pid])()  # skips NaN like ignore_nodata
     else:
-        stacked = values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side).construct(
-            {x_dim: (x_dim, "_wx"), y_dim: (y_dim, "_wy")}
-        ).stack(_window=("_wy", "_wx"))
+        stacked = (
+            values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side)
+            .construct({x_dim: (x_dim, "_wx"), y_dim: (y_dim, "_wy")})
+            .stack(_window=("_wy", "_wx"))
+        )
         stacked = stacked.drop_vars(["_window", "_wy", "_wx"], errors="ignore")
         reduced = reducer(data=ArrayValue(stacked, "_window", False), context=context)
         result = as_result_array(reduced, stacked.isel(_window=0, drop=True))
@@ -100,7 +117,8 @@ def aggregate_spatial_window(
     })  # fmt: skip
     dims = [
         replace(d, step=d.step * (sx if d.name == x_dim else sy))
-        if d.name in (x_dim, y_dim) and d.step else d
+        if d.name in (x_dim, y_dim) and d.step
+        else d
         for d in data.dimensions
     ]
     return data.with_data(result.transpose(*data.dim_names), dims, encoded=False)
@@ -119,7 +137,9 @@ def _window_centres(coords: np.ndarray, size: int, from_start: bool) -> np.ndarr
 
 
 @process("apply_neighborhood")
-def apply_neighborhood(data: DataCube, process: Any, size: Any, overlap: Any, context: Any) -> DataCube:
+def apply_neighborhood(
+    data: DataCube, process: Any, size: Any, overlap: Any, context: Any
+) -> DataCube:
     sizes = _pixel_sizes(data, as_list(size) or [])
     overlaps = _pixel_sizes(data, as_list(overlap) or [])
     for name in (*sizes, *overlaps):
@@ -132,7 +152,9 @@ def apply_neighborhood(data: DataCube, process: Any, size: Any, overlap: Any, co
     depth = {i: overlaps.get(d, 0) for i, d in enumerate(dims)}
     starts = {i: np.concatenate([[0], np.cumsum(c)[:-1]]) for i, c in enumerate(array.chunks)}
     padded_coords = {
-        d: _pad_coords(values[d].values if d in values.coords else np.arange(values.sizes[d]), depth[i])
+        d: _pad_coords(
+            values[d].values if d in values.coords else np.arange(values.sizes[d]), depth[i]
+        )
         for i, d in enumerate(dims)
     }
 
@@ -184,11 +206,15 @@ def _pixel_sizes(cube: DataCube, specs: list[Any]) -> dict[str, int]:
         if value is None:
             continue
         if isinstance(value, str):
-            raise OpenEOError("ProcessParameterInvalid", "Durations as neighbourhood sizes are not supported.")
+            raise OpenEOError(
+                "ProcessParameterInvalid", "Durations as neighbourhood sizes are not supported."
+            )
         if unit == "m":
             step = cube.dimension(name).step
             if not step:
-                raise OpenEOError("ProcessParameterInvalid", f"Dimension {name!r} has no resolution.")
+                raise OpenEOError(
+                    "ProcessParameterInvalid", f"Dimension {name!r} has no resolution."
+                )
             value = value / step
         sizes[name] = int(round(value))
     return sizes

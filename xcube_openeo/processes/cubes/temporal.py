@@ -30,12 +30,19 @@ def temporal_dimension(data: DataCube, dimension: str | None) -> str:
     if not names:
         raise OpenEOError("DimensionNotAvailable", "The data cube has no temporal dimension.")
     if len(names) > 1:
-        raise OpenEOError("TooManyDimensions", f"The data cube has several temporal dimensions: {names}.")
+        raise OpenEOError(
+            "TooManyDimensions", f"The data cube has several temporal dimensions: {names}."
+        )
     return names[0]
 
 
 def _reduce_groups(
-    data: DataCube, dim: str, groups: list[np.ndarray], labels: list[Any], reducer: Any, context: Any
+    data: DataCube,
+    dim: str,
+    groups: list[np.ndarray],
+    labels: list[Any],
+    reducer: Any,
+    context: Any,
 ) -> DataCube:
     values = data.masked_float()
     template = values.isel({dim: 0}, drop=True)
@@ -81,7 +88,8 @@ def aggregate_temporal(
     label_list = as_list(labels) or [start for start, _ in interval_list]
     if len(set(map(str, label_list))) != len(label_list) or len(label_list) != len(groups):
         raise OpenEOError(
-            "DistinctDimensionLabelsRequired", "The interval labels are not distinct (one per interval)."
+            "DistinctDimensionLabelsRequired",
+            "The interval labels are not distinct (one per interval).",
         )
     return _reduce_groups(data, dim, groups, label_list, reducer, context)
 
@@ -160,7 +168,10 @@ def aggregate_temporal_period(
     else:
         all_keys = []
     pid = getattr(reducer, "single_process_id", None)
-    if pid in _GROUPBY_REDUCERS and reducer.single_process_arguments.get("ignore_nodata", True) is not False:
+    if (
+        pid in _GROUPBY_REDUCERS
+        and reducer.single_process_arguments.get("ignore_nodata", True) is not False
+    ):
         return _groupby_reduce(data, dim, keys, all_keys, _GROUPBY_REDUCERS[pid])
     key_array = np.array(keys, dtype=object)
     groups = [np.nonzero(key_array == key)[0] for key in all_keys]
@@ -187,7 +198,9 @@ def climatological_normal(data: DataCube, period: str, climatology_period: Any) 
     dim = temporal_dimension(data, None)
     years = as_list(climatology_period) or []
     if len(years) != 2:
-        raise OpenEOError("ProcessParameterInvalid", "climatology_period needs a first and last year.")
+        raise OpenEOError(
+            "ProcessParameterInvalid", "climatology_period needs a first and last year."
+        )
     first, last = (int(str(y)[:4]) for y in years)
     if period not in ("day", "month", "season", "tropical-season", "climatology-period"):
         raise OpenEOError("ProcessParameterInvalid", f"Unsupported period {period!r}.")
@@ -231,7 +244,9 @@ def anomaly(data: DataCube, normals: DataCube, period: str) -> DataCube:
     times = pd.DatetimeIndex(data.data[dim].values)
     if period in ("single-period", "climatology-period"):
         if len(available) != 1:
-            raise OpenEOError("ProcessParameterInvalid", "Normals for a single period need one label.")
+            raise OpenEOError(
+                "ProcessParameterInvalid", "Normals for a single period need one label."
+            )
         keys = available * len(times)
     else:
         keys = [_normal_key(t, period) for t in times]
@@ -254,8 +269,12 @@ def resample_cube_temporal(
         data.dimension(dimension)
         if not target.has_dimension(dimension):
             raise OpenEOError("DimensionMismatch", f"The target has no dimension {dimension!r}.")
-    if valid_within is not None and not (isinstance(valid_within, int | float) and valid_within >= 0):
-        raise OpenEOError("ProcessParameterInvalid", "valid_within must be a non-negative number of days.")
+    if valid_within is not None and not (
+        isinstance(valid_within, int | float) and valid_within >= 0
+    ):
+        raise OpenEOError(
+            "ProcessParameterInvalid", "valid_within must be a non-negative number of days."
+        )
     out = data.data
     for dim in dims:
         source_times = out[dim].values.astype("datetime64[ns]")
@@ -266,7 +285,8 @@ def resample_cube_temporal(
             best = int(np.argmin(distance)) if len(source_times) else 0
             positions.append(best)
             ok = len(source_times) > 0 and (
-                valid_within is None or distance[best] <= np.timedelta64(int(valid_within * 86400e9), "ns")
+                valid_within is None
+                or distance[best] <= np.timedelta64(int(valid_within * 86400e9), "ns")
             )
             valid.append(ok)
         out = out.isel({dim: positions}).assign_coords({dim: target_times})

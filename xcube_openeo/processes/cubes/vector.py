@@ -61,7 +61,9 @@ def union_of_geometries(cube: DataCube) -> tuple[shapely.Geometry, pyproj.CRS]:
     return shapely.union_all(geoms), crs
 
 
-def make_vector_cube(geoms: list[shapely.Geometry], crs: pyproj.CRS, values: Any = None) -> DataCube:
+def make_vector_cube(
+    geoms: list[shapely.Geometry], crs: pyproj.CRS, values: Any = None
+) -> DataCube:
     labels = np.empty(len(geoms), dtype=object)
     labels[:] = geoms
     data = xr.DataArray(
@@ -90,7 +92,9 @@ def aggregate_spatial(
     xs = np.asarray(values[x_dim].values, float)
     ys = np.asarray(values[y_dim].values, float)
     gx, gy = np.meshgrid(xs, ys)
-    stacked = values.stack(_pixel=(y_dim, x_dim)).drop_vars(["_pixel", x_dim, y_dim], errors="ignore")
+    stacked = values.stack(_pixel=(y_dim, x_dim)).drop_vars(
+        ["_pixel", x_dim, y_dim], errors="ignore"
+    )
     template = values.isel({x_dim: 0, y_dim: 0}, drop=True)
     parts = []
     for geom in geoms:
@@ -175,7 +179,8 @@ def vector_buffer(geometries: Any, distance: float) -> DataCube:
     unit = crs.axis_info[0].unit_name if crs.axis_info else ""
     if unit not in ("metre", "meter"):
         raise OpenEOError(
-            "UnitMismatch", f"The geometries' reference system is not in meters ({unit or 'unknown'})."
+            "UnitMismatch",
+            f"The geometries' reference system is not in meters ({unit or 'unknown'}).",
         )
     buffered = [g.buffer(distance) for g in geoms]
     if cube is not None:

@@ -35,8 +35,12 @@ def upgrade(conn: sa.Connection) -> None:
     sa.Table(
         "job_logs",
         metadata,
-        sa.Column("job_id", sa.String(64), sa.ForeignKey("jobs.job_id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "job_id",
+            sa.String(64),
+            sa.ForeignKey("jobs.job_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("level", sa.String(16), nullable=False),
         sa.Column("message", sa.Text, nullable=False),

@@ -31,8 +31,12 @@ def upgrade(conn: sa.Connection) -> None:
     sa.Table(
         "service_logs",
         metadata,
-        sa.Column("service_id", sa.String(64),
-                  sa.ForeignKey("services.service_id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "service_id",
+            sa.String(64),
+            sa.ForeignKey("services.service_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("level", sa.String(16), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
