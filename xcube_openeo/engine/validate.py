@@ -88,6 +88,10 @@ class _Checker:
         self.errors: list[OpenEOError] = []
         self.user_graphs: dict[str, ParsedGraph] = {}
         self.user_calls: dict[str | None, set[str]] = {}
+        #: Deepest child graph level of each process (None: the main one), and the
+        #: deepest level at which a process calls a user-defined one.
+        self.graph_depths: dict[str | None, int] = {}
+        self.call_depths: dict[tuple[str | None, str], int] = {}
         self.node_count = 0
         self.queue: deque[_Job] = deque()
         self._queued_users: set[str] = set()
@@ -134,6 +138,7 @@ class _Checker:
             return None
         graph.parameter_names = job.parameter_names
         graph.parameters = job.parameters
+        self.graph_depths[job.owner] = max(self.graph_depths.get(job.owner, 0), job.depth)
         if job.child is not None:
             job.child.graph = graph
         elif job.owner is not None:
@@ -150,7 +155,7 @@ class _Checker:
 
     def _check_node(self, graph: ParsedGraph, node: Node, owner: str | None) -> None:
         where = self._where(graph, node)
-        specs = self._resolve_process(node, where, owner)
+        specs = self._resolve_process(node, where, owner, graph.depth)
         if specs is None:
             return
         node.param_specs = specs
@@ -177,7 +182,7 @@ class _Checker:
             self._check_argument(graph, node, where, spec, node.arguments[name], owner)
 
     def _resolve_process(
-        self, node: Node, where: str, owner: str | None
+        self, node: Node, where: str, owner: str | None, depth: int
     ) -> list[dict[str, Any]] | None:
         pid, ns = node.process_id, node.namespace
         if ns in PREDEFINED_NAMESPACES and pid in self.registry:
@@ -187,6 +192,8 @@ class _Checker:
             node.kind = "user"
             udp = self.user_processes[pid]
             self.user_calls.setdefault(owner, set()).add(pid)
+            key = (owner, pid)
+            self.call_depths[key] = max(self.call_depths.get(key, 0), depth)
             params = _declared_parameters(udp, f"user-defined process {pid!r}", self.errors)
             if pid not in self.user_graphs and pid not in self._queued_users:
                 self._queued_users.add(pid)
@@ -297,6 +304,34 @@ class _Checker:
                     if depth.get(callee, 0) < len(path) + 1:
                         depth[callee] = len(path) + 1
                         stack.append((callee, [*path, callee]))
+        self._check_total_nesting()
+
+    def _check_total_nesting(self) -> None:
+        """Child graphs nest through user-defined processes too: a process calling one
+        inside a callback, which has callbacks of its own, nests them all when it runs
+        (evaluation recurses per level: 16 processes of 31 levels each exhausted the
+        stack).  Called once the calls are known to be free of cycles and shallow."""
+        nesting = dict(self.graph_depths)
+        # Longest paths in the call graph, a DAG at most max_user_process_depth deep:
+        # that many rounds of relaxation settle them.
+        for _ in range(self.limits.max_user_process_depth + 1):
+            changed = False
+            for (caller, callee), depth in self.call_depths.items():
+                through = depth + 1 + nesting.get(callee, 0)
+                if through > nesting.get(caller, 0):
+                    nesting[caller] = through
+                    changed = True
+            if not changed:
+                break
+        if nesting.get(None, 0) > self.limits.max_child_depth:
+            self.errors.append(
+                OpenEOError(
+                    "ProcessGraphComplexity",
+                    "Child process graphs, counted through the user-defined processes that"
+                    f" contain them, are nested deeper than {self.limits.max_child_depth}"
+                    " levels.",
+                )
+            )
 
 
 def _parameter_visible(graph: ParsedGraph, name: str) -> bool:
