@@ -142,3 +142,43 @@ def test_int64_bounds_are_accepted(server, auth_headers):
         response = post_result(server, auth_headers, "absolute", x=x)
         assert response.status_code == 200, response.text
         assert response.json() == expected
+
+
+@pytest.mark.parametrize("unit", ["millisecond", "second", "minute", "hour", "day", "week",
+                                  "month", "year"])
+@pytest.mark.parametrize("value", [9223372036854775807, -9223372036854775808, 99999999])
+def test_date_shifts_beyond_the_calendar_are_refused(server, auth_headers, unit, value):
+    """A shift by int64's bounds in days gave 500 (OverflowError in Python's timedelta)."""
+    response = post_result(server, auth_headers, "date_shift",
+                           date="2022-01-01T00:00:00Z", value=value, unit=unit)
+    within = {"millisecond": "2022-01-02T03:46:39.999Z", "second": "2025-03-03T09:46:39Z",
+              "minute": "2212-02-19T10:39:00Z"}
+    if value == 99999999 and unit in within:
+        assert response.status_code == 200 and response.json() == within[unit]
+        return
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "ProcessParameterInvalid"
+
+
+def test_date_shifts_of_time_labels_do_not_wrap_around(server, auth_headers):
+    """Shifting nanosecond time labels by 100,000 days wrapped around silently (to 1711)."""
+    import numpy as np
+
+    from xcube_openeo.errors import OpenEOError
+    from xcube_openeo.processes.dates import date_shift
+
+    labels = np.array(["2022-01-01", "NaT"], dtype="datetime64[ns]")
+    assert str(date_shift(labels, 3, "day")[0]).startswith("2022-01-04")
+    with pytest.raises(OpenEOError) as error:
+        date_shift(labels, 100_000, "day")
+    assert error.value.code == "ProcessParameterInvalid"
+
+
+def test_normalized_difference_of_opposite_extremes_is_ieee(server, auth_headers):
+    """x + y == 0 in doubles gave 500 (ZeroDivisionError): IEEE division gives infinity,
+    which JSON writes as null."""
+    response = post_result(server, auth_headers, "normalized_difference",
+                           x=9223372036854775807, y=-9223372036854775808)
+    assert response.status_code == 200 and response.json() is None
+    response = post_result(server, auth_headers, "normalized_difference", x=3, y=1)
+    assert response.json() == 0.5

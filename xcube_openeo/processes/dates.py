@@ -114,6 +114,18 @@ def _check_unit(process_id: str, unit: Any) -> None:
         raise invalid(process_id, "unit", unit, f"one of {', '.join(_UNITS)}")
 
 
+#: Days in 10,000 years, more than any shift that stays within years 1-9999.
+_MAX_SHIFT_DAYS = 366 * 10_000
+
+
+def _shift_may_fit(value: int, unit: str) -> bool:
+    if unit == "year":
+        return abs(value) <= _MAX_SHIFT_DAYS // 366
+    if unit == "month":
+        return abs(value) <= _MAX_SHIFT_DAYS // 366 * 12
+    return abs(value) * (_FIXED_UNITS[unit] / dt.timedelta(days=1)) <= _MAX_SHIFT_DAYS
+
+
 def _calendar_offset(value: int, unit: str) -> relativedelta | dt.timedelta:
     if unit == "month":
         return relativedelta(months=value)  # clamps to the month's last day
@@ -148,6 +160,8 @@ def date_shift(date: Any, value: Any, unit: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise invalid("date_shift", "value", value, "an integer")
     value = int(value)
+    if not _shift_may_fit(value, unit):  # and would overflow date arithmetic
+        raise invalid("date_shift", "value", value, "a shift within years 1-9999")
     offset = _calendar_offset(value, unit)
 
     def scalar(d: Any) -> Any:
@@ -163,16 +177,18 @@ def date_shift(date: Any, value: Any, unit: Any) -> Any:
     def vectorised(d: Any) -> Any:
         if kind(d) != "M":
             raise invalid("date_shift", "date", d, "dates")
-        if unit in _FIXED_UNITS:
-            return d + np.timedelta64(
-                value * _FIXED_UNITS[unit] // dt.timedelta(microseconds=1), "us"
-            )
-        calendar = pd.DateOffset(**{f"{unit}s": value})
-        return _lazy_map(
-            lambda a: (pd.DatetimeIndex(a.ravel()) + calendar).values.reshape(a.shape),
-            d,
-            d.dtype,
-        )
+        def shifted(a: np.ndarray) -> np.ndarray:
+            # pandas checks Timedelta additions for overflow where numpy's datetime64
+            # arithmetic wraps around (a day shift of 100000 gave 1711 for 2022 in ns).
+            try:
+                shift = (pd.Timedelta(offset) if unit in _FIXED_UNITS
+                         else pd.DateOffset(**{f"{unit}s": value}))
+                return (pd.DatetimeIndex(a.ravel()) + shift).values.reshape(a.shape)
+            except (OverflowError, ValueError) as error:
+                raise invalid("date_shift", "value", value,
+                              "a shift within the range of the dates' type") from error
+
+        return _lazy_map(shifted, d, d.dtype)
 
     return dispatch(scalar, vectorised, date)
 
