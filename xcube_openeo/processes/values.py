@@ -70,7 +70,8 @@ def _to_numpy(values: Sequence[Any]) -> np.ndarray:
     if kinds and all(issubclass(k, (int, float)) and not issubclass(k, bool) for k in kinds):
         if None in values or float in kinds:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
-        return np.array(values, dtype=np.int64 if all(abs(v) < 2**63 for v in values) else float)
+        in_int64 = all(-(2**63) <= v < 2**63 for v in values)
+        return np.array(values, dtype=np.int64 if in_int64 else float)
     if kinds and all(issubclass(k, bool) for k in kinds) and None not in values:
         return np.array(values, dtype=bool)
     arr = np.empty(len(values), dtype=object)

@@ -238,7 +238,8 @@ def linear_scale_range(
 
 def _normalized_difference(x: Any, y: Any) -> Any:
     if not is_array(x) and not is_array(y):
-        x, y = float(x), float(y)
+        # numpy doubles: IEEE 754 division (x + y may be 0), not Python's exception
+        x, y = np.float64(x), np.float64(y)
     x, y = as_float(x), as_float(y)  # unsigned x - y would wrap around
     return (x - y) / (x + y)
 
