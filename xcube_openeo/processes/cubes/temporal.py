@@ -275,6 +275,8 @@ def resample_cube_temporal(
         raise OpenEOError(
             "ProcessParameterInvalid", "valid_within must be a non-negative number of days."
         )
+    if valid_within is not None and valid_within * 86400e9 >= 2**63:
+        valid_within = None  # more days than nanosecond times span (1e308 gave 500): any
     out = data.data
     for dim in dims:
         source_times = out[dim].values.astype("datetime64[ns]")
