@@ -41,24 +41,40 @@ def array_create(data: Any = None, repeat: int = 1) -> ArrayValue:
         raise OpenEOError(
             "ProcessParameterInvalid", "array_create: 'repeat' must be an integer >= 1."
         )
-    if isinstance(data, (ArrayValue, list)) and _length(data) * int(repeat) > MAX_CREATED_ELEMENTS:
+    size = data.size if isinstance(data, ArrayValue) else len(data)
+    if size * int(repeat) > MAX_CREATED_ELEMENTS:
         raise OpenEOError(
             "ProcessParameterInvalid",
             f"array_create: the array would have more than {MAX_CREATED_ELEMENTS} elements.",
         )
     if isinstance(data, ArrayValue):
         if data.is_vectorised:
-            return _concat_parts([_unlabeled(data)] * int(repeat), data.dim, labels=None)
+            return _repeated(_unlabeled(data), int(repeat))
         data = elements(data)
     values = list(data)
     if any(isinstance(v, xr.DataArray) for v in values):
-        stacked = stack_elements(values)
-        return _concat_parts([stacked] * int(repeat), stacked.dim, labels=None)
+        return _repeated(stack_elements(values), int(repeat))
     return make_array(values * int(repeat))
 
 
-def _length(data: ArrayValue | list[Any]) -> int:
-    return data.size if isinstance(data, ArrayValue) else len(data)
+def _repeated(arr: ArrayValue, repeat: int) -> ArrayValue:
+    """``arr`` ``repeat`` times along its dimension, block by block: a concat of
+    ``repeat`` parts grows the graph (and the time to build it) with ``repeat``."""
+    if not keeps_dataarray(arr):
+        return _concat_parts([arr] * repeat, arr.dim, labels=None)  # Python elements
+    data = arr.data.drop_vars(arr.dim, errors="ignore")
+    if data.chunks is not None:
+        data = data.chunk({arr.dim: -1})  # whole slices per block: a tile per block
+
+    def tile(block: np.ndarray) -> np.ndarray:  # the array dimension is the last here
+        return np.tile(block, (1,) * (block.ndim - 1) + (repeat,))
+
+    repeated = xr.apply_ufunc(
+        tile, data, input_core_dims=[[arr.dim]], output_core_dims=[[arr.dim]],
+        exclude_dims={arr.dim}, dask="parallelized", output_dtypes=[data.dtype],
+        dask_gufunc_kwargs={"output_sizes": {arr.dim: arr.size * repeat}},
+    )
+    return ArrayValue(repeated.transpose(*data.dims), arr.dim, False)
 
 
 @process("array_create_labeled")
