@@ -70,6 +70,11 @@ def apply_kernel(
     return data.with_data(values.copy(data=result), encoded=False)
 
 
+#: Most cells of one window that a general reducer gets as an array (windows hold
+#: padding beyond the cube: a window of any size is an array of that many values).
+MAX_WINDOW_CELLS = 1_000_000
+
+
 @process("aggregate_spatial_window")
 def aggregate_spatial_window(
     data: DataCube, reducer: Any, size: Any, boundary: str, align: str, context: Any
@@ -90,7 +95,10 @@ def aggregate_spatial_window(
         x_dim: "left" if "left" in align else "right",
         y_dim: "left" if "upper" in align else "right",
     }
-    windows = values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side)
+    # A window wider than the cube holds the whole cube plus no-data padding: coarsening
+    # pads to the window, so [99999999, 2] ran out of memory or took forever.
+    wx, wy = min(sx, max(values.sizes[x_dim], 1)), min(sy, max(values.sizes[y_dim], 1))
+    windows = values.coarsen({x_dim: wx, y_dim: wy}, boundary="pad", side=side)
     pid = getattr(reducer, "single_process_id", None)
     simple = {
         "mean": "mean",
@@ -101,8 +109,15 @@ def aggregate_spatial_window(
         "product": "prod",
     }
     if pid in simple and reducer.single_process_arguments.get("ignore_nodata", True) is not False:
-        result = getattr(windows, simple[pid])()  # skips NaN like ignore_nodata
+        result = getattr(windows, simple[pid])()  # skips NaN (also the padding's)
     else:
+        if sx * sy > MAX_WINDOW_CELLS:
+            raise OpenEOError(
+                "ProcessParameterInvalid",
+                f"aggregate_spatial_window: windows of {sx} x {sy} cells are more than"
+                f" {MAX_WINDOW_CELLS} values for the reducer; mean, median, min, max, sum"
+                " and product take any size.",
+            )
         stacked = (
             values.coarsen({x_dim: sx, y_dim: sy}, boundary="pad", side=side)
             .construct({x_dim: (x_dim, "_wx"), y_dim: (y_dim, "_wy")})
@@ -150,6 +165,15 @@ def apply_neighborhood(
     dims = [str(d) for d in values.dims]
     array = values.chunk({d: sizes.get(d) or -1 for d in dims}).data
     depth = {i: overlaps.get(d, 0) for i, d in enumerate(dims)}
+    for i, d in enumerate(dims):
+        # An overlap beyond the whole dimension would be no-data padding only, as large
+        # as asked for (dask refuses it: a depth of 2**63 gave 500).
+        if depth[i] > array.shape[i]:
+            raise OpenEOError(
+                "ProcessParameterInvalid",
+                f"apply_neighborhood: the overlap along {d!r} ({depth[i]} pixels) is larger"
+                f" than the data cube ({array.shape[i]} pixels).",
+            )
     starts = {i: np.concatenate([[0], np.cumsum(c)[:-1]]) for i, c in enumerate(array.chunks)}
     padded_coords = {
         d: _pad_coords(
