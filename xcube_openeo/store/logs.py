@@ -4,13 +4,17 @@ per resource, so that ``offset`` is simply the number of the last entry seen."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import sqlalchemy as sa
 
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.jsonio import INT64_MAX
 from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store.engine import Store, utcnow
+
+_ENTRY_ID = re.compile(r"[0-9]{1,19}", re.ASCII)
 
 
 class LogTable:
@@ -52,7 +56,11 @@ class LogTable:
         self, key: str, offset: str | None, level: str, limit: int | None
     ) -> list[dict[str, Any]]:
         """Entries after ``offset`` (an entry id) at ``level`` or more severe."""
-        if offset not in (None, "") and not str(offset).isdigit():
+        # ASCII digits within int64 (str.isdigit also takes "²", and SQLite's integers
+        # end at 2**63: offset=999999999999999999999999999999 gave 500).
+        if offset not in (None, "") and not (
+            _ENTRY_ID.fullmatch(str(offset)) and int(offset) <= INT64_MAX
+        ):
             raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
         t = self.table
         severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
