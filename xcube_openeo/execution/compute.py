@@ -118,7 +118,7 @@ def _walk(value: Any, visit: Callable[[xr.DataArray], xr.DataArray]) -> Any:
     """Rebuild ``value`` with ``visit`` applied to each dask-backed DataArray inside it,
     in a fixed order (so that a second walk meets the arrays in the same order)."""
     from xcube_openeo.engine.cube import DataCube
-    from xcube_openeo.processes.values import ArrayValue
+    from xcube_openeo.engine.values import ArrayValue
 
     if isinstance(value, xr.DataArray):
         return visit(value) if value.chunks is not None else value

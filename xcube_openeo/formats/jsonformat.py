@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from xcube_openeo.engine.values import ArrayValue, to_json_scalar
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target
-from xcube_openeo.processes.values import ArrayValue, to_json_scalar
 
 #: Largest number of cube values written as JSON; larger cubes need a raster format.
 MAX_JSON_CUBE_VALUES = 1_000_000

@@ -9,10 +9,11 @@ import pyproj
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
+from ...engine.geometry import cube_crs, pixel_mask
 from ...engine.load import mask_where
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import band_index, geometry_from_geojson, pixel_mask
+from ._util import band_index, geometry_from_geojson
 
 
 def _same_encoding(a: DataCube, b: DataCube) -> bool:
@@ -41,7 +42,6 @@ def _on_grid_of(target: DataCube, cube: DataCube) -> DataCube:
 
     Grids that only differ in extent are left alone: merging them joins the tiles.
     """
-    from ._util import cube_crs
     from .resample import regrid, spatial_chunks
 
     tx, ty, cx, cy = target.x_dim, target.y_dim, cube.x_dim, cube.y_dim

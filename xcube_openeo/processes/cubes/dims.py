@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 
 from ...engine.cube import DataCube, Dimension, parse_datetime
+from ...engine.geometry import isel_cube
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import as_list, isel_cube
+from ._util import as_list
 
 
 @process("add_dimension")

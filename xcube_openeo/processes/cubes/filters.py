@@ -12,19 +12,11 @@ import numpy as np
 import pyproj
 
 from ...engine.cube import DataCube
+from ...engine.geometry import cube_crs, isel_cube, pixel_mask, reproject_geometry
 from ...engine.load import build_cube, mask_where
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import (
-    as_list,
-    band_index,
-    cube_crs,
-    geometry_from_geojson,
-    isel_cube,
-    pixel_mask,
-    temporal_bounds,
-    transform_bbox,
-)
+from ._util import as_list, band_index, geometry_from_geojson, temporal_bounds, transform_bbox
 
 
 @process("filter_bands")
@@ -119,8 +111,6 @@ def filter_spatial(data: DataCube, geometries: Any) -> DataCube:
         from .io import narrow_spatially
 
         return build_cube(narrow_spatially(data.source, geom.__geo_interface__, cube_crs(data)))
-    from ._util import reproject_geometry
-
     local = reproject_geometry(geom, crs, cube_crs(data))
     west, south, east, north = local.bounds
     cropped = isel_cube(

@@ -10,17 +10,11 @@ import pyproj
 import xarray as xr
 
 from ...engine.cube import DataCube
+from ...engine.geometry import reproject_geometry, to_crs
 from ...engine.load import LoadRequest, build_cube, dataset_structure, level_grid_mapping
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import (
-    as_list,
-    geometry_from_geojson,
-    reproject_geometry,
-    temporal_bounds,
-    to_crs,
-    transform_bbox,
-)
+from ._util import as_list, geometry_from_geojson, temporal_bounds, transform_bbox
 
 
 @process("load_collection")
@@ -139,7 +133,7 @@ def create_data_cube() -> DataCube:
 
 @process("dimension_labels")
 def dimension_labels(data: DataCube, dimension: str) -> Any:
-    from ..values import ArrayValue
+    from ...engine.values import ArrayValue
 
     labels = data.labels(dimension)
     if data.dimension(dimension).type == "geometry":
