@@ -34,7 +34,7 @@ import shapely.geometry
 
 from xcube_openeo.engine.values import ArrayValue, to_json_scalar
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target
 
 #: Largest number of cube values written as JSON; larger cubes need a raster format.

@@ -15,8 +15,8 @@ from tiles.encoders import encode_rgba
 from tiles.errors import TilesError
 from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.raster import Grid, band_names, cube_grid, north_up
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target, require_cube, unsuitable
 
 NAME = "PNG"
