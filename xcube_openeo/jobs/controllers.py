@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-from xcube_openeo.api.pagination import paginate
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.jobs.repository import Job
 from xcube_openeo.resource_fields import (
@@ -16,6 +15,7 @@ from xcube_openeo.resource_fields import (
     logs_document,
     requested_log_level,
 )
+from xcube_openeo.web.pagination import paginate
 
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",

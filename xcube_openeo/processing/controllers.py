@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
 from xcube_openeo.execution.deadline import Deadline, deadline_scope
 from xcube_openeo.formats import FileFormat, load_formats
 from xcube_openeo.formats.writing import encode_response
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 
 @dataclass(frozen=True)

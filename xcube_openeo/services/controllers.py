@@ -18,7 +18,6 @@ from tiles import (
     legend_png,
     tilejson,
 )
-from xcube_openeo.api.pagination import paginate
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.resource_fields import (
     checked_metadata,
@@ -35,6 +34,7 @@ from xcube_openeo.services.types import (
     normalize_type,
     settings,
 )
+from xcube_openeo.web.pagination import paginate
 
 
 def maps_url(base_url: str, service: Service) -> str:
