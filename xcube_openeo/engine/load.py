@@ -20,7 +20,7 @@ from xcube.core.gridmapping import GridMapping
 
 from ..errors import OpenEOError
 from .collection_metadata import ordered_band_names
-from .cube import DataCube, Dimension
+from .cube import DataCube, Dimension, format_datetime
 from .geometry import as_slice, pixel_mask
 
 BANDS_DIM = "bands"
@@ -110,7 +110,6 @@ def describe_dimensions(ds: xr.Dataset) -> dict[str, Any]:
         }
     if time_dim is not None:
         times = ds[time_dim].values
-        from .cube import format_datetime
 
         dims[TIME_DIM] = {
             "type": "temporal",

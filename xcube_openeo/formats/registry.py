@@ -13,6 +13,7 @@ from typing import Any
 
 import dask
 import jsonschema
+from distributed import get_worker
 
 from xcube_openeo.errors import OpenEOError
 
@@ -159,10 +160,8 @@ def writer_scheduler() -> contextlib.AbstractContextManager[Any]:
     caller's scheduler is used.
     """
     try:
-        from distributed import get_worker
-
         get_worker()
-    except (ImportError, ValueError):
+    except ValueError:
         return contextlib.nullcontext()
     return dask.config.set(scheduler="threads")
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tiles import (
-    GetCapabilitiesRequest,
-    InvalidParameter,
-    TilesError,
-    exception_report_xml,
-    parse_kvp,
-)
 from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.layers import controllers
 from xcube_openeo.services.routes import etag_matches
 from xcube_openeo.web.handler import OpenEOHandler
 from xcube_openeo.web.routes import RouteTable
+from xcube_openeo_tiles import (
+    GetCapabilitiesRequest,
+    InvalidParameter,
+    TilesError,
+    exception_report_xml,
+    parse_kvp,
+)
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
     pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xcube_openeo.engine import validate_process
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.web.pagination import paginate
 
@@ -32,8 +33,6 @@ def list_processes(
 
 def validate(ctx: OpenEOContext, body: Any) -> dict[str, Any]:
     """``POST /validation``: every problem found, as openEO error objects."""
-    from xcube_openeo.engine import validate_process
-
     if not isinstance(body, dict) or not isinstance(body.get("process_graph"), dict):
         errors: list[OpenEOError] = [
             OpenEOError("ProcessGraphMissing", "The request has no process graph object.")

@@ -6,7 +6,12 @@ import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tiles import (
+from xcube_openeo import OPENEO_PREFIX
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.services import controllers, webmap
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+from xcube_openeo_tiles import (
     GetCapabilitiesRequest,
     InvalidParameter,
     TilesError,
@@ -14,11 +19,6 @@ from tiles import (
     normalize_format,
     parse_kvp,
 )
-from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.services import controllers, webmap
-from xcube_openeo.web.handler import OpenEOHandler
-from xcube_openeo.web.routes import RouteTable
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
     pass

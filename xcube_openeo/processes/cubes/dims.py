@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 
 from ...engine.cube import DataCube, Dimension, parse_datetime
 from ...engine.geometry import isel_cube
@@ -142,7 +144,6 @@ def unflatten_dimension(
             f"Labels of {dimension!r} do not split into {len(targets)} parts.",
         )
     levels = [list(dict.fromkeys(p[i] for p in parts)) for i in range(len(targets))]
-    import pandas as pd
 
     index = pd.MultiIndex.from_tuples([tuple(p) for p in parts], names=targets)
     arr = data.data.drop_vars(dimension, errors="ignore")
@@ -158,6 +159,4 @@ def unflatten_dimension(
 
 
 def xr_multiindex(index: Any, dim: str) -> Any:
-    import xarray as xr
-
     return xr.Coordinates.from_pandas_multiindex(index, dim)
