@@ -1,7 +1,7 @@
 """The ``PNG`` output format: an 8-bit picture of one band (colour map) or three (RGB).
 
-Colour maps, value scaling and encoding come from the ``tiles`` package (the same
-colours as the map tiles); no data is transparent.
+Colour maps, value scaling and encoding come from the ``xcube_openeo_tiles`` package
+(the same colours as the map tiles); no data is transparent.
 """
 
 from __future__ import annotations
