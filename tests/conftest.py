@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+# Importing the process library registers it with the engine's registry (the engine never
+# imports it): tests that evaluate graphs with the engine alone rely on it.
+import xcube_openeo.processes  # noqa: F401
 from tests.fixtures import write_fixture_datasets
 from tests.server import RunningServer
 

@@ -8,6 +8,7 @@ the message is always ours.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from functools import cache
 from importlib import resources
@@ -115,8 +116,6 @@ def internal_error(message: str, cause: BaseException | None = None) -> OpenEOEr
 
     Clients see only ``message`` and the id; the server log has the traceback.
     """
-    import logging
-
     error = Internal(message)
     # "xcube.openeo": a child of xcube's logger, the one `xcube serve` sets up; a
     # logger of our own would print nothing there.

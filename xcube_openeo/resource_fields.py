@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from xcube_openeo.engine import validate_process
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
-
-#: Log levels of jobs and services, most severe first.
-LOG_LEVELS = ("error", "warning", "info", "debug")
+from xcube_openeo.store.logs import LOG_LEVELS
 
 
 def checked_process(
     ctx: Any, user_id: str, body: Mapping[str, Any], what: str, parameter_names: Sequence[str] = ()
 ) -> dict[str, Any]:
     """``body["process"]``, validated (the first problem is raised)."""
-    from xcube_openeo.engine import validate_process
-
     process = body.get("process")
     if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
         raise ProcessGraphMissing(f"The {what} has no process with a process graph.")

@@ -31,7 +31,7 @@ def postgres() -> Iterator[TempPostgres]:
 
 
 def test_migrations_run_once_even_when_started_concurrently(postgres: TempPostgres):
-    from xcube_openeo.store.engine import create_store
+    from xcube_openeo.store.connect import create_store
     from xcube_openeo.store.migrate import available_migrations
 
     with ThreadPoolExecutor(4) as pool:

@@ -13,7 +13,8 @@ from tests.accounts.conftest import accounts_config
 from tests.server import RunningServer
 from xcube_openeo.auth.passwords import hash_password, verify_password
 from xcube_openeo.auth.users import AccountsConfigError, load_basic_users
-from xcube_openeo.store.engine import create_store, utcnow
+from xcube_openeo.store.connect import create_store
+from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.migrate import available_migrations, migrate
 from xcube_openeo.store.tables import user_processes
 

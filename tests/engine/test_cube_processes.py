@@ -14,9 +14,9 @@ from xcube.core.mldataset import BaseMultiLevelDataset
 from tests.fixtures import make_s2_cube
 from xcube_openeo.engine import Callback, DataCube, EvalEnv, InMemoryCollections
 from xcube_openeo.engine.cube import Dimension
+from xcube_openeo.engine.values import ArrayValue
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes import REGISTRY
-from xcube_openeo.processes.values import ArrayValue
 
 
 def call(pid: str, **kwargs: Any) -> Any:

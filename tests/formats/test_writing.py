@@ -128,7 +128,7 @@ def test_writers_on_a_dask_worker_compute_on_its_threads(tmp_path):
         def write() -> tuple[str, list]:
             import dask.base
 
-            from xcube_openeo.formats.writing import writer_scheduler
+            from xcube_openeo.formats.registry import writer_scheduler
 
             with writer_scheduler():
                 scheduler = str(dask.base.get_scheduler())

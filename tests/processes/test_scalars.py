@@ -16,10 +16,10 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xcube_openeo.engine.values import ArrayValue
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes import REGISTRY
 from xcube_openeo.processes.math.elementwise import is_tri_state
-from xcube_openeo.processes.values import ArrayValue
 
 try:  # tests/processes may or may not be a package
     from . import conformance

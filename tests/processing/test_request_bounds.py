@@ -28,12 +28,12 @@ from tests.conftest import login
 from tests.fixtures import crs_variable
 from tests.server import RunningServer
 from xcube_openeo.engine import EvalEnv, evaluate_process
+from xcube_openeo.engine.registry import ProcessImpl, ProcessRegistry
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.execution.compute import compute_locally, local_threads
 from xcube_openeo.execution.deadline import Deadline
 from xcube_openeo.execution.estimate import estimate
 from xcube_openeo.processes import REGISTRY
-from xcube_openeo.processes.registry import ProcessImpl, ProcessRegistry
 
 # --- in the process: deadline and estimates --------------------------------------------
 

@@ -10,7 +10,7 @@ import requests
 from tests.accounts.process_server import ServerProcess
 from tests.conftest import login
 from tests.services.conftest import S2_POINT, ServiceClient, demo_config, ndvi_process
-from tiles import WebMercatorQuad
+from xcube_openeo_tiles import WebMercatorQuad
 
 
 def test_services_survive_kill_9(tmp_path: Path, demo_dir):

@@ -7,9 +7,9 @@ import pytest
 from xcube.core.store import new_data_store
 
 from tests.services.conftest import S2, S2_POINT, ndvi_process
-from tiles import WebMercatorQuad
 from xcube_openeo.engine import EvalEnv
 from xcube_openeo.services.tiling import tile_data, with_tile_filters
+from xcube_openeo_tiles import WebMercatorQuad
 
 
 class RecordingLevels:

@@ -12,7 +12,7 @@ import requests
 from PIL import Image
 
 from tests.services.conftest import ServiceClient, ndvi_process
-from tiles import get_colormap
+from xcube_openeo_tiles import get_colormap
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -20,7 +20,11 @@ from xcube_openeo.api.config import (
 )
 from xcube_openeo.api.tornado import use_openeo_handler
 from xcube_openeo.auth.context import AccountsContextMixin
+from xcube_openeo.collections.source import DatasetsCollectionSource
+from xcube_openeo.engine import EvalEnv
+from xcube_openeo.execution import DaskSettings, get_cluster
 from xcube_openeo.jobs.context import JobsContextMixin
+from xcube_openeo.processes import REGISTRY
 from xcube_openeo.security import ExposurePolicy, check_deployment, install_guard
 from xcube_openeo.services.context import ServicesContextMixin
 from xcube_openeo.store.config import data_dir
@@ -132,8 +136,6 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
     @property
     def cluster(self) -> Any:
         """The dask cluster of this server process (shared across configuration reloads)."""
-        from xcube_openeo.execution import DaskSettings, get_cluster
-
         return get_cluster(DaskSettings.from_config(self.openeo_config.get("Dask")))
 
     @property
@@ -149,14 +151,10 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
 
     @cached_property
     def collections(self) -> Any:
-        from xcube_openeo.collections.source import DatasetsCollectionSource
-
         return DatasetsCollectionSource(self.datasets_ctx, default_license=self.default_license)
 
     def eval_env(self, user_id: str | None = None, logger: Any = None) -> Any:
         """The environment process graphs of ``user_id`` are evaluated in."""
-        from xcube_openeo.engine import EvalEnv
-
         extra = {"logger": logger} if logger is not None else {}
         return EvalEnv(
             collections=self.collections,
@@ -167,6 +165,4 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
 
     @cached_property
     def processes(self) -> Any:
-        from xcube_openeo.processes import REGISTRY
-
         return REGISTRY

@@ -26,6 +26,7 @@ from typing import Any
 
 import tornado.ioloop
 import tornado.web
+from xcube.server.api import ApiHandler
 from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo import __version__
@@ -226,8 +227,6 @@ class _BodyTooLarge(PayloadTooLarge):
 def allowed_methods(handler_cls: type, lower: bool = False) -> list[str]:
     """The HTTP methods an openEO ApiHandler class implements itself (not inherited
     from xcube's ApiHandler, whose defaults only refuse)."""
-    from xcube.server.api import ApiHandler
-
     names = [
         name
         for name in HTTP_METHODS

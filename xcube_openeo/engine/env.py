@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from xcube.core.mldataset import MultiLevelDataset
+from xcube.core.mldataset import BaseMultiLevelDataset, MultiLevelDataset
 
 from ..errors import OpenEOError
 
@@ -39,8 +39,6 @@ class InMemoryCollections:
     """A :class:`CollectionSource` over datasets held in memory (tests, demos)."""
 
     def __init__(self, datasets: Mapping[str, Any]):
-        from xcube.core.mldataset import BaseMultiLevelDataset
-
         self._datasets = {
             cid: ds if isinstance(ds, MultiLevelDataset) else BaseMultiLevelDataset(ds)
             for cid, ds in datasets.items()

@@ -18,9 +18,10 @@ import shapely
 import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
-from ..collections.metadata import ordered_band_names
 from ..errors import OpenEOError
-from .cube import DataCube, Dimension
+from .collection_metadata import ordered_band_names
+from .cube import DataCube, Dimension, format_datetime
+from .geometry import as_slice, pixel_mask
 
 BANDS_DIM = "bands"
 #: Coordinate along the bands dimension holding common band names, where known.
@@ -109,7 +110,6 @@ def describe_dimensions(ds: xr.Dataset) -> dict[str, Any]:
         }
     if time_dim is not None:
         times = ds[time_dim].values
-        from .cube import format_datetime
 
         dims[TIME_DIM] = {
             "type": "temporal",
@@ -202,16 +202,6 @@ def _like_cube(var: xr.DataArray, renames: dict[Any, str], order: list[str]) -> 
     return var.transpose(*[d for d in order if d in var.dims])
 
 
-def as_slice(positions: np.ndarray) -> slice | np.ndarray:
-    """Consecutive positions as a slice (cheaper for dask than an index array)."""
-    positions = np.asarray(positions)
-    if positions.size == 0:
-        return slice(0, 0)
-    if positions.size == 1 or np.all(np.diff(positions) == 1):
-        return slice(int(positions[0]), int(positions[-1]) + 1)
-    return positions
-
-
 def level_grid_mapping(request: LoadRequest) -> GridMapping | None:
     """The multi-level dataset's grid mapping if ``request`` reads its level 0."""
     if request.ml_dataset is None or request.level != 0:
@@ -281,8 +271,6 @@ def _plain(value: Any) -> Any:
 
 
 def _mask_outside(cube: DataCube, geometry: Any) -> DataCube:
-    from ..processes.cubes._util import pixel_mask
-
     inside = pixel_mask(cube, geometry, pyproj.CRS.from_user_input(cube.crs))
     return mask_where(cube, ~inside)
 

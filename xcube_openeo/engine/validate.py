@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import OpenEOError
-from ..processes.registry import ProcessRegistry
 from .env import Limits
 from .graph import ChildGraph, Node, ParamRef, ParsedGraph, has_references, iter_values, parse_graph
+from .registry import ProcessRegistry
 from .schema import accepts_callback, callback_parameter_names, check_value
 
 PREDEFINED_NAMESPACES = (None, "", "backend")

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from distributed import Client, LocalCluster
+
 from xcube_openeo.errors import OpenEOError
 
 LOG = logging.getLogger("xcube.openeo")
@@ -63,8 +65,6 @@ class DaskCluster:
         return self
 
     def _connect(self) -> None:
-        from distributed import Client, LocalCluster
-
         s = self.settings
         try:
             if s.scheduler_address:

@@ -6,16 +6,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
+import pyproj
 
-from xcube_openeo.api.pagination import paginate
+from xcube_openeo.engine import evaluate_process
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.execution.deadline import Deadline, deadline_scope
+from xcube_openeo.execution.estimate import estimate
+from xcube_openeo.formats import WrittenFile
 from xcube_openeo.jobs.repository import Job
+from xcube_openeo.layers.controllers import layer_links
 from xcube_openeo.resource_fields import (
     checked_metadata,
     checked_process,
     logs_document,
     requested_log_level,
 )
+from xcube_openeo.web.pagination import paginate
 
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",
@@ -84,10 +90,6 @@ def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
 
 
 def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
-    from xcube_openeo.engine import evaluate_process
-    from xcube_openeo.execution.deadline import Deadline, deadline_scope
-    from xcube_openeo.execution.estimate import estimate
-
     job = ctx.jobs.get(user_id, job_id)
     # Estimating evaluates the graph: bounded like a synchronous request.
     deadline = Deadline(ctx.sync_timeout)
@@ -147,8 +149,6 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
     files = (job.results or {}).get("files", []) if job.status == "finished" else []
     assets = {}
     for file in files:
-        from xcube_openeo.formats import WrittenFile
-
         written = WrittenFile(
             **{
                 **file,
@@ -198,8 +198,6 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
 
 def _layer_links(ctx: Any, job: Job, base_url: str) -> list[dict[str, Any]]:
     """Result layer links (rel xyz, wmts, coverage) of a finished raster result."""
-    from xcube_openeo.layers.controllers import layer_links
-
     return layer_links(ctx, job, base_url)
 
 
@@ -216,8 +214,6 @@ def _datetimes(files: list[dict[str, Any]], job: Job) -> dict[str, Any]:
 
 
 def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
-    import pyproj
-
     boxes = []
     for file in files:
         projection = file.get("projection") or {}

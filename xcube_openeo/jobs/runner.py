@@ -14,6 +14,7 @@ in a thread of a bounded pool, and gives up as soon as its run is no longer curr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -22,9 +23,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from xcube_openeo.engine import evaluate_process
+from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError, internal_error
+from xcube_openeo.execution.estimate import estimate
+from xcube_openeo.execution.progress import TaskProgress
+from xcube_openeo.execution.staging import stage_cube
+from xcube_openeo.formats import load_formats
+from xcube_openeo.jobs import tasks
 from xcube_openeo.jobs.repository import Job, JobRepository
 from xcube_openeo.jobs.storage import ResultStorage
+from xcube_openeo.processes.cubes.io import SaveResult
 from xcube_openeo.resource_fields import LOG_LEVELS
 
 LOG = logging.getLogger("xcube.openeo")
@@ -152,14 +161,6 @@ class JobRunner:
         cluster: Any,
         settings: JobSettings,
     ) -> dict[str, Any]:
-        from xcube_openeo.engine import evaluate_process
-        from xcube_openeo.engine.cube import DataCube
-        from xcube_openeo.execution.estimate import estimate
-        from xcube_openeo.execution.staging import stage_cube
-        from xcube_openeo.formats import load_formats
-        from xcube_openeo.jobs import tasks
-        from xcube_openeo.processes.cubes.io import SaveResult
-
         result = evaluate_process(job.process, env)
         fmt_name, options, value = settings.default_format, {}, result
         if isinstance(result, SaveResult):
@@ -209,8 +210,6 @@ class JobRunner:
         self, job: Job, client: Any, future: Any, start: float, end: float, meter: dict[str, float]
     ) -> Any:
         """Waits for ``future``, reporting progress between ``start`` and ``end``."""
-        from xcube_openeo.execution.progress import TaskProgress
-
         progress = TaskProgress(client, [future], name=f"{job.job_id}-{job.run}-{start:g}")
         try:
             while True:
@@ -234,8 +233,6 @@ class JobRunner:
 
 
 def _file_json(file: Any) -> dict[str, Any]:
-    import dataclasses
-
     return dataclasses.asdict(file)
 
 

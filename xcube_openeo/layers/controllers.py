@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from tiles import (
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.execution.staging import open_staged
+from xcube_openeo.formats import load_formats
+from xcube_openeo.formats.writing import encode_response
+from xcube_openeo.layers.render import Layer, open_layer, render_tile
+from xcube_openeo.services.tiling import format_time_label
+from xcube_openeo_tiles import (
     RenderStyle,
     TilesError,
     WmtsLayer,
@@ -18,9 +24,6 @@ from tiles import (
     capabilities_xml,
     get_tile_matrix_set,
 )
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.layers.render import Layer, open_layer, render_tile
-from xcube_openeo.services.tiling import format_time_label
 
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
@@ -165,10 +168,6 @@ def coverage(
 ) -> tuple[bytes, str, str]:
     """The staged cube subset by ``bbox`` (in ``bbox-crs``), ``datetime`` and
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
-    from xcube_openeo.execution.staging import open_staged
-    from xcube_openeo.formats import load_formats
-    from xcube_openeo.formats.writing import encode_response
-
     cube = open_staged(staged_url, ctx.job_results.storage_options).decoded()
     data = cube.data
     if query.get("bbox"):

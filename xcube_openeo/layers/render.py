@@ -17,11 +17,11 @@ import numpy as np
 import pyproj
 import xarray as xr
 
-from tiles import ImageData, RenderStyle, TileMatrixSet
 from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.execution.staging import VARIABLE, open_staged
 from xcube_openeo.services import sampling, tiling
+from xcube_openeo_tiles import ImageData, RenderStyle, TileMatrixSet
 
 PAD_PIXELS = 2
 

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tiles import (
+from xcube_openeo import OPENEO_PREFIX
+from xcube_openeo.errors import OpenEOError
+from xcube_openeo.layers import controllers
+from xcube_openeo.services.routes import etag_matches
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+from xcube_openeo_tiles import (
     GetCapabilitiesRequest,
     InvalidParameter,
     TilesError,
     exception_report_xml,
     parse_kvp,
 )
-from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.layers import controllers
-from xcube_openeo.services.routes import etag_matches
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
+
+ROUTES = RouteTable()
 
 P = OPENEO_PREFIX + "/result_layers"
 
 
-@api.route(P + "/{job_id}/{expires}/{signature}/{*path}")
-class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}/{expires}/{signature}/{*path}")
+class ResultLayerHandler(OpenEOHandler["OpenEOContext"]):
     listed = False
 
     async def get(self, job_id: str, expires: str, signature: str, path: str = ""):

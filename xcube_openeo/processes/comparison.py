@@ -16,6 +16,7 @@ import numpy as np
 
 from xcube_openeo.errors import OpenEOError
 
+from ..engine.registry import process
 from .math.elementwise import (
     as_float,
     boolean_result,
@@ -31,7 +32,6 @@ from .math.elementwise import (
     to_python,
     with_nodata,
 )
-from .registry import process
 
 
 def type_class(value: Any) -> str:

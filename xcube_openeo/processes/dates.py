@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 from dateutil.relativedelta import relativedelta
 
+from ..engine.registry import process
 from .math.elementwise import (
     datetimes_as_text,
     dispatch,
@@ -29,7 +30,6 @@ from .math.elementwise import (
     to_python,
     with_nodata,
 )
-from .registry import process
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"

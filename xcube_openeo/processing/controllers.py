@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xcube_openeo.api.context import OpenEOContext
+from xcube_openeo.engine import evaluate_process
+from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.execution import compute_result
+from xcube_openeo.execution.compute import compute_locally, local_threads
 from xcube_openeo.execution.deadline import Deadline, deadline_scope
+from xcube_openeo.execution.estimate import estimate, format_bytes
 from xcube_openeo.formats import FileFormat, load_formats
 from xcube_openeo.formats.writing import encode_response
+from xcube_openeo.processes.cubes.io import SaveResult
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 
 @dataclass(frozen=True)
@@ -42,11 +50,6 @@ def run_sync(
     (``SyncLocalMaxInputValues``, ``SyncLocalMaxMemory``) are computed right here,
     which is quicker than scheduling them on the cluster.
     """
-    from xcube_openeo.engine import evaluate_process
-    from xcube_openeo.execution import compute_result
-    from xcube_openeo.execution.compute import compute_locally, local_threads
-    from xcube_openeo.execution.estimate import estimate, format_bytes
-
     deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
     with deadline_scope(deadline):  # also for long loops inside single processes
         process = process_of(body)
@@ -94,9 +97,6 @@ def _cluster_client(ctx: OpenEOContext, deadline: Deadline) -> Any:
 
 
 def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:
-    from xcube_openeo.engine.cube import DataCube
-    from xcube_openeo.processes.cubes.io import SaveResult
-
     formats = load_formats()
     options: dict[str, Any] = {}
     if isinstance(result, SaveResult):

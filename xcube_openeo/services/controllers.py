@@ -8,17 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tiles import (
-    UnknownTileMatrixSet,
-    WmtsLayer,
-    WmtsService,
-    WmtsStyle,
-    capabilities_xml,
-    get_tile_matrix_set,
-    legend_png,
-    tilejson,
-)
-from xcube_openeo.api.pagination import paginate
+from xcube_openeo.engine import evaluate_process
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.resource_fields import (
     checked_metadata,
@@ -34,6 +24,17 @@ from xcube_openeo.services.types import (
     ServiceSettings,
     normalize_type,
     settings,
+)
+from xcube_openeo.web.pagination import paginate
+from xcube_openeo_tiles import (
+    UnknownTileMatrixSet,
+    WmtsLayer,
+    WmtsService,
+    WmtsStyle,
+    capabilities_xml,
+    get_tile_matrix_set,
+    legend_png,
+    tilejson,
 )
 
 
@@ -134,8 +135,6 @@ def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
     """Evaluates the graph once, lazily (nothing is computed), so that a graph that
     fails or does not give a map (a raster cube of 1 or 3 bands) is refused now
     rather than on every tile."""
-    from xcube_openeo.engine import evaluate_process
-
     result = evaluate_process(process, ctx.eval_env(user_id), {SPATIAL_EXTENT: None, TIME: None})
     tiling.tile_cube(result)
 
@@ -203,7 +202,6 @@ def available_times(ctx: Any, service: Service) -> list[str]:
         cached = _TIMES.get(key)
     if cached is not None:
         return cached
-    from xcube_openeo.engine import evaluate_process
 
     result = evaluate_process(
         service.process, ctx.eval_env(service.owner), {SPATIAL_EXTENT: None, TIME: None}

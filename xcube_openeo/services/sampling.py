@@ -16,7 +16,7 @@ import numpy as np
 import pyproj
 from scipy import ndimage
 
-from tiles import TileMatrixSet
+from xcube_openeo_tiles import TileMatrixSet
 
 #: Nodes per side of the coarse grid of projected points.
 COARSE = 17

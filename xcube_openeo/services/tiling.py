@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from tiles import ImageData, RenderStyle, TileMatrixSet
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.services import sampling
 from xcube_openeo.services.types import SPATIAL_EXTENT, TIME
+from xcube_openeo_tiles import ImageData, RenderStyle, TileMatrixSet
 
 #: Data pixels added around a tile's extent.
 PAD_PIXELS = 2

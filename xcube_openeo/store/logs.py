@@ -9,8 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store.engine import Store, utcnow
+
+#: Log levels of jobs and services, most severe first.
+LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
 class LogTable:

@@ -8,7 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from xcube_openeo.engine import validate_process
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.processes import REGISTRY
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.tables import user_processes
@@ -74,9 +76,6 @@ class UserProcesses:
 
     def put(self, owner: str, process_id: str, process: dict[str, Any]) -> bool:
         """Validates and stores (creates or replaces); True if it was created."""
-        from xcube_openeo.engine import validate_process
-        from xcube_openeo.processes import REGISTRY
-
         check_process_id(process_id)
         if process_id in REGISTRY:
             raise OpenEOError(

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...engine.values import ARRAY_DIM, ArrayValue
 from ...errors import OpenEOError
-from ..values import ARRAY_DIM, ArrayValue
 
 
 def as_array(value: Any, name: str = "data") -> ArrayValue:

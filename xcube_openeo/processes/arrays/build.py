@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.registry import process
+from ...engine.values import ARRAY_DIM, ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ..values import ARRAY_DIM, ArrayValue
 from ._common import (
     as_array,
     as_count,

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
 from ._common import (
     as_array,
     broadcast_result,

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
 from ._common import as_array, elements, make_array, single_chunk, temporal_instants
 
 _ORDER_DIM = "__order"

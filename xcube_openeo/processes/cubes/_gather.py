@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import dask.array as da
 import numpy as np
 import pyproj
+from dask.base import tokenize
+from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
 
 from ...errors import OpenEOError
 from ...execution.deadline import check_deadline
@@ -181,10 +184,6 @@ def gather(
     The result has ``source``'s chunks in the other axes and (``chunks_y``,
     ``chunks_x``) in y and x.
     """
-    import dask.array as da
-    from dask.base import tokenize
-    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
-
     token = tokenize(
         source.name,
         grids.target_crs,

@@ -8,11 +8,11 @@ import numpy as np
 import pyproj
 import shapely
 import shapely.geometry
-import xarray as xr
 
 from ...engine.cube import DataCube, parse_datetime
+from ...engine.geometry import to_crs
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..values import ArrayValue
 
 
 def as_list(value: Any) -> list[Any] | None:
@@ -24,22 +24,6 @@ def as_list(value: Any) -> list[Any] | None:
     if isinstance(value, list | tuple):
         return list(value)
     return [value]
-
-
-def to_crs(crs: Any) -> pyproj.CRS:
-    try:
-        if isinstance(crs, int | np.integer):
-            return pyproj.CRS.from_epsg(int(crs))
-        return pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as e:
-        raise OpenEOError(
-            "ProcessParameterInvalid", f"Unknown coordinate reference system {crs!r}."
-        ) from e
-
-
-def cube_crs(cube: DataCube) -> pyproj.CRS:
-    crs = cube.crs
-    return to_crs(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
 
 
 def transform_bbox(extent: dict[str, Any], target: pyproj.CRS) -> tuple[float, float, float, float]:
@@ -97,17 +81,6 @@ def geometries_from_geojson(obj: Any) -> list[shapely.Geometry]:
     return [geometry_from_geojson(obj)]
 
 
-def reproject_geometry(
-    geom: shapely.Geometry, source: pyproj.CRS, target: pyproj.CRS
-) -> shapely.Geometry:
-    if source == target:
-        return geom
-    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-    )
-
-
 def label_range_indexer(
     labels: np.ndarray, low: Any, high: Any, high_inclusive: bool
 ) -> np.ndarray:
@@ -135,35 +108,8 @@ def temporal_bounds(extent: Any) -> tuple[np.datetime64 | None, np.datetime64 | 
     return start, end
 
 
-def isel_cube(cube: DataCube, indexers: dict[str, Any]) -> DataCube:
-    """Select positions along dimensions, keeping metadata and encoding."""
-    from ...engine.load import as_slice
-
-    indexers = {
-        k: as_slice(v) if isinstance(v, np.ndarray | list) else v for k, v in indexers.items()
-    }
-    return cube.with_data(cube.data.isel(indexers))
-
-
 def require_dimension(cube: DataCube, name: str) -> None:
     cube.dimension(name)  # raises DimensionNotAvailable
-
-
-def pixel_mask(cube: DataCube, geom: shapely.Geometry, geom_crs: pyproj.CRS) -> xr.DataArray:
-    """Boolean (y, x) array: True where the pixel centre lies in ``geom``.
-
-    Computed eagerly on the (small) coordinate grid only, never on the data.
-    """
-    x_name, y_name = cube.x_dim, cube.y_dim
-    if x_name is None or y_name is None:
-        raise OpenEOError("DimensionMissing", "The data cube has no spatial x/y dimensions.")
-    geom = reproject_geometry(geom, geom_crs, cube_crs(cube))
-    xs = np.asarray(cube.data[x_name].values, dtype=float)
-    ys = np.asarray(cube.data[y_name].values, dtype=float)
-    gx, gy = np.meshgrid(xs, ys)
-    shapely.prepare(geom)
-    inside = shapely.contains_xy(geom, gx, gy) | shapely.intersects_xy(geom, gx, gy)
-    return xr.DataArray(inside, dims=(y_name, x_name), coords={y_name: ys, x_name: xs})
 
 
 def band_index(cube: DataCube, dim: str, name: Any) -> int | None:

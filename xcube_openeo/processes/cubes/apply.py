@@ -17,9 +17,9 @@ import numpy as np
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
 from .bandmath import band_math_results
 
 

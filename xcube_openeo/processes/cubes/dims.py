@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 
 from ...engine.cube import DataCube, Dimension, parse_datetime
+from ...engine.geometry import isel_cube
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import as_list, isel_cube
+from ._util import as_list
 
 
 @process("add_dimension")
@@ -141,7 +144,6 @@ def unflatten_dimension(
             f"Labels of {dimension!r} do not split into {len(targets)} parts.",
         )
     levels = [list(dict.fromkeys(p[i] for p in parts)) for i in range(len(targets))]
-    import pandas as pd
 
     index = pd.MultiIndex.from_tuples([tuple(p) for p in parts], names=targets)
     arr = data.data.drop_vars(dimension, errors="ignore")
@@ -157,6 +159,4 @@ def unflatten_dimension(
 
 
 def xr_multiindex(index: Any, dim: str) -> Any:
-    import xarray as xr
-
     return xr.Coordinates.from_pandas_multiindex(index, dim)

@@ -8,8 +8,8 @@ import numpy as np
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
 from ._util import feature_properties, geometries_from_geojson
 from .vector import GEOMETRY_DIM, PROPERTIES, WGS84, make_vector_cube
 

@@ -7,20 +7,16 @@ from typing import Any
 
 import numpy as np
 import pyproj
+import shapely.geometry
 import xarray as xr
 
 from ...engine.cube import DataCube
+from ...engine.geometry import reproject_geometry, to_crs
 from ...engine.load import LoadRequest, build_cube, dataset_structure, level_grid_mapping
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import (
-    as_list,
-    geometry_from_geojson,
-    reproject_geometry,
-    temporal_bounds,
-    to_crs,
-    transform_bbox,
-)
+from ._util import as_list, geometry_from_geojson, temporal_bounds, transform_bbox
 
 
 @process("load_collection")
@@ -139,12 +135,8 @@ def create_data_cube() -> DataCube:
 
 @process("dimension_labels")
 def dimension_labels(data: DataCube, dimension: str) -> Any:
-    from ..values import ArrayValue
-
     labels = data.labels(dimension)
     if data.dimension(dimension).type == "geometry":
-        import shapely.geometry
-
         # Geometries as GeoJSON objects (JSON values, unlike shapely objects).
         labels = [shapely.geometry.mapping(g) for g in labels]
         values = ArrayValue.from_list([None] * len(labels))

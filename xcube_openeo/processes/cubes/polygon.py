@@ -8,11 +8,11 @@ import numpy as np
 import shapely
 import xarray as xr
 
-from ...engine.callback import Callback
 from ...engine.cube import DataCube
+from ...engine.evaluate import Callback
+from ...engine.geometry import pixel_mask
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import pixel_mask
 from .vector import vector_geometries
 
 

@@ -19,13 +19,14 @@ import pyproj
 import xarray as xr
 
 from ...engine.cube import DataCube
+from ...engine.geometry import cube_crs, to_crs
 from ...engine.load import build_cube
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
 from ._gather import Axis, Grids, gather
 from ._gather import nearest_indices as _nearest
 from ._gather import resolution_of as _resolution_of
-from ._util import as_list, cube_crs, to_crs
+from ._util import as_list
 
 #: Aggregating methods on whole-number downsampling factors: (data, windows) -> result.
 _AGGREGATING = {

@@ -11,9 +11,9 @@ import scipy.ndimage
 import xarray as xr
 
 from ...engine.cube import DataCube
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
 from ._util import as_list
 from .apply import as_result_array
 

@@ -15,8 +15,8 @@ import pandas as pd
 import xarray as xr
 
 from ...engine.cube import DataCube, parse_datetime
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
 from ._util import as_list
 from .apply import as_result_array, reduce_data
 

@@ -14,16 +14,11 @@ import shapely
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
+from ...engine.geometry import cube_crs, reproject_geometry, to_crs
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
-from ._util import (
-    cube_crs,
-    feature_properties,
-    geometries_from_geojson,
-    reproject_geometry,
-    to_crs,
-)
+from ._util import feature_properties, geometries_from_geojson
 from .apply import as_result_array, reduce_data
 
 GEOMETRY_DIM = "geometry"

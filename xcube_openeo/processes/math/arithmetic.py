@@ -12,7 +12,7 @@ import numpy as np
 
 from xcube_openeo.errors import OpenEOError
 
-from ..registry import process
+from ...engine.registry import process
 from .elementwise import (
     as_float,
     bounded,

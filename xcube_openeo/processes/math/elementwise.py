@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import dask.array as da
 import numpy as np
 import xarray as xr
 
@@ -225,8 +226,6 @@ def object_elementwise(func: Callable[..., Any], *operands: Any) -> Any:
     if any(isinstance(v, xr.DataArray) for v in operands):
         return xr.apply_ufunc(ufunc, *operands, dask="parallelized", output_dtypes=[object])
     if any(_is_dask_array(v) for v in operands):
-        import dask.array as da
-
         return da.map_blocks(ufunc, *operands, dtype=object)
     return ufunc(*operands)
 

@@ -15,7 +15,7 @@ import xarray as xr
 
 from xcube_openeo.errors import OpenEOError
 
-from ..registry import process
+from ...engine.registry import process
 from .arithmetic import numeric
 from .elementwise import is_array, kind, where
 

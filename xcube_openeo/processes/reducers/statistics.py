@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ...errors import OpenEOError
 from ..arrays._common import (
     as_array,
@@ -20,8 +22,6 @@ from ..arrays._common import (
     slice_template,
 )
 from ..math.elementwise import INT64_MAX, INT64_MIN, bounded
-from ..registry import process
-from ..values import ArrayValue
 from ._numeric import quantiles_along, reduce_numbers
 
 _QUANTILE_DIM = "__quantile"

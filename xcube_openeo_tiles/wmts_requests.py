@@ -11,14 +11,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tiles.errors import (
+from xcube_openeo_tiles.errors import (
     InvalidParameter,
     MissingParameter,
     OperationNotSupported,
     TileOutsideGrid,
     TilesError,
 )
-from tiles.wmts import OWS_NS, TIME_DIMENSION
+from xcube_openeo_tiles.wmts import OWS_NS, TIME_DIMENSION
 
 _TILE_PARAMETERS = ("Layer", "Style", "Format", "TileMatrixSet", "TileMatrix", "TileRow", "TileCol")
 

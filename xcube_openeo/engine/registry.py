@@ -10,9 +10,9 @@ Conventions every implementation follows (the engine relies on them):
   logging, user), which no openEO parameter is named like.
 * Values: ``None`` is openEO's null (no-data); numbers, strings and booleans are Python
   (or numpy) scalars; objects are dicts; arrays are
-  :class:`xcube_openeo.processes.values.ArrayValue`; data cubes are
+  :class:`xcube_openeo.engine.values.ArrayValue`; data cubes are
   :class:`xcube_openeo.engine.cube.DataCube`; child process graphs are
-  :class:`xcube_openeo.engine.callback.Callback` (callable with keyword arguments).
+  :class:`xcube_openeo.engine.evaluate.Callback` (callable with keyword arguments).
 * Element-wise processes (math, comparison, logic, ...) must also accept
   ``xarray.DataArray`` and numpy operands and work on them vectorised: that is how
   ``apply`` and the other callbacks run over whole cubes, never per pixel.  Inside

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 
-from tiles.errors import InvalidColormap, InvalidParameter, InvalidValueRange
+from xcube_openeo_tiles.errors import InvalidColormap, InvalidParameter, InvalidValueRange
 
 N_COLORS = 255
 NODATA_INDEX = 0

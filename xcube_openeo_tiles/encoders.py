@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from tiles.errors import InvalidImage, UnsupportedFormat
+from xcube_openeo_tiles.errors import InvalidImage, UnsupportedFormat
 
 Color = tuple[int, int, int]
 

@@ -15,9 +15,9 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 
-from tiles.encoders import media_type
-from tiles.errors import TilesError
-from tiles.tms import BBox, TileMatrixSet, WebMercatorQuad, WorldCRS84Quad
+from xcube_openeo_tiles.encoders import media_type
+from xcube_openeo_tiles.errors import TilesError
+from xcube_openeo_tiles.tms import BBox, TileMatrixSet, WebMercatorQuad, WorldCRS84Quad
 
 WMTS_NS = "http://www.opengis.net/wmts/1.0"
 OWS_NS = "http://www.opengis.net/ows/1.1"

@@ -7,9 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tiles.colormaps import get_colormap, scale_bands, scale_to_indices
-from tiles.encoders import DEFAULT_BACKGROUND, Color, encode_indexed, encode_rgba, media_type
-from tiles.errors import InvalidImage, InvalidValueRange
+from xcube_openeo_tiles.colormaps import get_colormap, scale_bands, scale_to_indices
+from xcube_openeo_tiles.encoders import (
+    DEFAULT_BACKGROUND,
+    Color,
+    encode_indexed,
+    encode_rgba,
+    media_type,
+)
+from xcube_openeo_tiles.errors import InvalidImage, InvalidValueRange
 
 BBox = tuple[float, float, float, float]
 ValueRange = tuple[float, float]

@@ -13,10 +13,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tiles.colormaps import check_value_range, get_colormap
-from tiles.encoders import DEFAULT_BACKGROUND, Color, empty_tile, media_type, normalize_format
-from tiles.errors import InvalidParameter, InvalidValueRange
-from tiles.image import ImageData, ValueRange
+from xcube_openeo_tiles.colormaps import check_value_range, get_colormap
+from xcube_openeo_tiles.encoders import (
+    DEFAULT_BACKGROUND,
+    Color,
+    empty_tile,
+    media_type,
+    normalize_format,
+)
+from xcube_openeo_tiles.errors import InvalidParameter, InvalidValueRange
+from xcube_openeo_tiles.image import ImageData, ValueRange
 
 
 @dataclass(frozen=True)

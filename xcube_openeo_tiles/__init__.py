@@ -16,7 +16,7 @@ Errors are :class:`TilesError` subclasses with ``ows_code``, ``http_status`` and
 ``locator`` for WMTS exception reports (:func:`exception_report_xml`).
 """
 
-from tiles.colormaps import (
+from xcube_openeo_tiles.colormaps import (
     Colormap,
     apply_colormap,
     colormap_names,
@@ -25,7 +25,7 @@ from tiles.colormaps import (
     scale_bands,
     scale_to_indices,
 )
-from tiles.encoders import (
+from xcube_openeo_tiles.encoders import (
     empty_tile,
     encode_indexed,
     encode_palette_png,
@@ -33,7 +33,7 @@ from tiles.encoders import (
     media_type,
     normalize_format,
 )
-from tiles.errors import (
+from xcube_openeo_tiles.errors import (
     InvalidColormap,
     InvalidImage,
     InvalidParameter,
@@ -47,10 +47,10 @@ from tiles.errors import (
     UnsupportedFormat,
     ZoomOutsideGrid,
 )
-from tiles.image import ImageData
-from tiles.style import RenderStyle
-from tiles.tilejson import tilejson
-from tiles.tms import (
+from xcube_openeo_tiles.image import ImageData
+from xcube_openeo_tiles.style import RenderStyle
+from xcube_openeo_tiles.tilejson import tilejson
+from xcube_openeo_tiles.tms import (
     Tile,
     TileMatrixSet,
     TileRange,
@@ -58,8 +58,8 @@ from tiles.tms import (
     WorldCRS84Quad,
     get_tile_matrix_set,
 )
-from tiles.wmts import WmtsLayer, WmtsService, WmtsStyle, capabilities_xml, format_time
-from tiles.wmts_requests import (
+from xcube_openeo_tiles.wmts import WmtsLayer, WmtsService, WmtsStyle, capabilities_xml, format_time
+from xcube_openeo_tiles.wmts_requests import (
     GetCapabilitiesRequest,
     GetTileRequest,
     exception_report_xml,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tiles.errors import TilesError
-from tiles.tms import BBox, WebMercatorQuad
+from xcube_openeo_tiles.errors import TilesError
+from xcube_openeo_tiles.tms import BBox, WebMercatorQuad
 
 XYZ_PLACEHOLDERS = ("{z}", "{x}", "{y}")
 

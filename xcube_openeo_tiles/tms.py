@@ -22,7 +22,7 @@ from typing import ClassVar, Literal, NamedTuple
 import mercantile
 import numpy as np
 
-from tiles.errors import (
+from xcube_openeo_tiles.errors import (
     InvalidTileSize,
     TileOutsideGrid,
     TilesError,

@@ -1,4 +1,4 @@
-"""Errors raised by the tiles package.
+"""Errors raised by the xcube_openeo_tiles package.
 
 Every class names one kind of mistake and carries a plain message. Each also has
 the OGC OWS exception code and HTTP status a WMTS answers it with (WMTS 1.0.0,
