@@ -9,7 +9,7 @@ from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import NotFound, OpenEOError
+from xcube_openeo.errors import Internal, NotFound
 from xcube_openeo.files.storage import Upload
 
 P = OPENEO_PREFIX
@@ -63,7 +63,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
     def put(self, path: str):
         self._check_route()
         if self._upload is None:  # only without the tornado streaming handler
-            raise OpenEOError("Internal", "The upload was not received.")
+            raise Internal("The upload was not received.")
         info = self._upload.commit()
         self.write_json(info.to_json())
 

@@ -8,7 +8,7 @@ from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound
 from xcube_openeo.jobs import controllers
 
 P = OPENEO_PREFIX + "/jobs"
@@ -117,7 +117,7 @@ class SignedResultsHandler(OpenEOHandler[OpenEOContext]):
         self.ctx.job_url_signer.check(job_id, "", expires, signature)
         job = self.ctx.jobs.get_any(job_id)
         if job is None:
-            raise OpenEOError("NotFound", "No such result file.")
+            raise NotFound("No such result file.")
         if not path:
             status, doc = controllers.job_results(self.ctx, job, self.base_url, partial=True)
             self.write_json(doc, status=status, content_type="application/geo+json")

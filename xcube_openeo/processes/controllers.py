@@ -6,7 +6,7 @@ from typing import Any
 
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
 
 
 def list_processes(
@@ -34,7 +34,7 @@ def validate(ctx: OpenEOContext, body: Any) -> dict[str, Any]:
 
     if not isinstance(body, dict) or not isinstance(body.get("process_graph"), dict):
         errors: list[OpenEOError] = [
-            OpenEOError("ProcessGraphMissing", "The request has no process graph object.")
+            ProcessGraphMissing("The request has no process graph object.")
         ]
     else:
         errors = validate_process(body, registry=ctx.processes)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.errors import OpenEOError, ProcessGraphComplexity, ProcessGraphMissing
 from xcube_openeo.execution.deadline import Deadline, deadline_scope
 from xcube_openeo.formats import FileFormat, load_formats
 from xcube_openeo.formats.writing import encode_response
@@ -56,15 +56,13 @@ def run_sync(
         size = estimate(result, deadline)
         threads = local_threads()
         if size.input_values > ctx.sync_max_input_values:
-            raise OpenEOError(
-                "ProcessGraphComplexity",
+            raise ProcessGraphComplexity(
                 f"This request {size.describe()}; synchronous requests may read at most"
                 f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
             )
         memory = size.memory_bytes(threads)
         if memory > ctx.sync_max_memory:
-            raise OpenEOError(
-                "ProcessGraphComplexity",
+            raise ProcessGraphComplexity(
                 f"This request {size.describe(threads)}; synchronous requests may need at most"
                 f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",

@@ -18,7 +18,7 @@ from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound, OpenEOError
 from xcube_openeo.services import controllers, webmap
 
 P = OPENEO_PREFIX
@@ -125,7 +125,7 @@ def _xyz(path: str) -> tuple[int, int, int]:
         z, x, y = path.split("/")
         return int(z), int(x), int(y.split(".")[0])
     except ValueError:
-        raise OpenEOError("NotFound", f"Not a tile path: {path!r} (expected z/x/y).") from None
+        raise NotFound(f"Not a tile path: {path!r} (expected z/x/y).") from None
 
 
 @api.route(P + "/maps/{url_key}/xyz/{*path}")
@@ -299,8 +299,7 @@ class LeafletHandler(OpenEOHandler[OpenEOContext]):
         root = webmap.library_dir(self.ctx.web_map_library_dir)
         file = (root / path).resolve()
         if root.resolve() not in file.parents or not file.is_file():
-            raise OpenEOError(
-                "NotFound",
+            raise NotFound(
                 f"No web map library file {path!r}"
                 + ("" if root.is_dir() else "; run scripts/vendor_web.sh")
                 + ".",

@@ -31,7 +31,7 @@ import pandas as pd
 import pyproj
 
 from tiles import ImageData, RenderStyle, TileMatrixSet
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import OpenEOError, ProcessGraphInvalid
 from xcube_openeo.services import sampling
 from xcube_openeo.services.types import SPATIAL_EXTENT, TIME
 
@@ -378,8 +378,7 @@ def tile_cube(result: Any) -> Any:
     1 band (colour map) or 3 (RGB)."""
     data = tile_cube_any_bands(result)
     if data.sizes["bands"] not in (1, 3):
-        raise OpenEOError(
-            "ProcessGraphInvalid",
+        raise ProcessGraphInvalid(
             "A service's result cube needs 1 band (colour"
             f" map) or 3 bands (RGB), not {data.sizes['bands']}.",
         )
@@ -392,8 +391,7 @@ def tile_cube_any_bands(result: Any) -> Any:
 
     cube = _cube_of(result)
     if not isinstance(cube, DataCube) or cube.x_dim is None or cube.y_dim is None:
-        raise OpenEOError(
-            "ProcessGraphInvalid",
+        raise ProcessGraphInvalid(
             "A service's process graph must result in a"
             " raster data cube with spatial x and y dimensions.",
         )
@@ -402,8 +400,7 @@ def tile_cube_any_bands(result: Any) -> Any:
     temporal = cube.names_of_type("temporal")
     others = [d for d in data.dims if d not in (*bands, *temporal, cube.x_dim, cube.y_dim)]
     if len(bands) > 1 or len(temporal) > 1 or others:
-        raise OpenEOError(
-            "ProcessGraphInvalid",
+        raise ProcessGraphInvalid(
             f"A service's result cube may have a bands, a"
             f" temporal, and the spatial dimensions, not {list(data.dims)}.",
         )

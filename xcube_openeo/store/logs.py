@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import BadRequest
 from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store.engine import Store, utcnow
 
@@ -53,7 +53,7 @@ class LogTable:
     ) -> list[dict[str, Any]]:
         """Entries after ``offset`` (an entry id) at ``level`` or more severe."""
         if offset not in (None, "") and not str(offset).isdigit():
-            raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
+            raise BadRequest(f"Log offset {offset!r} is not a log entry id.")
         t = self.table
         severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
         query = (

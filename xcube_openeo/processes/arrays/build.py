@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ..registry import process
 from ..values import ARRAY_DIM, ArrayValue
 from ._common import (
@@ -36,14 +36,11 @@ def array_create(data: Any = None, repeat: int = 1) -> ArrayValue:
     if data is None:
         data = []
     if not isinstance(data, (ArrayValue, list, tuple)):
-        raise OpenEOError("ProcessParameterInvalid", "array_create: 'data' must be an array.")
+        raise ProcessParameterInvalid("array_create: 'data' must be an array.")
     if not isinstance(repeat, (int, np.integer)) or isinstance(repeat, bool) or repeat < 1:
-        raise OpenEOError(
-            "ProcessParameterInvalid", "array_create: 'repeat' must be an integer >= 1."
-        )
+        raise ProcessParameterInvalid("array_create: 'repeat' must be an integer >= 1.")
     if isinstance(data, (ArrayValue, list)) and _length(data) * int(repeat) > MAX_CREATED_ELEMENTS:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"array_create: the array would have more than {MAX_CREATED_ELEMENTS} elements.",
         )
     if isinstance(data, ArrayValue):
@@ -90,7 +87,7 @@ def _length_mismatch(n_values: int, n_labels: int) -> OpenEOError:
 def _check_unique_labels(labels: list[Any]) -> None:
     for i, label in enumerate(labels):
         if any(same_label(label, other) for other in labels[:i]):
-            raise OpenEOError("ProcessParameterInvalid", f"Label {label!r} is given twice.")
+            raise ProcessParameterInvalid(f"Label {label!r} is given twice.")
 
 
 @process("array_append")
@@ -205,7 +202,5 @@ def _filled(template: xr.DataArray, value: Any) -> xr.DataArray:
     if value is None:
         value = np.nan
     if isinstance(value, ArrayValue):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "Arrays cannot be mixed with per-pixel values here."
-        )
+        raise ProcessParameterInvalid("Arrays cannot be mixed with per-pixel values here.")
     return xr.full_like(template, value, dtype=None if not isinstance(value, str) else object)

@@ -10,7 +10,7 @@ import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
 from ...engine.load import mask_where
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ..registry import process
 from ._util import band_index, geometry_from_geojson, pixel_mask
 
@@ -74,14 +74,13 @@ def merge_cubes(
     cube1, cube2 = _without_unshared_coords(cube1, cube2)
     cube2 = _on_grid_of(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
-        raise OpenEOError("ProcessParameterInvalid", "A vector and a raster cube cannot be merged.")
+        raise ProcessParameterInvalid("A vector and a raster cube cannot be merged.")
     names1, names2 = set(cube1.dim_names), set(cube2.dim_names)
     if names2 < names1:
         # cube2 lacks dimensions: it applies to every label of them (full overlap).
         return _resolve_full(cube1, cube2, overlap_resolver, context)
     if names1 != names2:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"The cubes' dimensions differ: {sorted(names1)} vs. {sorted(names2)}.",
         )
     differing = [

@@ -11,7 +11,7 @@ import xarray as xr
 
 from ...engine.cube import DataCube
 from ...engine.load import LoadRequest, build_cube, dataset_structure, level_grid_mapping
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ..registry import process
 from ._util import (
     as_list,
@@ -66,8 +66,7 @@ def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -
         elif name in by_common:
             resolved.append(by_common[name])
         else:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 f"Band {name!r} is not available (bands: {all_bands}).",
             )
     return resolved

@@ -20,7 +20,7 @@ import xarray as xr
 
 from ...engine.cube import DataCube
 from ...engine.load import build_cube
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessGraphComplexity
 from ..registry import process
 from ._gather import Axis, Grids, gather
 from ._gather import nearest_indices as _nearest
@@ -103,8 +103,7 @@ def _grid(
     west, south, east, north = bounds
     fx, fy = (east - west) / res_x, (north - south) / res_y
     if not (np.isfinite(fx) and np.isfinite(fy)) or max(fx, fy) > MAX_AXIS_PIXELS:
-        raise OpenEOError(
-            "ProcessGraphComplexity",
+        raise ProcessGraphComplexity(
             f"The target grid would be {fx:,.0f} x {fy:,.0f} pixels (at most"
             f" {MAX_AXIS_PIXELS:,} per axis); choose a coarser resolution.",
         )

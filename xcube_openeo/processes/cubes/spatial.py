@@ -11,7 +11,7 @@ import scipy.ndimage
 import xarray as xr
 
 from ...engine.cube import DataCube
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ..registry import process
 from ..values import ArrayValue
 from ._util import as_list
@@ -52,7 +52,7 @@ def apply_kernel(
     nd_kernel = (weights if order[0] < order[1] else weights.T).reshape(shape)
     if isinstance(border, str):
         if border not in _BORDER_MODES:
-            raise OpenEOError("ProcessParameterInvalid", f"Unknown border mode {border!r}.")
+            raise ProcessParameterInvalid(f"Unknown border mode {border!r}.")
         mode, cval = _BORDER_MODES[border], 0.0
     else:
         mode, cval = "constant", float(border)
@@ -77,7 +77,7 @@ def aggregate_spatial_window(
     x_dim, y_dim = _spatial_dims(data)
     sizes = as_list(size) or []
     if len(sizes) != 2 or not all(isinstance(v, int) and v >= 1 for v in sizes):
-        raise OpenEOError("ProcessParameterInvalid", "size must be two positive integers [x, y].")
+        raise ProcessParameterInvalid("size must be two positive integers [x, y].")
     sx, sy = sizes
     values = data.masked_float()
     if boundary == "trim":
@@ -201,20 +201,16 @@ def _pixel_sizes(cube: DataCube, specs: list[Any]) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for spec in specs:
         if not isinstance(spec, dict) or "dimension" not in spec:
-            raise OpenEOError("ProcessParameterInvalid", f"Invalid neighbourhood size {spec!r}.")
+            raise ProcessParameterInvalid(f"Invalid neighbourhood size {spec!r}.")
         name, value, unit = spec["dimension"], spec.get("value"), spec.get("unit")
         if value is None:
             continue
         if isinstance(value, str):
-            raise OpenEOError(
-                "ProcessParameterInvalid", "Durations as neighbourhood sizes are not supported."
-            )
+            raise ProcessParameterInvalid("Durations as neighbourhood sizes are not supported.")
         if unit == "m":
             step = cube.dimension(name).step
             if not step:
-                raise OpenEOError(
-                    "ProcessParameterInvalid", f"Dimension {name!r} has no resolution."
-                )
+                raise ProcessParameterInvalid(f"Dimension {name!r} has no resolution.")
             value = value / step
         sizes[name] = int(round(value))
     return sizes

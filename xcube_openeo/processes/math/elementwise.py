@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import OpenEOError, ProcessParameterInvalid
 from xcube_openeo.jsonio import INT64_MAX, INT64_MIN
 
 Array = xr.DataArray | np.ndarray
@@ -242,8 +242,7 @@ def is_generic_array(value: Any) -> bool:
 
 
 def invalid(process_id: str, parameter: str, value: Any, expected: str) -> OpenEOError:
-    return OpenEOError(
-        "ProcessParameterInvalid",
+    return ProcessParameterInvalid(
         f"The value passed for parameter '{parameter}' in process '{process_id}' is "
         f"invalid: expected {expected}, got {type(value).__name__} {_short(value)}.",
     )
