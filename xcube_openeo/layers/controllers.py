@@ -20,7 +20,6 @@ from tiles import (
 )
 from xcube_openeo.errors import BadRequest, NotFound, OpenEOError
 from xcube_openeo.layers.render import Layer, open_layer, render_tile
-from xcube_openeo.services.tiling import format_time_label
 
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
@@ -249,4 +248,4 @@ def _subset_time(data: Any, dim: str, value: str) -> Any:
     return data.isel({dim: np.nonzero(keep)[0]})
 
 
-__all__ = ["coverage", "format_time_label", "layer_links", "tile"]
+__all__ = ["coverage", "layer_links", "tile"]

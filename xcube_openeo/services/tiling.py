@@ -34,6 +34,7 @@ from tiles import ImageData, RenderStyle, TileMatrixSet
 from xcube_openeo.errors import OpenEOError, ProcessGraphInvalid
 from xcube_openeo.services import sampling
 from xcube_openeo.services.types import SPATIAL_EXTENT, TIME
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 #: Data pixels added around a tile's extent.
 PAD_PIXELS = 2
@@ -419,16 +420,7 @@ def tile_cube_any_bands(result: Any) -> Any:
 def time_labels(data: Any) -> list[str]:
     if "t" not in data.dims:
         return []
-    return [format_time_label(v) for v in data["t"].values]
-
-
-def format_time_label(value: Any) -> str:
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    if stamp == stamp.normalize():
-        return stamp.strftime("%Y-%m-%d")
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [format_rfc3339(v, midnight_as_date=True) for v in data["t"].values]
 
 
 def select_time(data: Any, time_label: str | None) -> Any:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from xcube_openeo.errors import BadRequest
 from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store.engine import Store, utcnow
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 
 class LogTable:
@@ -71,7 +72,7 @@ class LogTable:
                 "id": str(row["seq"]),
                 "level": row["level"],
                 "message": row["message"],
-                "time": row["time"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "time": format_rfc3339(row["time"]),
             }
             if row.get("data") is not None:
                 entry["data"] = json.loads(row["data"])

@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from ...errors import ProcessParameterInvalid
+from ...util.rfc3339 import format_rfc3339
 from ..values import ARRAY_DIM, ArrayValue
 
 
@@ -109,18 +110,10 @@ def to_python(value: Any) -> Any:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, np.datetime64):
-        return format_datetime(value)
+        return format_rfc3339(value, fraction=True)
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def format_datetime(value: Any) -> str:
-    """An RFC 3339 string for a datetime label (labels of temporal dimensions)."""
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts.isoformat() + "Z"
 
 
 def elements(arr: ArrayValue) -> list[Any]:

@@ -32,6 +32,7 @@ import xarray as xr
 
 from xcube_openeo.errors import OpenEOError, ProcessParameterInvalid
 from xcube_openeo.jsonio import INT64_MAX, INT64_MIN
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 Array = xr.DataArray | np.ndarray
 
@@ -335,5 +336,5 @@ def _datetime_text(value: np.datetime64 | datetime.datetime) -> str | None:
             return None
         return str(np.datetime_as_string(value, unit="s", timezone="UTC"))
     if value.tzinfo is None or value.utcoffset() == datetime.timedelta(0):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")  # naive datetimes are UTC
+        return format_rfc3339(value)  # naive datetimes are UTC
     return value.isoformat()
