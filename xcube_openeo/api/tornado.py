@@ -31,7 +31,13 @@ from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo import __version__
 from xcube_openeo.auth.accounts import AUTH_EXECUTOR
-from xcube_openeo.errors import MethodNotAllowed, OpenEOError, PayloadTooLarge, internal_error
+from xcube_openeo.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    OpenEOError,
+    PayloadTooLarge,
+    internal_error,
+)
 from xcube_openeo.security.guard import iter_rules
 
 LOG = logging.getLogger("xcube.openeo")
@@ -207,7 +213,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
             error = MethodNotAllowed(f"Method {self.request.method} is not allowed for this path.")
         elif status_code < 500:
             reason = exc.log_message if isinstance(exc, tornado.web.HTTPError) else None
-            error = OpenEOError("BadRequest", reason or self._reason, status=status_code)
+            error = BadRequest(reason or self._reason, status=status_code)
         else:
             error = internal_error(self._internal_message(), exc)
         self.send_openeo_error(error)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import OpenEOError
+from ..errors import OpenEOError, ProcessGraphComplexity
 from .cube import DataCube, Dimension
 from .env import CollectionSource, EvalEnv, InMemoryCollections, Limits
 from .evaluate import Callback, Evaluator, Scope
@@ -52,7 +52,7 @@ def validate_process(
             parameter_names=parameter_names,
         )
     except RecursionError:  # pathologically nested JSON values (not nodes)
-        return [OpenEOError("ProcessGraphComplexity", "The process is nested too deeply.")]
+        return [ProcessGraphComplexity("The process is nested too deeply.")]
     return parsed.errors
 
 
@@ -83,7 +83,7 @@ def evaluate_process(
         evaluator = Evaluator(env, registry, parsed.user_graphs)
         return evaluator.run_graph(parsed.graph, Scope(arguments, parsed.parameters, None))
     except RecursionError:  # pathologically nested JSON values (graphs are iterative)
-        raise OpenEOError("ProcessGraphComplexity", "The process is nested too deeply.") from None
+        raise ProcessGraphComplexity("The process is nested too deeply.") from None
 
 
 __all__ = [

@@ -16,6 +16,8 @@ import pyproj
 import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
+from xcube_openeo.util.rfc3339 import format_rfc3339
+
 #: openEO names of the dimensions of every raster collection.
 X, Y, T, BANDS = "x", "y", "t", "bands"
 
@@ -104,7 +106,7 @@ class CollectionMetadata:
         if self.time_values is None or len(self.time_values) == 0:
             return [None, None]
         times = pd.DatetimeIndex(self.time_values)
-        return [_iso(times.min()), _iso(times.max())]
+        return [format_rfc3339(times.min()), format_rfc3339(times.max())]
 
     @property
     def time_step(self) -> str | None:
@@ -137,11 +139,6 @@ def _ordered(bands: tuple[Band, ...]) -> tuple[Band, ...]:
         return (0, float(wavelength), band.name)
 
     return tuple(sorted(bands, key=key))
-
-
-def _iso(ts: pd.Timestamp) -> str:
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json(value: Any) -> Any:

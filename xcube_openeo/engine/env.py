@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from xcube.core.mldataset import BaseMultiLevelDataset, MultiLevelDataset
 
-from ..errors import OpenEOError
+from ..errors import CollectionNotFound
 
 
 @runtime_checkable
@@ -51,9 +51,7 @@ class InMemoryCollections:
         try:
             return self._datasets[collection_id]
         except KeyError:
-            raise OpenEOError(
-                "CollectionNotFound", f"Collection {collection_id!r} does not exist."
-            ) from None
+            raise CollectionNotFound(f"Collection {collection_id!r} does not exist.") from None
 
 
 @dataclass

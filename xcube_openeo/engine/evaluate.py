@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import OpenEOError
+from ..errors import Internal, OpenEOError, ProcessParameterInvalid, ProcessUnsupported
 from .cube import DataCube
 from .env import EvalEnv
 from .graph import ChildGraph, Node, NodeRef, ParamRef, ParsedGraph, has_references, iter_values
@@ -150,9 +150,7 @@ class Evaluator:
             return self.call_user_process(node.process_id, args)
         impl = self.registry.get_impl(node.process_id)
         if impl is None:
-            raise OpenEOError(
-                "ProcessUnsupported", f"{where}: process {node.process_id!r} is not supported."
-            )
+            raise ProcessUnsupported(f"{where}: process {node.process_id!r} is not supported.")
         kwargs: dict[str, Any] = {}
         for spec in node.param_specs:
             name = spec["name"]
@@ -160,8 +158,7 @@ class Evaluator:
             # JSON literals were checked by validation; computed values are checked here.
             computed = isinstance(node.arguments.get(name), NodeRef | ParamRef)
             if computed and not runtime_type_fits(value, spec.get("schema")):
-                raise OpenEOError(
-                    "ProcessParameterInvalid",
+                raise ProcessParameterInvalid(
                     f"{where}: parameter {name!r} of process {node.process_id!r} does not "
                     f"accept {_describe(value)}.",
                 )
@@ -178,8 +175,8 @@ class Evaluator:
                 e.located = True  # type: ignore[attr-defined]
             raise
         except Exception as e:  # an implementation bug or unforeseen input: report, not crash
-            raise OpenEOError(
-                "Internal", f"{where}: process {node.process_id!r} failed: {type(e).__name__}: {e}"
+            raise Internal(
+                f"{where}: process {node.process_id!r} failed: {type(e).__name__}: {e}"
             ) from e
 
     def call_user_process(self, process_id: str, args: Mapping[str, Any]) -> Any:
@@ -255,7 +252,7 @@ class Callback:
     def single_process_arguments(self) -> dict[str, Any]:
         """The literal arguments other than ``data`` of a single-process callback."""
         if self.single_process_id is None:
-            raise OpenEOError("Internal", "not a single-process callback")
+            raise Internal("not a single-process callback")
         return {k: v for k, v in self.graph.result_node.arguments.items() if k != "data"}
 
     def depends_on_parameter(self, name: str) -> bool:

@@ -10,7 +10,7 @@ import pyproj
 import shapely
 import xarray as xr
 
-from ..errors import OpenEOError
+from ..errors import OpenEOError, ProcessParameterInvalid
 from .cube import DataCube
 
 
@@ -20,9 +20,7 @@ def to_crs(crs: Any) -> pyproj.CRS:
             return pyproj.CRS.from_epsg(int(crs))
         return pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as e:
-        raise OpenEOError(
-            "ProcessParameterInvalid", f"Unknown coordinate reference system {crs!r}."
-        ) from e
+        raise ProcessParameterInvalid(f"Unknown coordinate reference system {crs!r}.") from e
 
 
 def cube_crs(cube: DataCube) -> pyproj.CRS:

@@ -18,7 +18,7 @@ import shapely
 import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
-from ..errors import OpenEOError
+from ..errors import Internal
 from .collection_metadata import ordered_band_names
 from .cube import DataCube, Dimension, format_datetime
 from .geometry import as_slice, pixel_mask
@@ -78,7 +78,7 @@ def _dataset_structure(
     try:
         gm = grid_mapping or GridMapping.from_dataset(ds)
     except Exception as e:  # xcube raises plain exceptions for datasets without a grid
-        raise OpenEOError("Internal", f"The collection has no usable spatial grid: {e}") from e
+        raise Internal(f"The collection has no usable spatial grid: {e}") from e
     x_dim, y_dim = gm.xy_dim_names
     time_dim = next(
         (str(d) for d in ds.dims if d in ds.coords and np.issubdtype(ds[d].dtype, np.datetime64)),

@@ -6,7 +6,7 @@ import urllib.parse
 from typing import TYPE_CHECKING
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.errors import NotFound, OpenEOError
+from xcube_openeo.errors import Internal, NotFound
 from xcube_openeo.files.storage import Upload
 from xcube_openeo.web.handler import OpenEOHandler
 from xcube_openeo.web.pagination import paginate
@@ -67,7 +67,7 @@ class FileHandler(OpenEOHandler["OpenEOContext"]):
     def put(self, path: str):
         self._check_route()
         if self._upload is None:  # only without the tornado streaming handler
-            raise OpenEOError("Internal", "The upload was not received.")
+            raise Internal("The upload was not received.")
         info = self._upload.commit()
         self.write_json(info.to_json())
 

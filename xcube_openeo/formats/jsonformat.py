@@ -37,6 +37,7 @@ from xcube_openeo.engine.values import ArrayValue, to_json_scalar
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 #: Largest number of cube values written as JSON; larger cubes need a raster format.
 MAX_JSON_CUBE_VALUES = 1_000_000
@@ -63,9 +64,7 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_json_value(v) for v in value]
     if isinstance(value, (np.datetime64, pd.Timestamp, datetime.datetime, datetime.date)):
-        ts = pd.Timestamp(value)
-        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_rfc3339(value)
     if hasattr(value, "compute") and hasattr(value, "dims"):  # a bare xarray result
         value = value.compute().values
     if isinstance(value, np.ndarray):

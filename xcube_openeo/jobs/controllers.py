@@ -21,6 +21,7 @@ from xcube_openeo.resource_fields import (
     logs_document,
     requested_log_level,
 )
+from xcube_openeo.util.rfc3339 import format_rfc3339
 from xcube_openeo.web.pagination import paginate
 
 STAC_EXTENSIONS = [
@@ -102,7 +103,7 @@ def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
         "duration": pd.Timedelta(seconds=round(seconds)).isoformat(),
         "size": int(size.output_bytes),
         "downloads_included": None,
-        "expires": (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expires": format_rfc3339(datetime.now(timezone.utc) + timedelta(days=1)),
     }
 
 
@@ -159,7 +160,7 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
         )
         assets[file["name"]] = written.to_stac_asset(f"{signed_base}/{file['name']}")
     bbox = _wgs84_bbox(files)
-    expires_at = datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expires_at = format_rfc3339(datetime.fromtimestamp(expires, timezone.utc))
     item: dict[str, Any] = {
         "type": "Feature",
         "stac_version": "1.0.0",
@@ -170,8 +171,8 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
             **_datetimes(files, job),
             "title": job.title,
             "description": job.description,
-            "created": _iso(job.created),
-            "updated": _iso(job.updated),
+            "created": format_rfc3339(job.created),
+            "updated": format_rfc3339(job.updated),
             "expires": expires_at,
             "openeo:status": job.status,
         },
@@ -201,16 +202,12 @@ def _layer_links(ctx: Any, job: Job, base_url: str) -> list[dict[str, Any]]:
     return layer_links(ctx, job, base_url)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _datetimes(files: list[dict[str, Any]], job: Job) -> dict[str, Any]:
     """STAC wants ``datetime``, or a range with ``datetime`` null."""
     times = sorted({f["datetime"] for f in files if f.get("datetime")})
     if len(times) > 1:
         return {"datetime": None, "start_datetime": times[0], "end_datetime": times[-1]}
-    return {"datetime": times[0] if times else _iso(job.finished or job.created)}
+    return {"datetime": times[0] if times else format_rfc3339(job.finished or job.created)}
 
 
 def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:

@@ -6,7 +6,7 @@ import mimetypes
 from typing import TYPE_CHECKING
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound
 from xcube_openeo.jobs import controllers
 from xcube_openeo.web.handler import OpenEOHandler
 from xcube_openeo.web.routes import RouteTable
@@ -122,7 +122,7 @@ class SignedResultsHandler(OpenEOHandler["OpenEOContext"]):
         self.ctx.job_url_signer.check(job_id, "", expires, signature)
         job = self.ctx.jobs.get_any(job_id)
         if job is None:
-            raise OpenEOError("NotFound", "No such result file.")
+            raise NotFound("No such result file.")
         if not path:
             status, doc = controllers.job_results(self.ctx, job, self.base_url, partial=True)
             self.write_json(doc, status=status, content_type="application/geo+json")

@@ -18,7 +18,7 @@ import pyproj
 import xarray as xr
 
 from xcube_openeo.engine.cube import DataCube
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import BadRequest, NotFound
 from xcube_openeo.execution.staging import VARIABLE, open_staged
 from xcube_openeo.services import sampling, tiling
 from xcube_openeo_tiles import ImageData, RenderStyle, TileMatrixSet
@@ -77,7 +77,7 @@ def open_layer(
             staged_url, storage_options=storage_options or None, consolidated=True, chunks=None
         )[VARIABLE]
     except (FileNotFoundError, KeyError) as e:
-        raise OpenEOError("NotFound", "This job has no raster result to show.") from e
+        raise NotFound("This job has no raster result to show.") from e
     # Without nodata/scale/offset the cube is taken as it is stored (decoded per tile).
     data = tiling.tile_cube_any_bands(DataCube(stored, cube.dimensions))
     crs = sampling.crs_key(pyproj.CRS.from_user_input(cube.crs or 4326))
@@ -118,9 +118,7 @@ def select_bands(layer: Layer, names: list[str] | None) -> Any:
         return layer.data.isel(bands=[0])
     missing = [n for n in names if n not in layer.bands]
     if missing or len(names) not in (1, 3):
-        raise OpenEOError(
-            "BadRequest", f"Choose 1 or 3 of the bands {list(layer.bands)} (not {names})."
-        )
+        raise BadRequest(f"Choose 1 or 3 of the bands {list(layer.bands)} (not {names}).")
     return layer.data.sel(bands=names)
 
 

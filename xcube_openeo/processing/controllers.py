@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from xcube_openeo.engine import evaluate_process
 from xcube_openeo.engine.cube import DataCube
-from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.errors import OpenEOError, ProcessGraphComplexity, ProcessGraphMissing
 from xcube_openeo.execution import compute_result
 from xcube_openeo.execution.compute import compute_locally, local_threads
 from xcube_openeo.execution.deadline import Deadline, deadline_scope
@@ -59,15 +59,13 @@ def run_sync(
         size = estimate(result, deadline)
         threads = local_threads()
         if size.input_values > ctx.sync_max_input_values:
-            raise OpenEOError(
-                "ProcessGraphComplexity",
+            raise ProcessGraphComplexity(
                 f"This request {size.describe()}; synchronous requests may read at most"
                 f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
             )
         memory = size.memory_bytes(threads)
         if memory > ctx.sync_max_memory:
-            raise OpenEOError(
-                "ProcessGraphComplexity",
+            raise ProcessGraphComplexity(
                 f"This request {size.describe(threads)}; synchronous requests may need at most"
                 f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",

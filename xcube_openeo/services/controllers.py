@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xcube_openeo.engine import evaluate_process
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
 from xcube_openeo.resource_fields import (
     checked_metadata,
     checked_process,
@@ -126,7 +126,7 @@ def _checked_fields(
         fields["process"] = process
     if "enabled" in body:
         if not isinstance(body["enabled"], bool):
-            raise OpenEOError("BadRequest", "'enabled' must be true or false.")
+            raise BadRequest("'enabled' must be true or false.")
         fields["enabled"] = body["enabled"]
     return fields
 
@@ -141,7 +141,7 @@ def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
 
 def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
     if "type" not in body:
-        raise OpenEOError("BadRequest", "The service needs a 'type' (see GET /service_types).")
+        raise BadRequest("The service needs a 'type' (see GET /service_types).")
     service_type = normalize_type(body["type"])
     fields = _checked_fields(ctx, user_id, body, service_type, creating=True)
     service = ctx.services.create(
@@ -246,8 +246,7 @@ def service_for_tiles(
     checked = settings(service.type, service.configuration)
     if not checked.public:
         if user_id is None:
-            raise OpenEOError(
-                "AuthenticationRequired",
+            raise AuthenticationRequired(
                 "This service's tiles need the owner's"
                 " access token (its configuration has public: false).",
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound, OpenEOError
 from xcube_openeo.services import controllers, webmap
 from xcube_openeo.web.handler import OpenEOHandler
 from xcube_openeo.web.routes import RouteTable
@@ -128,7 +128,7 @@ def _xyz(path: str) -> tuple[int, int, int]:
         z, x, y = path.split("/")
         return int(z), int(x), int(y.split(".")[0])
     except ValueError:
-        raise OpenEOError("NotFound", f"Not a tile path: {path!r} (expected z/x/y).") from None
+        raise NotFound(f"Not a tile path: {path!r} (expected z/x/y).") from None
 
 
 @ROUTES.route(P + "/maps/{url_key}/xyz/{*path}")
@@ -302,8 +302,7 @@ class LeafletHandler(OpenEOHandler["OpenEOContext"]):
         root = webmap.library_dir(self.ctx.web_map_library_dir)
         file = (root / path).resolve()
         if root.resolve() not in file.parents or not file.is_file():
-            raise OpenEOError(
-                "NotFound",
+            raise NotFound(
                 f"No web map library file {path!r}"
                 + ("" if root.is_dir() else "; run scripts/vendor_web.sh")
                 + ".",

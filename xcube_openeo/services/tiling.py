@@ -30,9 +30,11 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import OpenEOError, ProcessGraphInvalid
 from xcube_openeo.services import sampling
 from xcube_openeo.services.types import SPATIAL_EXTENT, TIME
+from xcube_openeo.util.identity_cache import IdentityCache
+from xcube_openeo.util.rfc3339 import format_rfc3339
 from xcube_openeo_tiles import ImageData, RenderStyle, TileMatrixSet
 
 #: Data pixels added around a tile's extent.
@@ -48,16 +50,13 @@ class CollectionInfo:
     resolutions: tuple[tuple[float, float], ...]
 
 
-_INFO: dict[tuple[str, int], CollectionInfo] = {}
-_INFO_LOCK = threading.Lock()
+_INFO: IdentityCache[CollectionInfo] = IdentityCache(max_entries=256)
 
 
 def collection_info(collections: Any, collection_id: str) -> CollectionInfo:
     ml = collections.get_ml_dataset(collection_id)
-    key = (collection_id, id(ml))
-    with _INFO_LOCK:
-        info = _INFO.get(key)
-    if info is not None and info.ml_dataset is ml:
+    info = _INFO.get(ml, collection_id)
+    if info is not None:
         return info
     gm = ml.grid_mapping
     crs = sampling.crs_key(gm.crs)
@@ -68,10 +67,7 @@ def collection_info(collections: Any, collection_id: str) -> CollectionInfo:
         transformer = pyproj.Transformer.from_crs(gm.crs, "EPSG:4326", always_xy=True)
         bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
     info = CollectionInfo(ml, crs, bbox, tuple((abs(rx), abs(ry)) for rx, ry in ml.resolutions))
-    with _INFO_LOCK:
-        if len(_INFO) > 256:
-            _INFO.clear()
-        _INFO[key] = info
+    _INFO.put(ml, info, collection_id)
     return info
 
 
@@ -157,25 +153,20 @@ class _LevelView:
         return getattr(self._ml, name)
 
 
-_LEVEL_GRIDS: dict[tuple[int, int], tuple[Any, Any]] = {}
+_LEVEL_GRIDS: IdentityCache[Any] = IdentityCache(max_entries=256)
 
 
 def level_grid_mapping(ml: Any, level: int) -> Any:
     """The grid mapping of one level (xcube keeps only level 0's), computed once."""
     if level == 0:
         return ml.grid_mapping
-    key = (id(ml), level)
-    with _INFO_LOCK:
-        cached = _LEVEL_GRIDS.get(key)
-    if cached is not None and cached[0] is ml:
-        return cached[1]
+    cached = _LEVEL_GRIDS.get(ml, level)
+    if cached is not None:
+        return cached
     from xcube.core.gridmapping import GridMapping
 
     grid = GridMapping.from_dataset(ml.get_dataset(level))
-    with _INFO_LOCK:
-        if len(_LEVEL_GRIDS) > 256:
-            _LEVEL_GRIDS.clear()
-        _LEVEL_GRIDS[key] = (ml, grid)
+    _LEVEL_GRIDS.put(ml, grid, level)
     return grid
 
 
@@ -378,8 +369,7 @@ def tile_cube(result: Any) -> Any:
     1 band (colour map) or 3 (RGB)."""
     data = tile_cube_any_bands(result)
     if data.sizes["bands"] not in (1, 3):
-        raise OpenEOError(
-            "ProcessGraphInvalid",
+        raise ProcessGraphInvalid(
             "A service's result cube needs 1 band (colour"
             f" map) or 3 bands (RGB), not {data.sizes['bands']}.",
         )
@@ -392,8 +382,7 @@ def tile_cube_any_bands(result: Any) -> Any:
 
     cube = _cube_of(result)
     if not isinstance(cube, DataCube) or cube.x_dim is None or cube.y_dim is None:
-        raise OpenEOError(
-            "ProcessGraphInvalid",
+        raise ProcessGraphInvalid(
             "A service's process graph must result in a"
             " raster data cube with spatial x and y dimensions.",
         )
@@ -402,8 +391,7 @@ def tile_cube_any_bands(result: Any) -> Any:
     temporal = cube.names_of_type("temporal")
     others = [d for d in data.dims if d not in (*bands, *temporal, cube.x_dim, cube.y_dim)]
     if len(bands) > 1 or len(temporal) > 1 or others:
-        raise OpenEOError(
-            "ProcessGraphInvalid",
+        raise ProcessGraphInvalid(
             f"A service's result cube may have a bands, a"
             f" temporal, and the spatial dimensions, not {list(data.dims)}.",
         )
@@ -422,16 +410,7 @@ def tile_cube_any_bands(result: Any) -> Any:
 def time_labels(data: Any) -> list[str]:
     if "t" not in data.dims:
         return []
-    return [format_time_label(v) for v in data["t"].values]
-
-
-def format_time_label(value: Any) -> str:
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    if stamp == stamp.normalize():
-        return stamp.strftime("%Y-%m-%d")
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [format_rfc3339(v, midnight_as_date=True) for v in data["t"].values]
 
 
 def select_time(data: Any, time_label: str | None) -> Any:

@@ -8,8 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import BadRequest
 from xcube_openeo.store.engine import Store, utcnow
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 #: Log levels of jobs and services, most severe first.
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -55,7 +56,7 @@ class LogTable:
     ) -> list[dict[str, Any]]:
         """Entries after ``offset`` (an entry id) at ``level`` or more severe."""
         if offset not in (None, "") and not str(offset).isdigit():
-            raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
+            raise BadRequest(f"Log offset {offset!r} is not a log entry id.")
         t = self.table
         severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
         query = (
@@ -73,7 +74,7 @@ class LogTable:
                 "id": str(row["seq"]),
                 "level": row["level"],
                 "message": row["message"],
-                "time": row["time"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "time": format_rfc3339(row["time"]),
             }
             if row.get("data") is not None:
                 entry["data"] = json.loads(row["data"])

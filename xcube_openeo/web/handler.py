@@ -60,12 +60,11 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         # Decimal digits only (int() would also take "1_000", " 7" and other scripts'
         # digits), and within int64: the value goes on to the database.
         if not _INTEGER.fullmatch(values[-1]):
-            raise OpenEOError("BadRequest", f"Query parameter {name!r} must be an integer.")
+            raise BadRequest(f"Query parameter {name!r} must be an integer.")
         maximum = jsonio.INT64_MAX if maximum is None else min(maximum, jsonio.INT64_MAX)
         value = int(values[-1])
         if value < minimum or value > maximum:
-            raise OpenEOError(
-                "BadRequest",
+            raise BadRequest(
                 f"Query parameter {name!r} must be at least {minimum} and at most {maximum}.",
             )
         return value

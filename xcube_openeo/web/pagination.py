@@ -6,7 +6,7 @@ import base64
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import BadRequest
 
 T = TypeVar("T")
 
@@ -20,9 +20,9 @@ def decode_token(token: str) -> int:
         padded = token + "=" * (-len(token) % 4)
         offset = int(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError):
-        raise OpenEOError("BadRequest", "The pagination token is invalid.") from None
+        raise BadRequest("The pagination token is invalid.") from None
     if offset < 0:
-        raise OpenEOError("BadRequest", "The pagination token is invalid.")
+        raise BadRequest("The pagination token is invalid.")
     return offset
 
 

@@ -28,7 +28,7 @@ import pyproj
 from dask.base import tokenize
 from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
 
-from ...errors import OpenEOError
+from ...errors import ProcessGraphComplexity
 from ...execution.deadline import check_deadline
 
 #: Points per block edge when projecting a block's footprint into the source CRS.
@@ -207,8 +207,7 @@ def gather(
 
     chunk_count = len(chunks_y) * len(chunks_x) * len(other_blocks)
     if chunk_count > MAX_CHUNKS:
-        raise OpenEOError(
-            "ProcessGraphComplexity",
+        raise ProcessGraphComplexity(
             f"The resampled data cube would have {chunk_count:,} chunks (at most"
             f" {MAX_CHUNKS:,}); resample a smaller extent or to a coarser resolution.",
         )

@@ -12,7 +12,7 @@ import shapely.geometry
 from ...engine.cube import DataCube, parse_datetime
 from ...engine.geometry import to_crs
 from ...engine.values import ArrayValue
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 
 
 def as_list(value: Any) -> list[Any] | None:
@@ -31,9 +31,7 @@ def transform_bbox(extent: dict[str, Any], target: pyproj.CRS) -> tuple[float, f
     if not isinstance(extent, dict) or not all(
         isinstance(extent.get(k), int | float) for k in ("west", "south", "east", "north")
     ):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "A bounding box needs numeric west, south, east, north."
-        )
+        raise ProcessParameterInvalid("A bounding box needs numeric west, south, east, north.")
     source = to_crs(extent.get("crs") or 4326)
     bounds = (extent["west"], extent["south"], extent["east"], extent["north"])
     if source == target:
@@ -45,7 +43,7 @@ def transform_bbox(extent: dict[str, Any], target: pyproj.CRS) -> tuple[float, f
 def geometry_from_geojson(obj: Any) -> shapely.Geometry:
     """One shapely geometry from GeoJSON (features and collections are united)."""
     if not isinstance(obj, dict) or "type" not in obj:
-        raise OpenEOError("ProcessParameterInvalid", "Expected a GeoJSON object.")
+        raise ProcessParameterInvalid("Expected a GeoJSON object.")
     kind = obj["type"]
     try:
         if kind == "FeatureCollection":
@@ -54,7 +52,7 @@ def geometry_from_geojson(obj: Any) -> shapely.Geometry:
             return shapely.geometry.shape(obj["geometry"])
         return shapely.geometry.shape(obj)
     except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as e:
-        raise OpenEOError("ProcessParameterInvalid", f"Invalid GeoJSON: {e}") from e
+        raise ProcessParameterInvalid(f"Invalid GeoJSON: {e}") from e
 
 
 def feature_properties(obj: Any) -> list[dict[str, Any] | None]:
@@ -97,7 +95,7 @@ def temporal_bounds(extent: Any) -> tuple[np.datetime64 | None, np.datetime64 | 
     """A temporal interval argument as (start inclusive, end exclusive) datetimes."""
     values = as_list(extent)
     if values is None or len(values) != 2:
-        raise OpenEOError("ProcessParameterInvalid", "A temporal interval needs two elements.")
+        raise ProcessParameterInvalid("A temporal interval needs two elements.")
     start, end = (None if v is None else parse_datetime(v) for v in values)
     if start is None and end is None:
         raise OpenEOError("TemporalExtentEmpty", "Both bounds of the temporal extent are null.")

@@ -14,7 +14,7 @@ from ...engine.cube import DataCube, Dimension
 from ...engine.geometry import cube_crs, pixel_mask
 from ...engine.load import mask_where
 from ...engine.registry import process
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ._util import band_index, geometry_from_geojson
 from .apply import as_result_array
 from .resample import regrid, spatial_chunks
@@ -77,14 +77,13 @@ def merge_cubes(
     cube1, cube2 = _without_unshared_coords(cube1, cube2)
     cube2 = _on_grid_of(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
-        raise OpenEOError("ProcessParameterInvalid", "A vector and a raster cube cannot be merged.")
+        raise ProcessParameterInvalid("A vector and a raster cube cannot be merged.")
     names1, names2 = set(cube1.dim_names), set(cube2.dim_names)
     if names2 < names1:
         # cube2 lacks dimensions: it applies to every label of them (full overlap).
         return _resolve_full(cube1, cube2, overlap_resolver, context)
     if names1 != names2:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"The cubes' dimensions differ: {sorted(names1)} vs. {sorted(names2)}.",
         )
     differing = [

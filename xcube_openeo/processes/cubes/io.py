@@ -15,7 +15,7 @@ from ...engine.geometry import reproject_geometry, to_crs
 from ...engine.load import LoadRequest, build_cube, dataset_structure, level_grid_mapping
 from ...engine.registry import process
 from ...engine.values import ArrayValue
-from ...errors import OpenEOError
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ._util import as_list, geometry_from_geojson, temporal_bounds, transform_bbox
 
 
@@ -62,8 +62,7 @@ def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -
         elif name in by_common:
             resolved.append(by_common[name])
         else:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 f"Band {name!r} is not available (bands: {all_bands}).",
             )
     return resolved
