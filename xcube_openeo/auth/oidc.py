@@ -22,6 +22,7 @@ import requests
 from jose import jwk, jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
 
+from xcube_openeo.auth.config import AuthenticationSettings
 from xcube_openeo.auth.users import AccountsConfigError, User
 from xcube_openeo.errors import OpenEOError
 
@@ -101,10 +102,9 @@ class OidcProvider:
         return doc
 
 
-def load_providers(auth_config: Mapping[str, Any]) -> dict[str, OidcProvider]:
+def load_providers(settings: AuthenticationSettings) -> dict[str, OidcProvider]:
     providers: dict[str, OidcProvider] = {}
-    timeout = float(auth_config.get("HttpTimeout", 5.0))
-    for entry in auth_config.get("OidcProviders") or []:
+    for entry in settings.oidc_providers:
         pid = entry.get("Id")
         if not isinstance(pid, str) or not _PROVIDER_ID.match(pid):
             raise AccountsConfigError(
@@ -133,7 +133,7 @@ def load_providers(auth_config: Mapping[str, Any]) -> dict[str, OidcProvider]:
                 float(entry.get("UserinfoCacheSeconds", 300)), MAX_USERINFO_CACHE_SECONDS
             ),
             jwks_refresh_interval=float(entry.get("JwksRefreshInterval", 60)),
-            timeout=timeout,
+            timeout=settings.http_timeout,
         )
     return providers
 

@@ -19,10 +19,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from xcube_openeo.errors import OpenEOError, internal_error
+from xcube_openeo.jobs.config import JobsSettings
 from xcube_openeo.jobs.repository import Job, JobRepository
 from xcube_openeo.jobs.storage import ResultStorage
 from xcube_openeo.resource_fields import LOG_LEVELS
@@ -37,12 +37,6 @@ STAGING_SHARE = 90.0
 
 class JobCanceled(Exception):
     """The run is no longer current: stop quietly."""
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    default_format: str = "GTiff"
-    max_concurrent: int = 2
 
 
 class JobLogger:
@@ -85,7 +79,7 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="openeo-job")
 
     def submit(
-        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobSettings
+        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobsSettings
     ) -> None:
         """Runs the queued ``job`` (its current run) in the background."""
         self._pool.submit(self._run, job, make_env, cluster, settings)
@@ -93,7 +87,7 @@ class JobRunner:
     # --- one run -----------------------------------------------------------------------
 
     def _run(
-        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobSettings
+        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobsSettings
     ) -> None:
         repo, run = self.repo, job.run
         logger = JobLogger(repo, job.job_id, job.log_level)
@@ -150,7 +144,7 @@ class JobRunner:
         logger: JobLogger,
         meter: dict[str, float],
         cluster: Any,
-        settings: JobSettings,
+        settings: JobsSettings,
     ) -> dict[str, Any]:
         from xcube_openeo.engine import evaluate_process
         from xcube_openeo.engine.cube import DataCube

@@ -47,7 +47,7 @@ def run_sync(
     from xcube_openeo.execution.compute import compute_locally, local_threads
     from xcube_openeo.execution.estimate import estimate, format_bytes
 
-    deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
+    deadline = deadline if deadline is not None else Deadline(ctx.settings.sync_timeout)
     with deadline_scope(deadline):  # also for long loops inside single processes
         process = process_of(body)
         env = ctx.eval_env(user_id)
@@ -55,23 +55,23 @@ def run_sync(
         result = evaluate_process(process, env)
         size = estimate(result, deadline)
         threads = local_threads()
-        if size.input_values > ctx.sync_max_input_values:
+        if size.input_values > ctx.settings.sync_max_input_values:
             raise OpenEOError(
                 "ProcessGraphComplexity",
                 f"This request {size.describe()}; synchronous requests may read at most"
-                f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
+                f" {ctx.settings.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
             )
         memory = size.memory_bytes(threads)
-        if memory > ctx.sync_max_memory:
+        if memory > ctx.settings.sync_max_memory:
             raise OpenEOError(
                 "ProcessGraphComplexity",
                 f"This request {size.describe(threads)}; synchronous requests may need at most"
-                f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
+                f" {format_bytes(ctx.settings.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",
             )
         if (
-            size.input_values <= ctx.sync_local_max_input_values
-            and memory <= ctx.sync_local_max_memory
+            size.input_values <= ctx.settings.sync_local_max_input_values
+            and memory <= ctx.settings.sync_local_max_memory
         ):
             result = compute_locally(result, deadline)
         else:
@@ -108,7 +108,7 @@ def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:
             )
         value, options = result.data, result.options
     else:
-        name = ctx.default_raster_format if isinstance(result, DataCube) else "JSON"
+        name = ctx.settings.default_raster_format if isinstance(result, DataCube) else "JSON"
         fmt = _required(formats.find_output(name), name)
         value = result
     data, media_type, filename = encode_response(fmt, value, options)
