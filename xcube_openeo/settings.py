@@ -44,9 +44,9 @@ def setting(
 
     ``schema`` replaces the schema derived from the field's type (for lists of objects
     and the like); ``shown`` is the default as the README shows it where the value
-    alone says too little (a default computed at start-up); ``unit="bytes"`` adds the
-    binary size to a number.  ``constraints``: ``minimum``, ``exclusive_minimum``,
-    ``maximum``, ``enum``.
+    alone says too little (a default computed at start-up); ``unit`` (``"bytes"``,
+    ``"seconds"``) adds the value in a larger unit where one divides it.
+    ``constraints``: ``minimum``, ``exclusive_minimum``, ``maximum``, ``enum``.
     """
     unknown = set(constraints) - set(_CONSTRAINTS)
     if unknown:
@@ -172,14 +172,25 @@ def shown_default(f: dataclasses.Field) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"`{value}`"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    if f.metadata.get("unit") == "bytes":
-        text += f" ({_binary_size(value)})"
-    return text
+    text = f"{value:g}" if isinstance(value, float) and not value.is_integer() else str(int(value))
+    readable = _READABLE.get(f.metadata.get("unit"), lambda _: None)(value)
+    return f"{text} ({readable})" if readable else text
 
 
-def _binary_size(n: int) -> str:
-    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if n >= size and n % size == 0:
-            return f"{n // size} {unit}"
-    return f"{n} bytes"
+def _in_units(value: float, units: tuple[tuple[int, str, str], ...]) -> str | None:
+    """``value`` in the largest unit (size, singular, plural) that divides it, if any."""
+    for size, singular, plural in units:
+        if value >= size and value % size == 0:
+            n = int(value // size)
+            return f"{n} {singular if n == 1 else plural}"
+    return None
+
+
+_READABLE = {
+    "bytes": lambda v: _in_units(
+        v, ((1024**3, "GiB", "GiB"), (1024**2, "MiB", "MiB"), (1024, "KiB", "KiB"))
+    ),
+    "seconds": lambda v: _in_units(
+        v, ((86400, "day", "days"), (3600, "hour", "hours"), (60, "min", "min"))
+    ),
+}

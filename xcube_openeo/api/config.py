@@ -44,6 +44,7 @@ class OpenEOSettings(StateSettings):
         " `GET /jobs/{id}/estimate` may take before they are cancelled (408"
         " `RequestTimeout`)",
         exclusive_minimum=0,
+        unit="seconds",
     )
     sync_max_input_values: int = setting(
         250_000_000,

@@ -87,14 +87,15 @@ class LoginThrottleSettings:
     address_failures: int = setting(
         20, "failed logins per client address within `Window`", minimum=1
     )
-    window: float = setting(60.0, "seconds failures are counted", minimum=1)
+    window: float = setting(60.0, "seconds failures are counted", minimum=1, unit="seconds")
     lockout: float = setting(
         60.0,
         "seconds of the first lockout; each further lockout of the same user or address"
         " lasts twice as long",
         minimum=1,
+        unit="seconds",
     )
-    max_lockout: float = setting(900.0, "longest lockout in seconds", minimum=1)
+    max_lockout: float = setting(900.0, "longest lockout in seconds", minimum=1, unit="seconds")
     max_tracked_keys: int = setting(
         10_000, "user ids and addresses tracked each (bounded memory)", minimum=1
     )
@@ -115,7 +116,7 @@ class AuthenticationSettings:
     )
     users_file: str | None = setting(None, "a YAML/JSON file with more users (a list like `Users`)")
     basic_token_lifetime: int = setting(
-        24 * 3600, "seconds a basic-auth token is valid", minimum=60
+        24 * 3600, "seconds a basic-auth token is valid", minimum=60, unit="seconds"
     )
     oidc_providers: tuple[Mapping[str, Any], ...] = setting(
         (),

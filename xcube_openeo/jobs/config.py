@@ -32,9 +32,12 @@ class JobsSettings:
         "key of signed result URLs (HMAC in the URL path, valid without a token until they expire)",
         shown="generated in `DataDir`",
     )
-    url_lifetime: int = setting(7 * 24 * 3600, "seconds signed result URLs stay valid", minimum=60)
+    url_lifetime: int = setting(
+        7 * 24 * 3600, "seconds signed result URLs stay valid", minimum=60, unit="seconds"
+    )
     throughput: float = setting(
         float(50 * 2**20),
         "bytes read per second, assumed by the estimates of `GET /jobs/{id}/estimate`",
         exclusive_minimum=0,
+        unit="bytes",
     )

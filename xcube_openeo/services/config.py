@@ -18,7 +18,9 @@ class ServicesSettings:
         " occupy the threads every other endpoint runs in)",
         minimum=1,
     )
-    tile_max_age: int = setting(300, "seconds in the tiles' `Cache-Control` max-age", minimum=0)
+    tile_max_age: int = setting(
+        300, "seconds in the tiles' `Cache-Control` max-age", minimum=0, unit="seconds"
+    )
     web_map_library_dir: str | None = setting(
         None,
         "folder of the vendored Leaflet of the web map pages",
