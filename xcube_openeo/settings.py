@@ -28,7 +28,7 @@ from xcube.util.jsonschema import (
 
 S = TypeVar("S")
 
-_CONSTRAINTS = ("minimum", "exclusive_minimum", "maximum", "enum")
+_CONSTRAINTS = ("minimum", "exclusive_minimum", "maximum", "enum", "pattern")
 
 
 def setting(
@@ -38,6 +38,8 @@ def setting(
     schema: JsonSchema | None = None,
     shown: str | None = None,
     unit: str | None = None,
+    required: bool = False,
+    items: type | None = None,
     **constraints: Any,
 ) -> Any:
     """A configuration value: its default, what it means, and its JSON schema constraints.
@@ -45,13 +47,20 @@ def setting(
     ``schema`` replaces the schema derived from the field's type (for lists of objects
     and the like); ``shown`` is the default as the README shows it where the value
     alone says too little (a default computed at start-up); ``unit`` (``"bytes"``,
-    ``"seconds"``) adds the value in a larger unit where one divides it.
-    ``constraints``: ``minimum``, ``exclusive_minimum``, ``maximum``, ``enum``.
+    ``"seconds"``) adds the value in a larger unit where one divides it.  ``required``:
+    the section's schema requires the key.  ``items``: a list of sections of this
+    settings class (a tuple of them in the settings).
+    ``constraints``: ``minimum``, ``exclusive_minimum``, ``maximum``, ``enum``,
+    ``pattern`` (strings).
     """
     unknown = set(constraints) - set(_CONSTRAINTS)
     if unknown:
         raise TypeError(f"unknown constraints {sorted(unknown)}")
-    metadata = dict(description=description, schema=schema, shown=shown, unit=unit)
+    metadata = dict(
+        description=description, schema=schema, shown=shown, unit=unit, required=required
+    )
+    if items is not None:
+        metadata["items"] = items
     return dataclasses.field(default=default, metadata={**metadata, **constraints})
 
 
@@ -74,11 +83,14 @@ def from_config(settings_class: type[S], config: Mapping[str, Any] | None) -> S:
     for f in dataclasses.fields(settings_class):  # type: ignore[arg-type]
         key = config_key(f)
         if key in config:
-            values[f.name] = _converted(hints[f.name], config[key])
+            values[f.name] = _converted(f, hints[f.name], config[key])
     return settings_class(**values)
 
 
-def _converted(hint: Any, value: Any) -> Any:
+def _converted(f: dataclasses.Field, hint: Any, value: Any) -> Any:
+    items = f.metadata.get("items")
+    if items is not None:
+        return tuple(from_config(items, entry) for entry in value or ())
     kind = _value_type(hint)
     if dataclasses.is_dataclass(kind):
         return from_config(kind, value)  # type: ignore[arg-type]
@@ -102,11 +114,11 @@ def _value_type(hint: Any) -> Any:
 def settings_schema(settings_class: type, description: str | None = None) -> JsonObjectSchema:
     """The JSON schema of a section: no other keys, each key's type, constraints, default."""
     hints = typing.get_type_hints(settings_class)
+    fields = dataclasses.fields(settings_class)
+    required = [config_key(f) for f in fields if f.metadata.get("required")]
     return JsonObjectSchema(
-        properties={
-            config_key(f): _field_schema(f, hints[f.name])
-            for f in dataclasses.fields(settings_class)
-        },
+        properties={config_key(f): _field_schema(f, hints[f.name]) for f in fields},
+        required=required or None,
         additional_properties=False,
         description=description or None,
     )
@@ -117,6 +129,8 @@ def _field_schema(f: dataclasses.Field, hint: Any) -> JsonSchema:
     description = meta.get("description") or None
     if meta.get("section"):
         return settings_schema(_value_type(hint), description)
+    if meta.get("items"):
+        return JsonArraySchema(items=settings_schema(meta["items"]), description=description)
     schema = meta.get("schema")
     if schema is not None:
         if schema.description is None:
@@ -126,10 +140,12 @@ def _field_schema(f: dataclasses.Field, hint: Any) -> JsonSchema:
     if description:
         kwargs["description"] = description
     if f.default is not None and f.default != ():
-        kwargs["default"] = f.default
+        kwargs["default"] = list(f.default) if isinstance(f.default, tuple) else f.default
     kind = _value_type(hint)
     if kind is tuple:
-        return JsonArraySchema(items=JsonStringSchema(), **kwargs)
+        return JsonArraySchema(
+            items=JsonStringSchema(pattern=kwargs.pop("pattern", None)), **kwargs
+        )
     schema_class = {
         bool: JsonBooleanSchema,
         int: JsonIntegerSchema,
@@ -152,6 +168,9 @@ def markdown_rows(settings_class: type, prefix: str = "") -> Iterator[str]:
             if description:
                 yield f"| `{key}` | | {description} |"
             yield from markdown_rows(_value_type(hints[f.name]), key + ".")
+        elif f.metadata.get("items"):
+            yield f"| `{key}` | none | {description} |"
+            yield from markdown_rows(f.metadata["items"], key + "[].")
         else:
             yield f"| `{key}` | {shown_default(f)} | {description} |"
 
@@ -166,8 +185,12 @@ def shown_default(f: dataclasses.Field) -> str:
     if shown is not None:
         return shown
     value = f.default
+    if f.metadata.get("required"):
+        return "required"
     if value is None or value == ():
         return "none"
+    if isinstance(value, tuple):
+        return ", ".join(f"`{v}`" for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

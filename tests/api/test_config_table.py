@@ -27,6 +27,8 @@ def leaves(settings_class: type, schema: JsonObjectSchema, prefix: str = ""):
             yield from leaves(f.default_factory, prop, key + ".")  # type: ignore[arg-type]
         else:
             yield key, f, prop
+            if f.metadata.get("items"):
+                yield from leaves(f.metadata["items"], prop.items, key + "[].")
 
 
 def test_readme_table_is_the_generated_one():
@@ -48,7 +50,8 @@ def test_every_setting_is_described_and_its_schema_default_is_the_field_default(
         assert f.metadata["description"], f"{key} has no description"
         assert prop.description == f.metadata["description"], key
         if f.default not in (None, ()):
-            assert prop.default == f.default, key
+            expected = list(f.default) if isinstance(f.default, tuple) else f.default
+            assert prop.default == expected, key
 
 
 def test_an_empty_section_is_all_defaults_and_values_are_converted():
@@ -76,6 +79,12 @@ def test_an_empty_section_is_all_defaults_and_values_are_converted():
         ({"Security": {"XcubeApis": {"s3": "everyone"}}}, "enum"),
         ({"Dask": {"Workers": 2, "Nodes": 3}}, "additionalProperties"),
         ({"Dask": {"Processes": "yes"}}, "type"),
+        ({"Authentication": {"OidcProviders": [{"Id": "x"}]}}, "required"),
+        ({"Authentication": {"OidcProviders": [{"Id": "a-b", "Issuer": "u"}]}}, "pattern"),
+        (
+            {"Authentication": {"OidcProviders": [{"Id": "x", "Issuer": "u", "ClockSkew": -1}]}},
+            "minimum",
+        ),
     ],
 )
 def test_the_schema_refuses_what_the_settings_constrain(section, validator):

@@ -52,31 +52,60 @@ _OIDC_CLIENT = JsonObjectSchema(
     additional_properties=False,
 )
 
-_OIDC_PROVIDER = JsonObjectSchema(
-    properties=dict(
-        Id=JsonStringSchema(pattern=r"^\w+$"),
-        Issuer=JsonStringSchema(
-            description="Issuer URL; its /.well-known/openid-configuration is used."
-        ),
-        Title=JsonStringSchema(),
-        Description=JsonStringSchema(),
-        Scopes=JsonArraySchema(items=JsonStringSchema()),
-        DefaultClients=JsonArraySchema(items=_OIDC_CLIENT),
-        Audience=JsonStringSchema(description="Required 'aud' of access tokens."),
-        Algorithms=JsonArraySchema(
-            items=JsonStringSchema(), description="Accepted JWT algorithms (asymmetric only)."
-        ),
-        ClockSkew=JsonNumberSchema(minimum=0, description="Seconds of clock skew allowed (60)."),
-        UserinfoCacheSeconds=JsonNumberSchema(
-            minimum=0, maximum=900, description="How long userinfo answers are reused (300)."
-        ),
-        JwksRefreshInterval=JsonNumberSchema(
-            minimum=0, description="Least seconds between key set downloads (60)."
-        ),
-    ),
-    required=["Id", "Issuer"],
-    additional_properties=False,
+#: Asymmetric algorithms only: with a symmetric one, anyone holding the provider's
+#: public key could sign tokens (the HS256-with-public-key confusion).
+ASYMMETRIC_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
 )
+#: Userinfo answers for opaque tokens are reused for at most this long.
+MAX_USERINFO_CACHE_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class OidcProviderSettings:
+    """One entry of ``Authentication.OidcProviders``."""
+
+    id: str | None = setting(
+        None, "provider id (letters, digits, _), in bearer tokens", required=True, pattern=r"^\w+$"
+    )
+    issuer: str | None = setting(
+        None, "issuer URL; its `/.well-known/openid-configuration` is used", required=True
+    )
+    title: str | None = setting(None, "shown by clients", shown="the `Id`")
+    description: str | None = setting(None, "shown by clients")
+    scopes: tuple[str, ...] = setting(("openid",), "scopes clients request")
+    default_clients: tuple[Mapping[str, Any], ...] = setting(
+        (),
+        "clients offered to users (`Id`, `GrantTypes`, `RedirectUrls`)",
+        schema=JsonArraySchema(items=_OIDC_CLIENT),
+    )
+    audience: str | None = setting(None, "required `aud` of access tokens (none: not checked)")
+    algorithms: tuple[str, ...] = setting(
+        ASYMMETRIC_ALGORITHMS,
+        "accepted JWT algorithms (asymmetric only)",
+        shown="the asymmetric ones (`RS*`, `PS*`, `ES*`)",
+    )
+    clock_skew: float = setting(60.0, "seconds of clock skew allowed", minimum=0)
+    userinfo_cache_seconds: float = setting(
+        300.0,
+        "seconds userinfo answers (of opaque tokens) are reused, at most"
+        f" {MAX_USERINFO_CACHE_SECONDS}",
+        minimum=0,
+        maximum=MAX_USERINFO_CACHE_SECONDS,
+    )
+    jwks_refresh_interval: float = setting(
+        60.0,
+        "least seconds between two key set downloads caused by unknown key ids",
+        minimum=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -118,12 +147,8 @@ class AuthenticationSettings:
     basic_token_lifetime: int = setting(
         24 * 3600, "seconds a basic-auth token is valid", minimum=60, unit="seconds"
     )
-    oidc_providers: tuple[Mapping[str, Any], ...] = setting(
-        (),
-        "`Id`, `Issuer`, `Title`, `Scopes`, `DefaultClients`, `Audience`, `Algorithms`"
-        " (asymmetric only by default), `ClockSkew`, `UserinfoCacheSeconds`,"
-        " `JwksRefreshInterval`",
-        schema=JsonArraySchema(items=_OIDC_PROVIDER),
+    oidc_providers: tuple[OidcProviderSettings, ...] = setting(
+        (), "OpenID Connect providers", items=OidcProviderSettings
     )
     http_timeout: float = setting(
         5.0, "seconds of timeout of every call to an identity provider", minimum=0.1

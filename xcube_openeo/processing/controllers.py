@@ -55,23 +55,25 @@ def run_sync(
         result = evaluate_process(process, env)
         size = estimate(result, deadline)
         threads = local_threads()
-        if size.input_values > ctx.settings.sync_max_input_values:
+        settings = ctx.settings
+        if size.input_values > settings.sync_max_input_values:
             raise OpenEOError(
                 "ProcessGraphComplexity",
                 f"This request {size.describe()}; synchronous requests may read at most"
-                f" {ctx.settings.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
+                f" {settings.sync_max_input_values:,} values. Narrow the extents or use a"
+                " batch job.",
             )
         memory = size.memory_bytes(threads)
-        if memory > ctx.settings.sync_max_memory:
+        if memory > settings.sync_max_memory:
             raise OpenEOError(
                 "ProcessGraphComplexity",
                 f"This request {size.describe(threads)}; synchronous requests may need at most"
-                f" {format_bytes(ctx.settings.sync_max_memory)}. Narrow the extents, reduce the data"
+                f" {format_bytes(settings.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",
             )
         if (
-            size.input_values <= ctx.settings.sync_local_max_input_values
-            and memory <= ctx.settings.sync_local_max_memory
+            size.input_values <= settings.sync_local_max_input_values
+            and memory <= settings.sync_local_max_memory
         ):
             result = compute_locally(result, deadline)
         else:
