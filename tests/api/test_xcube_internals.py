@@ -113,7 +113,7 @@ def test_rules_carry_their_api_route_and_the_plugin_swapped_their_handler(server
     )
 
 
-def test_handler_init_pops_api_route_and_sets_api_handler(server: Server):
+def test_handler_init_takes_api_route_and_sets_api_handler(server: Server):
     params = list(inspect.signature(TornadoRequestHandler.__init__).parameters.values())
     require(
         [p.name for p in params[:3]] == ["self", "application", "request"]
