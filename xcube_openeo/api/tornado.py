@@ -62,7 +62,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
 
     @property
     def max_body_size(self) -> int:
-        return self.openeo_ctx.max_request_body_size
+        return self.openeo_ctx.settings.max_request_body_size
 
     # --- headers -------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self.set_header("Server", f"xcube-openeo/{__version__}")
         origin = "*"
         try:
-            origin = self.openeo_ctx.cors_allow_origin
+            origin = self.openeo_ctx.settings.cors_allow_origin
         except AttributeError:  # set_default_headers runs before __init__ has finished
             pass
         self.set_header("Access-Control-Allow-Origin", origin)

@@ -79,7 +79,7 @@ def start_job(ctx: Any, user_id: str, job_id: str) -> None:
     if queued:
         ctx.job_results.clear(job_id)
         ctx.job_runner.submit(
-            job, lambda logger: ctx.eval_env(user_id, logger=logger), ctx.cluster, ctx.job_settings
+            job, lambda logger: ctx.eval_env(user_id, logger=logger), ctx.cluster, ctx.settings.jobs
         )
 
 
@@ -93,12 +93,12 @@ def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
 def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
     job = ctx.jobs.get(user_id, job_id)
     # Estimating evaluates the graph: bounded like a synchronous request.
-    deadline = Deadline(ctx.sync_timeout)
+    deadline = Deadline(ctx.settings.sync_timeout)
     with deadline_scope(deadline):
         env = ctx.eval_env(user_id)
         env.deadline = deadline
         size = estimate(evaluate_process(job.process, env), deadline)
-    seconds = max(1.0, size.input_bytes / ctx.job_throughput)
+    seconds = max(1.0, size.input_bytes / ctx.settings.jobs.throughput)
     return {
         "duration": pd.Timedelta(seconds=round(seconds)).isoformat(),
         "size": int(size.output_bytes),

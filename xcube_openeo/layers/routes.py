@@ -82,7 +82,9 @@ class ResultLayerHandler(OpenEOHandler["OpenEOContext"]):
         except TilesError as e:
             raise BadRequest(e.message, status=e.http_status) from None
         self.response.set_header("ETag", etag)
-        self.response.set_header("Cache-Control", f"private, max-age={self.ctx.tile_max_age}")
+        self.response.set_header(
+            "Cache-Control", f"private, max-age={self.ctx.settings.services.tile_max_age}"
+        )
         if etag_matches(self.request.headers.get("If-None-Match"), etag):
             self.response.set_status(304)
             self.response.finish()

@@ -50,7 +50,7 @@ def run_sync(
     (``SyncLocalMaxInputValues``, ``SyncLocalMaxMemory``) are computed right here,
     which is quicker than scheduling them on the cluster.
     """
-    deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
+    deadline = deadline if deadline is not None else Deadline(ctx.settings.sync_timeout)
     with deadline_scope(deadline):  # also for long loops inside single processes
         process = process_of(body)
         env = ctx.eval_env(user_id)
@@ -58,21 +58,23 @@ def run_sync(
         result = evaluate_process(process, env)
         size = estimate(result, deadline)
         threads = local_threads()
-        if size.input_values > ctx.sync_max_input_values:
+        settings = ctx.settings
+        if size.input_values > settings.sync_max_input_values:
             raise ProcessGraphComplexity(
                 f"This request {size.describe()}; synchronous requests may read at most"
-                f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
+                f" {settings.sync_max_input_values:,} values. Narrow the extents or use a"
+                " batch job.",
             )
         memory = size.memory_bytes(threads)
-        if memory > ctx.sync_max_memory:
+        if memory > settings.sync_max_memory:
             raise ProcessGraphComplexity(
                 f"This request {size.describe(threads)}; synchronous requests may need at most"
-                f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
+                f" {format_bytes(settings.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",
             )
         if (
-            size.input_values <= ctx.sync_local_max_input_values
-            and memory <= ctx.sync_local_max_memory
+            size.input_values <= settings.sync_local_max_input_values
+            and memory <= settings.sync_local_max_memory
         ):
             result = compute_locally(result, deadline)
         else:
@@ -106,7 +108,7 @@ def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:
             )
         value, options = result.data, result.options
     else:
-        name = ctx.default_raster_format if isinstance(result, DataCube) else "JSON"
+        name = ctx.settings.default_raster_format if isinstance(result, DataCube) else "JSON"
         fmt = _required(formats.find_output(name), name)
         value = result
     data, media_type, filename = encode_response(fmt, value, options)

@@ -32,8 +32,8 @@ class ResultHandler(OpenEOHandler["OpenEOContext"]):
     async def post(self):
         user = self.require_user()
         body = self.read_json()
-        deadline = Deadline(self.ctx.sync_timeout)
-        release = acquire_slot(self.ctx.sync_max_concurrent)
+        deadline = Deadline(self.ctx.settings.sync_timeout)
+        release = acquire_slot(self.ctx.settings.sync_max_concurrent)
         try:
             future = _SYNC_POOL.submit(controllers.run_sync, self.ctx, body, user.user_id, deadline)
         except BaseException:

@@ -104,7 +104,9 @@ class TileHandlerBase(OpenEOHandler["OpenEOContext"]):
         self.response.set_header("ETag", answer.etag)
         # Tiles of services that need a token must not be kept by shared caches.
         scope = "public" if public else "private"
-        self.response.set_header("Cache-Control", f"{scope}, max-age={self.ctx.tile_max_age}")
+        self.response.set_header(
+            "Cache-Control", f"{scope}, max-age={self.ctx.settings.services.tile_max_age}"
+        )
         self.response.set_header("Vary", "Authorization")
         if etag_matches(self.request.headers.get("If-None-Match"), answer.etag):
             self.response.set_status(304)
@@ -266,7 +268,9 @@ class LegendHandler(TileHandlerBase):
         service, checked = self._service(url_key)
         body = await self.ctx.run_in_executor(None, controllers.legend, checked, service.title)
         self.response.set_header("Content-Type", "image/png")
-        self.response.set_header("Cache-Control", f"max-age={self.ctx.tile_max_age}")
+        self.response.set_header(
+            "Cache-Control", f"max-age={self.ctx.settings.services.tile_max_age}"
+        )
         self.response.finish(body)
 
 
@@ -299,7 +303,7 @@ class LeafletHandler(OpenEOHandler["OpenEOContext"]):
     listed = False
 
     def get(self, path: str = ""):
-        root = webmap.library_dir(self.ctx.web_map_library_dir)
+        root = webmap.library_dir(self.ctx.settings.services.web_map_library_dir)
         file = (root / path).resolve()
         if root.resolve() not in file.parents or not file.is_file():
             raise NotFound(
