@@ -19,6 +19,7 @@ import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
 from ..errors import Internal
+from ..util.identity_cache import IdentityCache
 from .collection_metadata import ordered_band_names
 from .cube import DataCube, Dimension, format_datetime
 from .geometry import as_slice, pixel_mask
@@ -50,7 +51,7 @@ class LoadRequest:
         return replace(self, **changes)
 
 
-_STRUCTURES: dict[int, tuple[xr.Dataset, Any]] = {}
+_STRUCTURES: IdentityCache[Any] = IdentityCache(max_entries=64)
 
 
 def dataset_structure(
@@ -62,13 +63,10 @@ def dataset_structure(
     coordinate arrays, which need not happen for every process that looks.  A known
     ``grid_mapping`` (a multi-level dataset's own, for level 0) spares that check.
     """
-    cached = _STRUCTURES.get(id(ds))
-    if cached is not None and cached[0] is ds:
-        return cached[1]
-    structure = _dataset_structure(ds, grid_mapping)
-    if len(_STRUCTURES) > 64:
-        _STRUCTURES.clear()
-    _STRUCTURES[id(ds)] = (ds, structure)
+    structure = _STRUCTURES.get(ds)
+    if structure is None:
+        structure = _dataset_structure(ds, grid_mapping)
+        _STRUCTURES.put(ds, structure)
     return structure
 
 

@@ -44,7 +44,6 @@ class ProcessImpl:
     id: str
     func: Callable[..., Any]
     takes_env: bool
-    experimental_override: bool | None = None
 
     @classmethod
     def from_function(cls, process_id: str, func: Callable[..., Any]) -> ProcessImpl:

@@ -16,6 +16,8 @@ from typing import Any
 
 from jsonschema import Draft7Validator, FormatChecker
 
+from ..util.identity_cache import IdentityCache
+
 _RFC3339_DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
@@ -146,19 +148,15 @@ def _validator_for_json(schema_json: str) -> Draft7Validator:
     return Draft7Validator(_with_subtype_rules(json.loads(schema_json)), format_checker=FORMATS)
 
 
-#: Validators by schema object identity (specs live as long as the registry); the
-#: schema is kept alongside so that its id cannot be reused by another object.
-_VALIDATORS: dict[int, tuple[Any, Draft7Validator]] = {}
+#: Validators by schema object identity (specs live as long as the registry).
+_VALIDATORS: IdentityCache[Draft7Validator] = IdentityCache(max_entries=8192)
 
 
 def _validator(schema: Any) -> Draft7Validator:
-    entry = _VALIDATORS.get(id(schema))
-    if entry is not None and entry[0] is schema:
-        return entry[1]
-    validator = _validator_for_json(json.dumps(schema, sort_keys=True))
-    if len(_VALIDATORS) > 8192:
-        _VALIDATORS.clear()
-    _VALIDATORS[id(schema)] = (schema, validator)
+    validator = _VALIDATORS.get(schema)
+    if validator is None:
+        validator = _validator_for_json(json.dumps(schema, sort_keys=True))
+        _VALIDATORS.put(schema, validator)
     return validator
 
 
@@ -218,11 +216,3 @@ def callback_parameter_names(schema: Any) -> set[str] | None:
                 names.update(p["name"] for p in item["parameters"] if isinstance(p, dict))
             stack.extend(v for k, v in item.items() if isinstance(v, dict | list))
     return names if found else None
-
-
-def only_datacubes(schema: Any) -> bool:
-    """Whether the schema admits data cubes and nothing else."""
-    alts = schema_alternatives(schema)
-    return bool(alts) and all(
-        s.get("subtype") in ("datacube", "raster-cube", "vector-cube") for s in alts
-    )

@@ -79,18 +79,6 @@ def geometries_from_geojson(obj: Any) -> list[shapely.Geometry]:
     return [geometry_from_geojson(obj)]
 
 
-def label_range_indexer(
-    labels: np.ndarray, low: Any, high: Any, high_inclusive: bool
-) -> np.ndarray:
-    """Indices of labels with ``low <= label < high`` (or ``<=``); bounds may be None."""
-    keep = np.ones(labels.shape, dtype=bool)
-    if low is not None:
-        keep &= labels >= low
-    if high is not None:
-        keep &= (labels <= high) if high_inclusive else (labels < high)
-    return np.nonzero(keep)[0]
-
-
 def temporal_bounds(extent: Any) -> tuple[np.datetime64 | None, np.datetime64 | None]:
     """A temporal interval argument as (start inclusive, end exclusive) datetimes."""
     values = as_list(extent)
@@ -104,10 +92,6 @@ def temporal_bounds(extent: Any) -> tuple[np.datetime64 | None, np.datetime64 | 
             "TemporalExtentEmpty", "The temporal extent's end is not after its start."
         )
     return start, end
-
-
-def require_dimension(cube: DataCube, name: str) -> None:
-    cube.dimension(name)  # raises DimensionNotAvailable
 
 
 def band_index(cube: DataCube, dim: str, name: Any) -> int | None:
