@@ -275,8 +275,7 @@ def normalised_crs(crs: Any) -> pyproj.CRS | None:
 def test_every_cube_process_has_arguments():
     # Loud, not silent: a new cube process needs an entry (an empty one if the spec
     # gives every argument), and entries of processes that are gone are removed.
-    assert set(minimal_arguments()) == set(CUBE_PROCESSES)
-    assert len(CUBE_PROCESSES) >= 35
+    assert CUBE_PROCESSES and set(minimal_arguments()) == set(CUBE_PROCESSES)
 
 
 def test_the_exploding_cube_explodes():
