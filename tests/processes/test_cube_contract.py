@@ -201,8 +201,6 @@ RELABELS = {
     "aggregate_spatial_window": {"x", "y"},
     "aggregate_temporal": {"t"},
     "aggregate_temporal_period": {"t"},
-    "anomaly": set(),
-    "apply_kernel": set(),
     "climatological_normal": {"t"},
     "filter_bands": {"bands"},
     "filter_bbox": {"x", "y"},
