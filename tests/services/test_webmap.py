@@ -54,6 +54,7 @@ def screenshot(url: str, tmp_path: Path) -> np.ndarray:
     return np.asarray(Image.open(target).convert("RGB"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service_type", ["XYZ", "WMTS"])
 def test_web_map_page_shows_the_layer(services: ServiceClient, service_type: str, tmp_path):
     service_id = services.create(

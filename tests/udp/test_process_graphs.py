@@ -6,7 +6,7 @@ import openeo
 import pytest
 import requests
 
-from tests.accounts.conftest import PASSWORDS
+from tests.accounts.fixtures import PASSWORDS
 from tests.openapi import validate_response
 from xcube_openeo.engine import EvalEnv, evaluate_process
 

@@ -1,4 +1,8 @@
-"""Fixtures of the accounts tests: a server with users, OIDC, files and a fresh store."""
+"""A server with users, OIDC, files and a fresh store: fixtures of the accounts and UDP tests.
+
+Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins``), so that the
+tests of both packages share one server per session.
+"""
 
 from __future__ import annotations
 
