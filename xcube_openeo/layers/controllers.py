@@ -20,7 +20,7 @@ from tiles import (
 )
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.layers.render import Layer, open_layer, render_tile
-from xcube_openeo.services.tiling import format_time_label
+from xcube_openeo.services.result_arrays import format_time_label
 
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
