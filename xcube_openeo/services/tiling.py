@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import dask
 import numpy as np
 import pyproj
 
@@ -152,8 +153,9 @@ def tile_data(
 
 
 def tile_values(lazy: TileData) -> np.ndarray:
-    """The tile's values computed: one tile's window is small."""
-    return lazy.data.compute(scheduler="sync").values
+    """The tile's values computed: one tile's window is small.  The bare array is
+    computed (its coordinates are known already)."""
+    return np.asarray(dask.compute(lazy.data.data, scheduler="sync")[0])
 
 
 def compute_tile(
