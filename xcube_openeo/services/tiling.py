@@ -18,9 +18,8 @@ tile requests still run in parallel, in the server's threads.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dask
@@ -137,8 +136,9 @@ def tile_data(
 
     minx, miny, maxx, maxy = tms.xy_bounds(tile)
     tile_extent = {"west": minx, "south": miny, "east": maxx, "north": maxy, "crs": tms.crs}
-    tile_env = copy.copy(env)
-    tile_env.collections = TileCollections(env.collections, levels, windows, tile_extent)
+    tile_env = replace(
+        env, collections=TileCollections(env.collections, levels, windows, tile_extent)
+    )
     result = evaluate_process(process, tile_env, {SPATIAL_EXTENT: tile_extent, TIME: time_label})
     data = select_time(tile_cube(result), time_label)
     if data is None or 0 in data.shape:

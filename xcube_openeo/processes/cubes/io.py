@@ -41,7 +41,7 @@ def load_collection(
     if band_list is not None:
         request = request.refine(bands=tuple(resolve_bands(band_list, dataset, all_bands)))
     window = _read_window(env.collections, id)
-    if window is not None and spatial_extent in (None, window.tile_extent):
+    if window is not None and (spatial_extent is None or _is_tile_extent(spatial_extent, window)):
         spatial_extent, window = window.extent, None
     if spatial_extent is not None:
         request = narrow_spatially(request, spatial_extent, gm.crs)
@@ -66,6 +66,11 @@ def _read_window(collections: Any, collection_id: str) -> Any:
     limits what is read (map tiles)."""
     read_window = getattr(collections, "read_window", None)
     return read_window(collection_id) if read_window is not None else None
+
+
+def _is_tile_extent(extent: Any, window: Any) -> bool:
+    # The extent the caller passes as a parameter for the tile: the window covers it.
+    return isinstance(extent, dict) and extent == window.tile_extent
 
 
 def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -> list[str]:
