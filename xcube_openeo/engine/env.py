@@ -22,6 +22,25 @@ class CollectionSource(Protocol):
         """The collection's multi-resolution dataset; raises ``CollectionNotFound``."""
         ...
 
+    # A source may also limit what is read, e.g. to a map tile:
+    # ``read_window(collection_id) -> ReadWindow | None`` (optional).
+
+
+@dataclass(frozen=True)
+class ReadWindow:
+    """The part of a collection an evaluation reads (the window of a map tile).
+
+    ``load_collection`` narrows every load of the collection to ``extent``: as its
+    spatial extent where it has none of its own (or ``tile_extent``, the extent the
+    caller passes to the graph as a parameter), else after its own extent, as a
+    ``filter_bbox`` after the load would (then only its own extent can make the load
+    fail with ``NoDataAvailable``).
+    """
+
+    #: A bounding box (``west``, ``south``, ``east``, ``north``, ``crs``).
+    extent: Mapping[str, Any]
+    tile_extent: Any = None
+
 
 @dataclass(frozen=True)
 class Limits:

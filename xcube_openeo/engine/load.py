@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import dask.array as da
 import numpy as np
 import pyproj
 import shapely
@@ -147,7 +148,7 @@ def build_cube(request: LoadRequest) -> DataCube:
         if len({v.dims for v in variables}) > 1:
             # E.g. a static band next to time series: repeat it along the missing dims.
             variables = list(xr.broadcast(*variables))
-        data = xr.concat(variables, dim=BANDS_DIM, coords="minimal", compat="override")
+        data = _stacked(variables)
     else:
         shape = [ds.sizes[d] for d in dim_order]
         data = xr.DataArray(np.empty([0, *shape]), dims=[BANDS_DIM, *dim_order])
@@ -191,6 +192,20 @@ def build_cube(request: LoadRequest) -> DataCube:
                 raw = _like_cube(_without_attrs(ds[band]), renames, order)
                 cube.band_raw[band] = (raw, nodata)
     return cube
+
+
+def _stacked(variables: list[xr.DataArray]) -> xr.DataArray:
+    """The bands (same dimensions) stacked along a new first dimension ``bands``, with
+    the first band's dimension coordinates: what ``xr.concat`` gives here, without
+    its alignment and merging of coordinates (a few ms per load, felt by map tiles)."""
+    first = variables[0]
+    if all(v.dims == first.dims for v in variables) and all(
+        isinstance(v.data, da.Array) for v in variables
+    ):
+        coords = {d: first[d].variable for d in first.dims if d in first.coords}
+        stacked = da.stack([v.data for v in variables])
+        return xr.DataArray(stacked, dims=(BANDS_DIM, *first.dims), coords=coords)
+    return xr.concat(variables, dim=BANDS_DIM, coords="minimal", compat="override")
 
 
 def _like_cube(var: xr.DataArray, renames: dict[Any, str], order: list[str]) -> xr.DataArray:

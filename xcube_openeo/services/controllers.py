@@ -17,7 +17,9 @@ from xcube_openeo.resource_fields import (
     requested_log_level,
 )
 from xcube_openeo.services import tiling
+from xcube_openeo.services.levels import collection_info
 from xcube_openeo.services.repository import Service
+from xcube_openeo.services.result_arrays import tile_cube, time_labels
 from xcube_openeo.services.types import (
     SPATIAL_EXTENT,
     TIME,
@@ -136,7 +138,7 @@ def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
     fails or does not give a map (a raster cube of 1 or 3 bands) is refused now
     rather than on every tile."""
     result = evaluate_process(process, ctx.eval_env(user_id), {SPATIAL_EXTENT: None, TIME: None})
-    tiling.tile_cube(result)
+    tile_cube(result)
 
 
 def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
@@ -206,7 +208,7 @@ def available_times(ctx: Any, service: Service) -> list[str]:
     result = evaluate_process(
         service.process, ctx.eval_env(service.owner), {SPATIAL_EXTENT: None, TIME: None}
     )
-    times = tiling.time_labels(tiling.tile_cube(result))
+    times = time_labels(tile_cube(result))
     with _TIMES_LOCK:
         if len(_TIMES) > 1024:
             _TIMES.clear()
@@ -217,7 +219,7 @@ def available_times(ctx: Any, service: Service) -> list[str]:
 def layer_bbox(ctx: Any, service: Service) -> tuple[float, float, float, float]:
     env = ctx.eval_env(service.owner)
     boxes = [
-        tiling.collection_info(env.collections, cid).bbox_wgs84
+        collection_info(env.collections, cid).bbox_wgs84
         for cid in set(tiling.load_nodes(service.process).values())
     ]
     if not boxes:

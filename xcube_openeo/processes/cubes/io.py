@@ -36,6 +36,9 @@ def load_collection(
     band_list = as_list(bands)
     if band_list is not None:
         request = request.refine(bands=tuple(resolve_bands(band_list, dataset, all_bands)))
+    window = _read_window(env.collections, id)
+    if window is not None and (spatial_extent is None or _is_tile_extent(spatial_extent, window)):
+        spatial_extent, window = window.extent, None
     if spatial_extent is not None:
         request = narrow_spatially(request, spatial_extent, gm.crs)
     if temporal_extent is not None:
@@ -49,7 +52,21 @@ def load_collection(
             "NoDataAvailable",
             f"No data in collection {id!r} for the given extents (empty: {empty}).",
         )
+    if window is not None:
+        cube = build_cube(narrow_spatially(request, window.extent, gm.crs))
     return cube
+
+
+def _read_window(collections: Any, collection_id: str) -> Any:
+    """The :class:`~xcube_openeo.engine.env.ReadWindow` of the collection, if its source
+    limits what is read (map tiles)."""
+    read_window = getattr(collections, "read_window", None)
+    return read_window(collection_id) if read_window is not None else None
+
+
+def _is_tile_extent(extent: Any, window: Any) -> bool:
+    # The extent the caller passes as a parameter for the tile: the window covers it.
+    return isinstance(extent, dict) and extent == window.tile_extent
 
 
 def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -> list[str]:
