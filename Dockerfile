@@ -9,7 +9,7 @@ RUN apt-get update \
 WORKDIR /opt/xcube-openeo
 COPY pyproject.toml README.md ./
 COPY xcube_openeo ./xcube_openeo
-COPY tiles ./tiles
+COPY xcube_openeo_tiles ./xcube_openeo_tiles
 COPY scripts ./scripts
 COPY configs ./configs
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import xcube_openeo.processes  # noqa: F401  (registers the processes with the engine)
 from xcube_openeo.engine import EvalEnv, InMemoryCollections, evaluate_process, validate_process
 
 TARGETS = {1_000: 1.0, 10_000: 10.0}

@@ -249,6 +249,7 @@ def in_process_runner(data_dir: Path):
     """The same graph evaluated, computed and encoded in this process."""
     import dask
 
+    import xcube_openeo.processes  # noqa: F401  (registers the processes with the engine)
     from xcube_openeo.engine import EvalEnv, InMemoryCollections, evaluate_process
     from xcube_openeo.formats import load_formats
     from xcube_openeo.formats.writing import encode_response

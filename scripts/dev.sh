@@ -29,7 +29,7 @@ case "${1:-}" in
     # Debian's Chromium, for the browser test of the services' web map pages.
     bash scripts/install_chromium.sh
     echo "[test] ruff"
-    "$VENV/bin/ruff" check xcube_openeo tiles tests benchmarks scripts
+    "$VENV/bin/ruff" check xcube_openeo xcube_openeo_tiles tests benchmarks scripts
     echo "[test] pytest"
     exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" -p no:cacheprovider "$@"
     ;;

@@ -5,10 +5,17 @@ from pathlib import Path
 
 import pytest
 
+# Importing the process library registers it with the engine's registry (the engine never
+# imports it): tests that evaluate graphs with the engine alone rely on it.
+import xcube_openeo.processes  # noqa: F401
+from tests import markers
 from tests.fixtures import write_fixture_datasets
 from tests.server import RunningServer
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The server with users, OIDC and files, shared by the accounts and the UDP tests.
+pytest_plugins = ("tests.accounts.fixtures",)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,6 +25,21 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="xcube-openeo-test-"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(markers.starts_server(name) for name in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    markers.set_current_test(item)
+    try:
+        return (yield)
+    finally:
+        markers.set_current_test(None)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from xcube.server.server import Server
 from xcube.server.webservers.tornado import TornadoFramework
 from xcube.util.plugin import get_extension_registry
 
+from tests.markers import require_server_marker
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -44,6 +46,7 @@ class RunningServer:
         self.server.start()
 
     def start(self) -> RunningServer:
+        require_server_marker()
         threading.Thread(target=self._run, daemon=True).start()
         self._ready.wait(60)
         if self._error:

@@ -14,6 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_readme_commands_in_a_clean_environment(tmp_path):
     if not (REPO / ".wheelhouse" / ".complete").exists():
         pytest.skip(

@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.server import RunningServer
 
 
+@pytest.mark.slow
 def test_xcube_lists_the_openeo_api():
     xcube = Path(sys.executable).parent / "xcube"
     result = subprocess.run(
@@ -20,6 +22,7 @@ def test_xcube_lists_the_openeo_api():
     assert "openeo" in result.stdout
 
 
+@pytest.mark.server
 def test_url_prefix_and_reverse_proxy(server_config):
     """Links follow xcube's url_prefix and reverse_url_prefix (a proxy's public URL)."""
     config = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from xcube_openeo.auth.passwords import hash_password
+
 
 @click.group()
 def main() -> None:
@@ -19,8 +21,6 @@ def main() -> None:
 )
 def hash_password_command(password: str | None) -> None:
     """Print a scrypt hash of a password, for 'Password' in the user configuration."""
-    from xcube_openeo.auth.passwords import hash_password
-
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:

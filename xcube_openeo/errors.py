@@ -8,6 +8,7 @@ the message is always ours.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from functools import cache
 from importlib import resources
@@ -109,14 +110,35 @@ MethodNotAllowed = _coded("MethodNotAllowed", 405)
 JsonNestingTooDeep = _coded("JsonNestingTooDeep", 400)
 NumberOutOfRange = _coded("NumberOutOfRange", 400)
 
+#: Every code raised that is in neither the API's error list nor a process's exceptions.
+BACKEND_SPECIFIC_CODES = frozenset(
+    {
+        PayloadTooLarge.CODE,
+        MethodNotAllowed.CODE,
+        JsonNestingTooDeep.CODE,
+        NumberOutOfRange.CODE,
+        # Malformed requests the list has no closer code for.
+        BadRequest.CODE,
+        # Named by the API's rules for process graph parameters, missing from its list.
+        "ProcessParameterMissing",
+        # Output formats and their options.
+        "FormatUnsupported",
+        "FormatArgumentInvalid",
+        "FormatArgumentUnsupported",
+        # Logins and map layers.
+        "IdentityProviderUnavailable",
+        "TooManyRequests",
+        "ServiceDisabled",
+        "ServiceTimeInvalid",
+    }
+)
+
 
 def internal_error(message: str, cause: BaseException | None = None) -> OpenEOError:
     """An ``Internal`` error whose id is logged together with the cause.
 
     Clients see only ``message`` and the id; the server log has the traceback.
     """
-    import logging
-
     error = Internal(message)
     # "xcube.openeo": a child of xcube's logger, the one `xcube serve` sets up; a
     # logger of our own would print nothing there.

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
-
-#: Log levels of jobs and services, most severe first.
-LOG_LEVELS = ("error", "warning", "info", "debug")
+from xcube_openeo.engine import validate_process
+from xcube_openeo.errors import BadRequest, OpenEOError, ProcessGraphMissing
+from xcube_openeo.store.logs import LOG_LEVELS
 
 
 def checked_process(
     ctx: Any, user_id: str, body: Mapping[str, Any], what: str, parameter_names: Sequence[str] = ()
 ) -> dict[str, Any]:
     """``body["process"]``, validated (the first problem is raised)."""
-    from xcube_openeo.engine import validate_process
-
     process = body.get("process")
     if not isinstance(process, dict) or not isinstance(process.get("process_graph"), dict):
         raise ProcessGraphMissing(f"The {what} has no process with a process graph.")
@@ -37,7 +34,7 @@ def checked_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("title", "description", "plan"):
         if name in body:
             if body[name] is not None and not isinstance(body[name], str):
-                raise OpenEOError("BadRequest", f"{name!r} must be a string or null.")
+                raise BadRequest(f"{name!r} must be a string or null.")
             fields[name] = body[name]
     if "budget" in body:
         budget = body["budget"]
@@ -46,7 +43,7 @@ def checked_metadata(body: Mapping[str, Any]) -> dict[str, Any]:
         fields["budget"] = budget
     if "log_level" in body:
         if body["log_level"] not in LOG_LEVELS:
-            raise OpenEOError("BadRequest", f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
+            raise BadRequest(f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
         fields["log_level"] = body["log_level"]
     return fields
 
@@ -55,7 +52,7 @@ def requested_log_level(level: str | None) -> str:
     """The ``level`` query parameter of a logs request (default: everything)."""
     level = level or "debug"
     if level not in LOG_LEVELS:
-        raise OpenEOError("BadRequest", f"'level' must be one of {', '.join(LOG_LEVELS)}.")
+        raise BadRequest(f"'level' must be one of {', '.join(LOG_LEVELS)}.")
     return level
 
 

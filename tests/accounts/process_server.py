@@ -13,6 +13,7 @@ from typing import Any
 import requests
 import yaml
 
+from tests.markers import require_server_marker
 from tests.server import free_port
 
 
@@ -26,6 +27,7 @@ class ServerProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 120) -> ServerProcess:
+        require_server_marker()
         xcube = Path(sys.executable).parent / "xcube"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(

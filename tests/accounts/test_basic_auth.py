@@ -7,7 +7,7 @@ import base64
 import pytest
 import requests
 
-from tests.accounts.conftest import BASIC_TOKEN_LIFETIME, PASSWORDS, basic_header, login
+from tests.accounts.fixtures import BASIC_TOKEN_LIFETIME, PASSWORDS, basic_header, login
 from tests.openapi import validate_response
 
 

@@ -10,7 +10,7 @@ import openeo
 import pytest
 import requests
 
-from tests.accounts.conftest import CAROL_QUOTA, MAX_FILE_SIZE, PASSWORDS
+from tests.accounts.fixtures import CAROL_QUOTA, MAX_FILE_SIZE, PASSWORDS
 from tests.openapi import validate_response
 
 

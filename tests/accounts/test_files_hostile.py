@@ -79,6 +79,7 @@ def layout(tmp_path_factory) -> tuple[FileStorage, Path, Path, Path]:
     return storage, root, outside, tmp
 
 
+@pytest.mark.slow
 @settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

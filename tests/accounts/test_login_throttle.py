@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.accounts.conftest import PASSWORDS, accounts_config, basic_header
+from tests.accounts.fixtures import PASSWORDS, accounts_config, basic_header
 from tests.accounts.process_server import ServerProcess
 from tests.openapi import validate_error_document, validate_response
 from tests.server import RunningServer
@@ -93,6 +93,7 @@ def assert_throttled(base: str, response: requests.Response) -> int:
     return retry_after
 
 
+@pytest.mark.server
 def test_wrong_passwords_lock_the_user_out(tbase: str):
     for _ in range(USER_FAILURES):
         response = log_in(tbase, "alice", "guess", address="198.51.100.1")
@@ -133,6 +134,7 @@ def test_each_further_lockout_lasts_twice_as_long():
     assert lock_out() == 5
 
 
+@pytest.mark.server
 def test_parallel_guesses_get_no_more_tries_than_the_limit(tbase: str):
     def guess(_: int) -> int:
         return log_in(tbase, "carol", "guess", address="198.51.100.10").status_code
@@ -144,6 +146,7 @@ def test_parallel_guesses_get_no_more_tries_than_the_limit(tbase: str):
     assert_throttled(tbase, log_in(tbase, "carol", address="198.51.100.11"))
 
 
+@pytest.mark.server
 def test_failures_from_one_address_lock_the_address_out(tbase: str):
     address = "203.0.113.7"
     for i in range(ADDRESS_FAILURES):  # a different (unknown) user each time
@@ -168,6 +171,7 @@ def test_forwarded_for_names_the_client_only_behind_trusted_proxies():
         parse_networks(["proxy.example"])
 
 
+@pytest.mark.server
 def test_forwarded_for_is_ignored_by_default(tmp_path: Path, password_hashes):
     config = throttle_config(tmp_path, password_hashes, {"AddressFailures": 2}, None)
     running = RunningServer(config).start()
@@ -181,6 +185,7 @@ def test_forwarded_for_is_ignored_by_default(tmp_path: Path, password_hashes):
         running.stop()
 
 
+@pytest.mark.server
 def test_logins_waiting_for_their_password_check_are_bounded(tmp_path: Path, password_hashes):
     config = throttle_config(tmp_path, password_hashes, {"MaxQueued": 1}, ["127.0.0.1"])
     running = RunningServer(config).start()
@@ -203,6 +208,7 @@ def test_logins_waiting_for_their_password_check_are_bounded(tmp_path: Path, pas
         running.stop()
 
 
+@pytest.mark.server
 def test_the_throttle_keeps_bounded_memory(throttled: RunningServer, tbase: str):
     accounts = throttled.server.ctx.get_api_ctx("openeo").accounts
 

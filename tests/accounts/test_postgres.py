@@ -14,7 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.accounts.conftest import accounts_config, login
+from tests.accounts.fixtures import accounts_config, login
 from tests.accounts.postgres import PostgresUnavailable, TempPostgres
 from tests.server import RunningServer
 
@@ -31,7 +31,7 @@ def postgres() -> Iterator[TempPostgres]:
 
 
 def test_migrations_run_once_even_when_started_concurrently(postgres: TempPostgres):
-    from xcube_openeo.store.engine import create_store
+    from xcube_openeo.store.connect import create_store
     from xcube_openeo.store.migrate import available_migrations
 
     with ThreadPoolExecutor(4) as pool:
@@ -59,6 +59,7 @@ def test_tokens_and_timestamps_round_trip(postgres: TempPostgres):
     assert tokens.user_id_of(token + "x") is None
 
 
+@pytest.mark.server
 def test_the_api_on_postgresql(postgres: TempPostgres, tmp_path, password_hashes, server_config):
     config = accounts_config(tmp_path, password_hashes, None, Database=postgres.url)
     config["Datasets"] = server_config["Datasets"]

@@ -6,9 +6,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
-from tests.accounts.conftest import PASSWORDS, accounts_config, basic_header, login
+from tests.accounts.fixtures import PASSWORDS, accounts_config, basic_header, login
 from tests.accounts.process_server import ServerProcess
 
 UDP = {
@@ -17,6 +18,8 @@ UDP = {
 }
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_state_survives_kill_9(tmp_path: Path, password_hashes):
     config = accounts_config(tmp_path / "state", password_hashes, None)
     first = ServerProcess(config, tmp_path).start()

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.accounts.conftest import accounts_config
+from tests.accounts.fixtures import accounts_config
 from tests.server import RunningServer
 from xcube_openeo.auth.passwords import hash_password, verify_password
 from xcube_openeo.auth.users import AccountsConfigError, load_basic_users
-from xcube_openeo.store.engine import create_store, utcnow
+from xcube_openeo.store.connect import create_store
+from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.migrate import available_migrations, migrate
 from xcube_openeo.store.tables import user_processes
 
@@ -117,6 +118,7 @@ def test_users_file(tmp_path: Path):
         )
 
 
+@pytest.mark.server
 def test_the_server_refuses_to_start_with_a_plain_password(tmp_path: Path, password_hashes):
     config = accounts_config(tmp_path, {**password_hashes, "bob": "bob-secret-2"}, None)
     with pytest.raises(Exception, match="plain passwords are refused"):

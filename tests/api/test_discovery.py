@@ -166,6 +166,7 @@ def test_unexpected_errors_are_internal_with_logged_id(broken_server, caplog):
     assert "BROKEN" not in {c["id"] for c in listing.json()["collections"]}
 
 
+@pytest.mark.server
 def test_internal_error_id_is_in_the_log_of_xcube_serve(tmp_path):
     """With the real `xcube serve`, whose logging setup is xcube's own."""
     import numpy as np

@@ -292,21 +292,44 @@ def store_udp_chain(base: str, headers: dict, prefix: str, count: int, levels: i
     callbacks (the last one adds 1); the answers of storing them, last first."""
     answers = []
     for i in reversed(range(count)):
-        innermost = ({"process_id": "add", "arguments": {"x": {"from_parameter": "x"}, "y": 1},
-                      "result": True} if i == count - 1 else
-                     {"process_id": f"{prefix}{i + 1}", "namespace": "user",
-                      "arguments": {"x": {"from_parameter": "x"}}, "result": True})
+        innermost = (
+            {
+                "process_id": "add",
+                "arguments": {"x": {"from_parameter": "x"}, "y": 1},
+                "result": True,
+            }
+            if i == count - 1
+            else {
+                "process_id": f"{prefix}{i + 1}",
+                "namespace": "user",
+                "arguments": {"x": {"from_parameter": "x"}},
+                "result": True,
+            }
+        )
         inner: dict = {"process_graph": {"a": innermost}}
         for _ in range(levels):
-            inner = {"process_graph": {
-                "m": {"process_id": "array_apply", "arguments": {
-                    "data": [{"from_parameter": "x"}], "process": inner}},
-                "f": {"process_id": "array_element", "arguments": {
-                    "data": {"from_node": "m"}, "index": 0}, "result": True}}}
-        process = {**inner, "parameters": [
-            {"name": "x", "description": "a number", "schema": {"type": "number"}}]}
-        answers.append(requests.put(f"{base}/process_graphs/{prefix}{i}", json=process,
-                                    headers=headers, timeout=TIMEOUT))
+            inner = {
+                "process_graph": {
+                    "m": {
+                        "process_id": "array_apply",
+                        "arguments": {"data": [{"from_parameter": "x"}], "process": inner},
+                    },
+                    "f": {
+                        "process_id": "array_element",
+                        "arguments": {"data": {"from_node": "m"}, "index": 0},
+                        "result": True,
+                    },
+                }
+            }
+        process = {
+            **inner,
+            "parameters": [{"name": "x", "description": "a number", "schema": {"type": "number"}}],
+        }
+        answers.append(
+            requests.put(
+                f"{base}/process_graphs/{prefix}{i}", json=process, headers=headers, timeout=TIMEOUT
+            )
+        )
     return answers
 
 
@@ -324,9 +347,14 @@ def test_callbacks_nested_through_user_processes_are_bounded(base, auth_headers)
     # within the limit: 16 processes (the most that may call each other), 1 level each
     answers = store_udp_chain(base, auth_headers, "flat", Limits().max_user_process_depth, 1)
     assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
-    graph = {"r": {"process_id": "flat0", "namespace": "user", "arguments": {"x": 0},
-                   "result": True}}
-    response = requests.post(base + "/result", json={"process": {"process_graph": graph}},
-                             headers=auth_headers, timeout=60)
+    graph = {
+        "r": {"process_id": "flat0", "namespace": "user", "arguments": {"x": 0}, "result": True}
+    }
+    response = requests.post(
+        base + "/result",
+        json={"process": {"process_graph": graph}},
+        headers=auth_headers,
+        timeout=60,
+    )
     assert response.status_code == 200 and response.json() == 1, response.text
     assert_still_answering(base)

@@ -216,6 +216,7 @@ def read_interactions(report_dir: Path) -> list[tuple[str, int | None, list[dict
     return interactions
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_errors(fuzzed_server, tmp_path):
     base = fuzzed_server.url + "/openeo/1.2"
     headers = login(fuzzed_server.url)

@@ -114,6 +114,7 @@ def test_run_child_reports_a_failing_child() -> None:
         run_child([sys.executable, "-c", "import sys; sys.exit('boom')"])
 
 
+@pytest.mark.slow
 def test_overhead_benchmark_runs_on_the_tiny_cube() -> None:
     proc = run_script(
         "benchmarks/overhead_ndvi_composite.py", "--small", "--repeat", "1", "--warmup", "0"

@@ -23,9 +23,9 @@ from xcube_openeo.engine import (
     evaluate_process,
     validate_process,
 )
+from xcube_openeo.engine.registry import ProcessRegistry
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes import REGISTRY
-from xcube_openeo.processes.registry import ProcessRegistry
 
 SHARED = Path(
     os.environ.get("XCUBE_OPENEO_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared")

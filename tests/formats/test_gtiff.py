@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pyproj
 import pytest
 import rasterio
 
-from tests.formats.cubes import encoded_cube, raster_cube
+from tests.formats.cubes import encoded_cube, period_cube, raster_cube
+from tests.formats.raster_contract import RasterWriterContract, ReadBack
 from xcube_openeo.engine.cube import DataCube, Dimension
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.formats import load_formats
+from xcube_openeo.formats import WrittenFile, load_formats
 
 GTIFF = load_formats().find_output("GTiff")
 
@@ -147,3 +151,41 @@ def test_file_names_keep_the_time_of_day_when_there_is_one(tmp_path):
     files = GTIFF.write(timed, {}, str(tmp_path), "out")
     assert [f.name for f in files] == ["out_2022-01-01T103000Z.tif", "out_2022-01-06T103000Z.tif"]
     assert files[1].datetime == "2022-01-06T10:30:00Z"
+
+
+def test_period_labels_name_the_files(tmp_path):
+    tifs = GTIFF.write(period_cube(), {}, str(tmp_path), "p")
+    assert [f.name for f in tifs] == ["p_2022-001.tif", "p_2022-002.tif"]
+    assert [f.datetime for f in tifs] == [None, None]  # not RFC 3339 date-times
+    assert [f.title for f in tifs] == ["2022-001", "2022-002"]
+
+
+class TestGTiffWriter(RasterWriterContract):
+    format_name = "GTiff"
+
+    def read(self, directory: Path, files: list[WrittenFile]) -> ReadBack:
+        stored: dict[str, list] = {}
+        physical: dict[str, list] = {}
+        times = []
+        for file in files:  # one file per time step
+            with rasterio.open(directory / file.name) as ds:
+                times.append(ds.tags().get("datetime"))
+                nodata = ds.nodata
+                crs = pyproj.CRS.from_wkt(ds.crs.to_wkt()) if ds.crs else None
+                for i, name in enumerate(ds.descriptions):
+                    stored.setdefault(name, []).append(ds.read(i + 1))
+                    masked = ds.read(i + 1, masked=True).astype("float64")
+                    decoded = masked * ds.scales[i] + ds.offsets[i]
+                    physical.setdefault(name, []).append(decoded.filled(np.nan))
+        timed = times[0] is not None
+
+        def stack(arrays: list) -> np.ndarray:
+            return np.stack(arrays) if timed else arrays[0]
+
+        return ReadBack(
+            stored={name: stack(arrays) for name, arrays in stored.items()},
+            physical={name: stack(arrays) for name, arrays in physical.items()},
+            nodata=nodata,
+            crs=crs,
+            times=times if timed else None,
+        )

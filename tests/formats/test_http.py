@@ -178,7 +178,7 @@ def test_png_and_zarr_results(connection, source, tmp_path):
     png = cube.download(format="PNG", options={"colormap": "gray", "min": 0, "max": 0.5})
     from PIL import Image
 
-    from tiles.colormaps import get_colormap
+    from xcube_openeo_tiles.colormaps import get_colormap
 
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size == (20, 20)

@@ -8,9 +8,9 @@ import numpy as np
 import shapely.geometry
 
 from tests.formats.cubes import encoded_cube, vector_cube
+from xcube_openeo.engine.values import ArrayValue
 from xcube_openeo.formats import load_formats
 from xcube_openeo.formats.writing import encode_response
-from xcube_openeo.processes.values import ArrayValue
 
 JSON = load_formats().find_output("JSON")
 

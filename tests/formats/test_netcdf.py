@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyproj
@@ -10,8 +12,9 @@ import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
 from tests.formats.cubes import encoded_cube, raster_cube
+from tests.formats.raster_contract import RasterWriterContract, ReadBack, read_cf
 from xcube_openeo.engine.cube import DataCube, Dimension
-from xcube_openeo.formats import load_formats
+from xcube_openeo.formats import WrittenFile, load_formats
 
 NETCDF = load_formats().find_output("netCDF")
 
@@ -96,3 +99,13 @@ def test_dimension_without_labels(tmp_path):
     stored = xr.open_zarr(tmp_path / "m.zarr")
     assert stored.a.dims == ("member", "y", "x")
     np.testing.assert_array_equal(stored.a.values, data.values[:, 0])
+
+
+class TestNetCDFWriter(RasterWriterContract):
+    format_name = "netCDF"
+
+    def read(self, directory: Path, files: list[WrittenFile]) -> ReadBack:
+        (file,) = files
+        path = directory / file.name
+        with xr.open_dataset(path, mask_and_scale=False) as raw, xr.open_dataset(path) as decoded:
+            return read_cf(raw.load(), decoded.load())

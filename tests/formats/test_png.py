@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 
 from tests.formats.cubes import raster_cube
-from tiles.colormaps import get_colormap
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.formats import load_formats
 from xcube_openeo.formats.writing import encode_response
+from xcube_openeo_tiles.colormaps import get_colormap
 
 PNG = load_formats().find_output("PNG")
 

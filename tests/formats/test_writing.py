@@ -128,7 +128,7 @@ def test_writers_on_a_dask_worker_compute_on_its_threads(tmp_path):
         def write() -> tuple[str, list]:
             import dask.base
 
-            from xcube_openeo.formats.writing import writer_scheduler
+            from xcube_openeo.formats.registry import writer_scheduler
 
             with writer_scheduler():
                 scheduler = str(dask.base.get_scheduler())
@@ -140,28 +140,6 @@ def test_writers_on_a_dask_worker_compute_on_its_threads(tmp_path):
 
     with xr.open_dataset(tmp_path / files[0].name) as ds:
         np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])
-
-
-def test_period_labels_in_every_raster_format(tmp_path):
-    import xarray as xr
-
-    from tests.formats.cubes import period_cube
-
-    cube = period_cube()
-    tifs = FORMATS.find_output("GTiff").write(cube, {}, str(tmp_path), "p")
-    assert [f.name for f in tifs] == ["p_2022-001.tif", "p_2022-002.tif"]
-    assert [f.datetime for f in tifs] == [None, None]  # not RFC 3339 date-times
-    assert [f.title for f in tifs] == ["2022-001", "2022-002"]
-    with rasterio.open(tmp_path / tifs[1].name) as ds:
-        np.testing.assert_array_equal(ds.read(1), cube.data.values[1, 0])
-    FORMATS.find_output("netCDF").write(cube, {}, str(tmp_path), "p")
-    with xr.open_dataset(tmp_path / "p.nc") as ds:
-        assert list(ds.t.values) == ["2022-001", "2022-002"]
-        np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])
-    FORMATS.find_output("Zarr").write(cube, {}, str(tmp_path), "p")
-    ds = xr.open_zarr(tmp_path / "p.zarr")
-    assert list(ds.t.values) == ["2022-001", "2022-002"]
-    np.testing.assert_array_equal(ds.B04.values, cube.data.values[:, 0])
 
 
 def test_computed_cubes_get_file_chunks(tmp_path):
@@ -256,44 +234,6 @@ def test_projection_fields_for_stac(tmp_path):
     # The boxes span x 500000..500250, y 5600000..5600050 in UTM 32N (9 deg E central).
     assert west == pytest.approx(9.0) and 9.003 < east < 9.004
     assert 50.55 < south < north < 50.56
-
-
-@pytest.mark.parametrize(
-    "dtype",
-    [
-        "int8",
-        "uint8",
-        "int16",
-        "uint16",
-        "int32",
-        "uint32",
-        "int64",
-        "uint64",
-        "float32",
-        "float64",
-    ],
-)
-def test_every_numeric_type_round_trips(tmp_path, dtype):
-    import xarray as xr
-
-    from xcube_openeo.engine.cube import DataCube
-
-    base = raster_cube(times=None, bands=("a",), height=20, width=20, crs=None)
-    values = (np.arange(400).reshape(1, 20, 20) % 100).astype(dtype)
-    nodata = 99 if dtype[0] in "iu" else None
-    cube = DataCube(base.data.copy(data=values), base.dimensions, nodata=nodata)
-    for name in ("GTiff", "netCDF", "Zarr"):
-        FORMATS.find_output(name).write(cube, {}, str(tmp_path), "v")
-    with rasterio.open(tmp_path / "v.tif") as ds:
-        assert ds.dtypes == (dtype,) and ds.crs is None
-        assert ds.nodata == (99 if nodata else None) or np.isnan(ds.nodata)
-        np.testing.assert_array_equal(ds.read(1), values[0])
-    with xr.open_dataset(tmp_path / "v.nc", mask_and_scale=False) as ds:
-        assert ds.a.dtype == dtype and "crs" not in ds
-        np.testing.assert_array_equal(ds.a.values, values[0])
-    stored = xr.open_zarr(tmp_path / "v.zarr", mask_and_scale=False).a
-    assert stored.dtype == dtype
-    np.testing.assert_array_equal(stored.values, values[0])
 
 
 def test_nodata_outside_the_data_type_is_dropped(tmp_path):

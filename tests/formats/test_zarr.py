@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import xarray as xr
 from xcube.core.gridmapping import GridMapping
 
 from tests.formats.cubes import encoded_cube, raster_cube
-from xcube_openeo.formats import load_formats
+from tests.formats.raster_contract import RasterWriterContract, ReadBack, read_cf
+from xcube_openeo.formats import WrittenFile, load_formats
 from xcube_openeo.formats.writing import encode_response
 
 ZARR = load_formats().find_output("Zarr")
@@ -95,3 +97,13 @@ def test_store_opens_over_plain_http(tmp_path, zarr_format):
             assert GridMapping.from_dataset(ds).crs.to_epsg() == 32632
         finally:
             httpd.shutdown()
+
+
+class TestZarrWriter(RasterWriterContract):
+    format_name = "Zarr"
+
+    def read(self, directory: Path, files: list[WrittenFile]) -> ReadBack:
+        (file,) = files
+        path = directory / file.name
+        with xr.open_zarr(path, mask_and_scale=False) as raw, xr.open_zarr(path) as decoded:
+            return read_cf(raw.load(), decoded.load())

@@ -68,6 +68,7 @@ def dask_cluster() -> Iterator[tuple[str, list[int]]]:
                 process.wait(15)
 
 
+@pytest.mark.server
 def test_batch_job_is_written_by_the_workers(dask_cluster, server_config):
     address, worker_pids = dask_cluster
     config = {

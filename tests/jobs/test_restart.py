@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 import requests
 
 from tests.accounts.process_server import ServerProcess
@@ -12,6 +13,8 @@ from tests.conftest import login
 from tests.jobs.conftest import JobClient, load_graph
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_jobs_survive_kill_9(tmp_path: Path, server_config):
     config = {
         **server_config,

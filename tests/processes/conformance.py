@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from xcube_openeo.engine.values import ArrayValue
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes import REGISTRY
-from xcube_openeo.processes.values import ArrayValue
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DELTA = 1e-10

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from xcube_openeo.engine.values import ArrayValue
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes.arrays.access import (
     array_contains,
@@ -36,7 +37,6 @@ from xcube_openeo.processes.arrays.build import (
 from xcube_openeo.processes.arrays.callbacks import array_apply, array_filter, count
 from xcube_openeo.processes.arrays.interpolate import array_interpolate_linear
 from xcube_openeo.processes.arrays.ordering import order, rearrange, sort
-from xcube_openeo.processes.values import ArrayValue
 
 A = ArrayValue.from_list
 

@@ -144,15 +144,20 @@ def test_int64_bounds_are_accepted(server, auth_headers):
         assert response.json() == expected
 
 
-@pytest.mark.parametrize("unit", ["millisecond", "second", "minute", "hour", "day", "week",
-                                  "month", "year"])
+@pytest.mark.parametrize(
+    "unit", ["millisecond", "second", "minute", "hour", "day", "week", "month", "year"]
+)
 @pytest.mark.parametrize("value", [9223372036854775807, -9223372036854775808, 99999999])
 def test_date_shifts_beyond_the_calendar_are_refused(server, auth_headers, unit, value):
     """A shift by int64's bounds in days gave 500 (OverflowError in Python's timedelta)."""
-    response = post_result(server, auth_headers, "date_shift",
-                           date="2022-01-01T00:00:00Z", value=value, unit=unit)
-    within = {"millisecond": "2022-01-02T03:46:39.999Z", "second": "2025-03-03T09:46:39Z",
-              "minute": "2212-02-19T10:39:00Z"}
+    response = post_result(
+        server, auth_headers, "date_shift", date="2022-01-01T00:00:00Z", value=value, unit=unit
+    )
+    within = {
+        "millisecond": "2022-01-02T03:46:39.999Z",
+        "second": "2025-03-03T09:46:39Z",
+        "minute": "2212-02-19T10:39:00Z",
+    }
     if value == 99999999 and unit in within:
         assert response.status_code == 200 and response.json() == within[unit]
         return
@@ -177,86 +182,149 @@ def test_date_shifts_of_time_labels_do_not_wrap_around(server, auth_headers):
 def test_normalized_difference_of_opposite_extremes_is_ieee(server, auth_headers):
     """x + y == 0 in doubles gave 500 (ZeroDivisionError): IEEE division gives infinity,
     which JSON writes as null."""
-    response = post_result(server, auth_headers, "normalized_difference",
-                           x=9223372036854775807, y=-9223372036854775808)
+    response = post_result(
+        server, auth_headers, "normalized_difference", x=9223372036854775807, y=-9223372036854775808
+    )
     assert response.status_code == 200 and response.json() is None
     response = post_result(server, auth_headers, "normalized_difference", x=3, y=1)
     assert response.json() == 0.5
 
 
-LOAD = {"process_id": "load_collection", "arguments": {
-    "id": "S2_SMALL", "bands": ["B04"], "temporal_extent": ["2022-01-01", "2022-01-06"],
-    "spatial_extent": {"west": 675000, "east": 675100, "south": 5155900, "north": 5156000,
-                       "crs": 32632}}}  # 10 x 10 pixels, one date
+LOAD = {
+    "process_id": "load_collection",
+    "arguments": {
+        "id": "S2_SMALL",
+        "bands": ["B04"],
+        "temporal_extent": ["2022-01-01", "2022-01-06"],
+        "spatial_extent": {
+            "west": 675000,
+            "east": 675100,
+            "south": 5155900,
+            "north": 5156000,
+            "crs": 32632,
+        },
+    },
+}  # 10 x 10 pixels, one date
 
 
 def cube_result(server, headers, process_id: str, **arguments) -> requests.Response:
-    graph = {"load": LOAD,
-             "n": {"process_id": process_id,
-                   "arguments": {"data": {"from_node": "load"}, **arguments}},
-             "s": {"process_id": "save_result",
-                   "arguments": {"data": {"from_node": "n"}, "format": "JSON"}, "result": True}}
-    return requests.post(server.url + "/openeo/1.2/result", json={"process": {
-        "process_graph": graph}}, headers=headers, timeout=60)
+    graph = {
+        "load": LOAD,
+        "n": {"process_id": process_id, "arguments": {"data": {"from_node": "load"}, **arguments}},
+        "s": {
+            "process_id": "save_result",
+            "arguments": {"data": {"from_node": "n"}, "format": "JSON"},
+            "result": True,
+        },
+    }
+    return requests.post(
+        server.url + "/openeo/1.2/result",
+        json={"process": {"process_graph": graph}},
+        headers=headers,
+        timeout=60,
+    )
 
 
 def reducer(process_id: str) -> dict:
-    return {"process_graph": {"r": {"process_id": process_id, "arguments": {
-        "data": {"from_parameter": "data"}}, "result": True}}}
+    return {
+        "process_graph": {
+            "r": {
+                "process_id": process_id,
+                "arguments": {"data": {"from_parameter": "data"}},
+                "result": True,
+            }
+        }
+    }
 
 
 def test_windows_wider_than_the_cube(server, auth_headers):
     """aggregate_spatial_window with size [99999999, 2] padded to the window: it ran for
     minutes ([2**63 - 1] * 2: MemoryError, 500)."""
     started = time.monotonic()
-    wide = cube_result(server, auth_headers, "aggregate_spatial_window",
-                       reducer=reducer("mean"), size=[99999999, 2])
+    wide = cube_result(
+        server,
+        auth_headers,
+        "aggregate_spatial_window",
+        reducer=reducer("mean"),
+        size=[99999999, 2],
+    )
     assert time.monotonic() - started < 10
     assert wide.status_code == 200, wide.text
-    exact = cube_result(server, auth_headers, "aggregate_spatial_window",
-                        reducer=reducer("mean"), size=[10, 2])
+    exact = cube_result(
+        server, auth_headers, "aggregate_spatial_window", reducer=reducer("mean"), size=[10, 2]
+    )
     assert wide.json()["data"] == exact.json()["data"]  # the padding is no-data
-    huge = cube_result(server, auth_headers, "aggregate_spatial_window",
-                       reducer=reducer("mean"), size=[9223372036854775807] * 2)
+    huge = cube_result(
+        server,
+        auth_headers,
+        "aggregate_spatial_window",
+        reducer=reducer("mean"),
+        size=[9223372036854775807] * 2,
+    )
     assert huge.status_code == 200, huge.text
-    general = cube_result(server, auth_headers, "aggregate_spatial_window",
-                          reducer=reducer("sd"), size=[99999999, 2])
+    general = cube_result(
+        server, auth_headers, "aggregate_spatial_window", reducer=reducer("sd"), size=[99999999, 2]
+    )
     assert general.status_code == 400 and general.json()["code"] == "ProcessParameterInvalid"
     assert_still_answering(server)
 
 
 def test_neighbourhood_overlaps_beyond_the_cube_are_refused(server, auth_headers):
-    process = {"process_graph": {"a": {"process_id": "absolute", "arguments": {
-        "x": {"from_parameter": "data"}}, "result": True}}}
+    process = {
+        "process_graph": {
+            "a": {
+                "process_id": "absolute",
+                "arguments": {"x": {"from_parameter": "data"}},
+                "result": True,
+            }
+        }
+    }
     big = 9223372036854775807
-    response = cube_result(server, auth_headers, "apply_neighborhood", process=process,
-                           size=[{"dimension": "x", "value": big, "unit": "px"},
-                                 {"dimension": "y", "value": big, "unit": "px"}],
-                           overlap=[{"dimension": "x", "value": big, "unit": "px"}])
+    response = cube_result(
+        server,
+        auth_headers,
+        "apply_neighborhood",
+        process=process,
+        size=[
+            {"dimension": "x", "value": big, "unit": "px"},
+            {"dimension": "y", "value": big, "unit": "px"},
+        ],
+        overlap=[{"dimension": "x", "value": big, "unit": "px"}],
+    )
     assert response.status_code == 400, response.text  # was 500 (dask's ValueError)
     assert response.json()["code"] == "ProcessParameterInvalid"
 
 
 def test_valid_within_of_any_size(server, auth_headers):
-    response = cube_result(server, auth_headers, "resample_cube_temporal",
-                           target={"from_node": "load"}, valid_within=1e308)
+    response = cube_result(
+        server,
+        auth_headers,
+        "resample_cube_temporal",
+        target={"from_node": "load"},
+        valid_within=1e308,
+    )
     assert response.status_code == 200, response.text  # was 500 (OverflowError)
 
 
 def test_array_create_repeats_are_one_step(server, auth_headers):
     """array_create(repeat=99999) inside apply_dimension concatenated 99999 parts: the
     request ran for minutes."""
-    process = {"process_graph": {"c": {"process_id": "array_create", "arguments": {
-        "data": {"from_parameter": "data"}, "repeat": 99999}, "result": True}}}
+    process = {
+        "process_graph": {
+            "c": {
+                "process_id": "array_create",
+                "arguments": {"data": {"from_parameter": "data"}, "repeat": 99999},
+                "result": True,
+            }
+        }
+    }
     started = time.monotonic()
-    response = cube_result(server, auth_headers, "apply_dimension", process=process,
-                           dimension="t")
+    response = cube_result(server, auth_headers, "apply_dimension", process=process, dimension="t")
     assert time.monotonic() - started < 15
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "FormatUnsuitable"  # 10 x 10 x 99999: not as JSON
     process["process_graph"]["c"]["arguments"]["repeat"] = 3
-    response = cube_result(server, auth_headers, "apply_dimension", process=process,
-                           dimension="t")
+    response = cube_result(server, auth_headers, "apply_dimension", process=process, dimension="t")
     assert response.status_code == 200, response.text
     t = next(d for d in response.json()["dimensions"] if d["name"] == "t")
     assert len(t["labels"]) == 3

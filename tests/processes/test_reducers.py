@@ -15,6 +15,7 @@ import xarray as xr
 from hypothesis import given, settings
 
 from tests.processes.test_arrays import A, assert_rows_match, cube, lazy, same, values_of
+from xcube_openeo.engine.values import ArrayValue
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.processes.reducers.cumulative import cummax, cummin, cumproduct, cumsum
 from xcube_openeo.processes.reducers.logical import all_, any_
@@ -30,7 +31,6 @@ from xcube_openeo.processes.reducers.statistics import (
     sum_,
     variance,
 )
-from xcube_openeo.processes.values import ArrayValue
 
 NUMERIC_REDUCERS = [max_, min_, sum_, product, mean, median, sd, variance]
 

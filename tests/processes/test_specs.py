@@ -124,7 +124,7 @@ def test_exactly_the_served_processes_have_specs():
 
 
 def test_registry_loads_every_spec():
-    from xcube_openeo.processes.registry import ProcessRegistry
+    from xcube_openeo.engine.registry import ProcessRegistry
 
     assert set(ProcessRegistry().specs) == expected_ids()
 

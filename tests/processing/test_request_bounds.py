@@ -28,12 +28,12 @@ from tests.conftest import login
 from tests.fixtures import crs_variable
 from tests.server import RunningServer
 from xcube_openeo.engine import EvalEnv, evaluate_process
+from xcube_openeo.engine.registry import ProcessImpl, ProcessRegistry
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.execution.compute import compute_locally, local_threads
 from xcube_openeo.execution.deadline import Deadline
 from xcube_openeo.execution.estimate import estimate
 from xcube_openeo.processes import REGISTRY
-from xcube_openeo.processes.registry import ProcessImpl, ProcessRegistry
 
 # --- in the process: deadline and estimates --------------------------------------------
 
@@ -206,6 +206,7 @@ def cpu_seconds_over(seconds: float) -> float:
     return time.process_time() - begin
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("where", ["server process", "cluster"])
 def test_slow_request_gets_408_promptly_and_stops(where, server_config, big_dataset):
     local = (
@@ -248,6 +249,7 @@ def test_slow_request_gets_408_promptly_and_stops(where, server_config, big_data
         assert small.status_code == 200 and small.json() == 3
 
 
+@pytest.mark.server
 def test_stuck_step_is_answered_at_the_deadline(server_config, monkeypatch):
     """A step that cannot be interrupted (here: encoding) does not hold the answer: 408
     at the deadline; its admission slot stays taken until the step really ends."""
@@ -285,6 +287,7 @@ def test_stuck_step_is_answered_at_the_deadline(server_config, monkeypatch):
         assert again.status_code == 200 and again.json() == 3
 
 
+@pytest.mark.server
 def test_memory_budget_refuses_before_computing(server_config, monkeypatch):
     """Inputs and result are small, an intermediate step is not: 400 with the estimate,
     and nothing is computed."""
@@ -423,6 +426,7 @@ def test_tasks_computed_in_process_see_the_request_deadline() -> None:
     assert seen and all(d is deadline for d in seen)
 
 
+@pytest.mark.server
 def test_local_memory_limit_sends_requests_to_the_cluster(server_config, monkeypatch):
     """Few values read, but more memory than SyncLocalMaxMemory: not in the server."""
     from xcube_openeo.execution import compute

@@ -166,6 +166,7 @@ def server_with(server_config: dict, **openeo: object):
         running.stop()
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("local_max", [0, 10**9], ids=["cluster", "server process"])
 def test_deadline_cancels_the_computation(server_config, local_max):
     with server_with(server_config, SyncTimeout=0.001, SyncLocalMaxInputValues=local_max) as (
@@ -184,6 +185,7 @@ def test_deadline_cancels_the_computation(server_config, local_max):
         assert scalar.json() == 2
 
 
+@pytest.mark.server
 def test_size_budget_is_checked_before_computing(server_config):
     with server_with(server_config, SyncMaxInputValues=100) as (base, auth_headers):
         response = post_result(base, SAVE_S2_JSON, auth_headers)
@@ -193,6 +195,7 @@ def test_size_budget_is_checked_before_computing(server_config):
         assert "reads about" in doc["message"] and "values" in doc["message"]
 
 
+@pytest.mark.server
 def test_estimate_counts_the_chunks_read(fixture_datasets):
     import xarray as xr
 

@@ -120,6 +120,8 @@ def test_unset_environment_variable_in_state_is_refused():
         )
 
 
+@pytest.mark.server
+@pytest.mark.server
 def test_a_server_with_state_inside_a_dataset_does_not_start(security_demo_dir):
     config = shipped_demo_config(
         security_demo_dir, security_demo_dir / "SENTINEL2_L2A_DEMO.levels" / "state"

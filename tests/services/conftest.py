@@ -141,7 +141,7 @@ def expected_ndvi_colours(demo_dir, time_index: int) -> np.ndarray:
     red, nir = (ds[b].astype("float64") for b in ("B04", "B08"))
     ndvi = ((nir - red) / (nir + red)).values.ravel()
     ndvi = ndvi[np.isfinite(ndvi)]
-    from tiles import get_colormap
+    from xcube_openeo_tiles import get_colormap
 
     palette = get_colormap("RdYlGn").colors
     index = np.clip(np.floor((ndvi + 1) / 2 * 255), 0, 254).astype(int)

@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_tiles_latency_benchmark_runs(demo_dir: Path):
     completed = subprocess.run(
         [

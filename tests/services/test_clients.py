@@ -10,7 +10,7 @@ import requests
 from PIL import Image
 
 from tests.services.conftest import S2_POINT, ServiceClient, ndvi_process
-from tiles import WebMercatorQuad
+from xcube_openeo_tiles import WebMercatorQuad
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ def test_wmts_of_a_graph_without_time(services: ServiceClient):
     assert "Time" not in layer.dimensions and list(layer.tilematrixsetlinks) == ["WorldCRS84Quad"]
     template = layer.resourceURLs[0]["template"]
     assert "{Time}" not in template
-    from tiles import WorldCRS84Quad
+    from xcube_openeo_tiles import WorldCRS84Quad
 
     tile = WorldCRS84Quad().tile(*S2_POINT, 14)
     response = requests.get(

@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 import requests
 
 from tests.accounts.process_server import ServerProcess
 from tests.conftest import login
 from tests.services.conftest import S2_POINT, ServiceClient, demo_config, ndvi_process
-from tiles import WebMercatorQuad
+from xcube_openeo_tiles import WebMercatorQuad
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_services_survive_kill_9(tmp_path: Path, demo_dir):
     config = demo_config(demo_dir, tmp_path / "state")
     tile = WebMercatorQuad().tile(*S2_POINT, 15)

@@ -14,7 +14,7 @@ from PIL import Image
 from tests.jobs.conftest import JobClient
 from tests.openapi import validate_response
 from tests.services.conftest import S2, S2_POINT, expected_ndvi_colours, ndvi_process
-from tiles import WebMercatorQuad
+from xcube_openeo_tiles import WebMercatorQuad
 
 
 @pytest.fixture(scope="module")

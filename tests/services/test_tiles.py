@@ -21,7 +21,7 @@ from tests.services.conftest import (
     expected_ndvi_colours,
     ndvi_process,
 )
-from tiles import get_colormap
+from xcube_openeo_tiles import get_colormap
 
 
 def rgba(body: bytes) -> np.ndarray:
@@ -182,7 +182,7 @@ def palette_value(pixel: np.ndarray, low: float, high: float) -> float:
 def test_global_tiles_at_the_edges(
     services: ServiceClient, climate_wmts: str, demo_dir, tms, z, col, row, lon, lat
 ):
-    from tiles import get_tile_matrix_set
+    from xcube_openeo_tiles import get_tile_matrix_set
 
     doc = services.get(climate_wmts)
     time = doc["attributes"]["times"][-1]

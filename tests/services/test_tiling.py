@@ -1,15 +1,17 @@
 """Tile evaluation: the tile's extent is pushed into the loads, the matching pyramid
-level is read, and the graph rewrite keeps the graph's meaning."""
+level is read, and narrowing the loads keeps the graph's meaning."""
 
 from __future__ import annotations
+
+import copy
 
 import pytest
 from xcube.core.store import new_data_store
 
 from tests.services.conftest import S2, S2_POINT, ndvi_process
-from tiles import WebMercatorQuad
 from xcube_openeo.engine import EvalEnv
-from xcube_openeo.services.tiling import tile_data, with_tile_filters
+from xcube_openeo.services.tiling import TileCollections, tile_data
+from xcube_openeo_tiles import WebMercatorQuad
 
 
 class RecordingLevels:
@@ -72,20 +74,26 @@ def test_tiles_outside_the_collection_read_nothing(source: Source):
     assert source.ml.opened == []
 
 
-def test_graph_rewrite_narrows_each_load():
+def _evaluated(process, collections):
+    from xcube_openeo.engine import evaluate_process
+
+    return evaluate_process(process, EvalEnv(collections=collections), {})
+
+
+def _load(arguments, result=False):
+    arguments = {"id": S2, "temporal_extent": None, "bands": ["B04"], **arguments}
+    node = {"process_id": "load_collection", "arguments": arguments}
+    return {**node, "result": True} if result else node
+
+
+def test_the_tile_window_narrows_each_load(source: Source):
+    lon, lat = S2_POINT
+    own = {"west": lon - 0.01, "south": lat - 0.01, "east": lon + 0.01, "north": lat + 0.01}
+    extent = {"west": lon - 0.02, "south": lat - 0.02, "east": lon, "north": lat}
     process = {
         "process_graph": {
-            "load": {
-                "process_id": "load_collection",
-                "arguments": {"id": S2, "spatial_extent": None},
-            },
-            "own": {
-                "process_id": "load_collection",
-                "arguments": {
-                    "id": S2,
-                    "spatial_extent": {"west": 11.3, "south": 46.4, "east": 11.4, "north": 46.5},
-                },
-            },
+            "load": _load({"spatial_extent": None}),
+            "own": _load({"spatial_extent": own, "bands": ["B08"]}),
             "merge": {
                 "process_id": "merge_cubes",
                 "arguments": {"cube1": {"from_node": "load"}, "cube2": {"from_node": "own"}},
@@ -108,37 +116,54 @@ def test_graph_rewrite_narrows_each_load():
             },
         }
     }
-    extent = {"west": 0, "south": 0, "east": 1, "north": 1, "crs": "EPSG:4326"}
-    rewritten = with_tile_filters(process, {"load": extent, "own": extent})
-    graph = rewritten["process_graph"]
-    # Without an extent of its own: the tile's extent is the load's.
-    assert graph["load"]["arguments"]["spatial_extent"] == extent
-    assert "load__tile_extent" not in graph
-    # With one: both apply, the tile's through a filter after the load.
-    assert graph["own"]["arguments"]["spatial_extent"]["west"] == 11.3
-    assert graph["own__tile_extent"] == {
-        "process_id": "filter_bbox",
-        "arguments": {"data": {"from_node": "own"}, "extent": extent},
-    }
-    assert graph["merge"]["arguments"] == {
-        "cube1": {"from_node": "load"},
-        "cube2": {"from_node": "own__tile_extent"},
-    }
-    assert process["process_graph"]["load"]["arguments"]["spatial_extent"] is None  # a copy
-    # A load that is the result hands the result flag on to its filter.
-    only_load = with_tile_filters(
-        {
+    unchanged = copy.deepcopy(process)
+    tile = TileCollections(source, {}, {S2: extent}, None)
+
+    def spatial(cube):
+        return cube.data["x"].values.tolist(), cube.data["y"].values.tolist()
+
+    def filtered(arguments):
+        return {
             "process_graph": {
-                "load": {
-                    "process_id": "load_collection",
-                    "arguments": {"id": S2, "spatial_extent": extent},
+                "load": _load(arguments),
+                "filter": {
+                    "process_id": "filter_bbox",
+                    "arguments": {"data": {"from_node": "load"}, "extent": extent},
                     "result": True,
-                }
+                },
             }
-        },
-        {"load": extent},
-    )["process_graph"]
-    assert "result" not in only_load["load"] and only_load["load__tile_extent"]["result"]
+        }
+
+    # Without an extent of its own: the tile's extent is the load's.
+    narrowed = _evaluated({"process_graph": {"load": _load({"spatial_extent": None}, True)}}, tile)
+    as_extent = {"process_graph": {"load": _load({"spatial_extent": extent}, True)}}
+    assert spatial(narrowed) == spatial(_evaluated(as_extent, source))
+    # Nor does the tile's own extent (the service parameter): the window replaces it.
+    parameter = TileCollections(source, {}, {S2: extent}, own)
+    from_parameter = {"process_graph": {"load": _load({"spatial_extent": own}, True)}}
+    assert spatial(_evaluated(from_parameter, parameter)) == spatial(narrowed)
+    # With one: both apply, the tile's as a filter after the load.
+    both = _evaluated({"process_graph": {"own": _load({"spatial_extent": own}, True)}}, tile)
+    assert spatial(both) == spatial(_evaluated(filtered({"spatial_extent": own}), source))
+    assert spatial(both) != spatial(narrowed)
+    # The graph's nodes see the narrowed loads; the process itself is not changed.
+    merged = _evaluated(process, tile)
+    expected = {
+        "process_graph": {
+            **process["process_graph"],
+            "load": _load({"spatial_extent": extent}),
+            "own_tile": {
+                "process_id": "filter_bbox",
+                "arguments": {"data": {"from_node": "own"}, "extent": extent},
+            },
+            "merge": {
+                "process_id": "merge_cubes",
+                "arguments": {"cube1": {"from_node": "load"}, "cube2": {"from_node": "own_tile"}},
+            },
+        }
+    }
+    assert spatial(merged) == spatial(_evaluated(expected, source))
+    assert process == unchanged
 
 
 def test_user_extent_and_tile_extent_both_apply(source: Source):

@@ -9,11 +9,11 @@ import numpy as np
 import pyproj
 import pytest
 
-from tiles import WebMercatorQuad, WorldCRS84Quad
 from xcube_openeo.errors import OpenEOError
 from xcube_openeo.services import sampling
 from xcube_openeo.services.cache import TileCache
 from xcube_openeo.services.types import settings
+from xcube_openeo_tiles import WebMercatorQuad, WorldCRS84Quad
 
 
 def test_nearest_sampling_on_a_lonlat_grid():

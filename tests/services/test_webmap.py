@@ -12,7 +12,7 @@ import requests
 from PIL import Image
 
 from tests.services.conftest import ServiceClient, ndvi_process
-from tiles import get_colormap
+from xcube_openeo_tiles import get_colormap
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -54,6 +54,7 @@ def screenshot(url: str, tmp_path: Path) -> np.ndarray:
     return np.asarray(Image.open(target).convert("RGB"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service_type", ["XYZ", "WMTS"])
 def test_web_map_page_shows_the_layer(services: ServiceClient, service_type: str, tmp_path):
     service_id = services.create(

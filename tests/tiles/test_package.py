@@ -1,4 +1,4 @@
-"""The tiles package stands alone: it imports nothing from xcube_openeo."""
+"""The xcube_openeo_tiles package stands alone: it imports nothing from xcube_openeo."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tiles
+import xcube_openeo_tiles
 
-PACKAGE = Path(tiles.__file__).parent
+PACKAGE = Path(xcube_openeo_tiles.__file__).parent
 
 
 def test_no_imports_from_xcube_openeo():
@@ -27,7 +27,7 @@ def test_no_imports_from_xcube_openeo():
 
 def test_importing_tiles_loads_neither_xcube_openeo_nor_cmocean():
     code = (
-        "import sys, tiles; tiles.get_colormap('viridis'); "
+        "import sys, xcube_openeo_tiles; xcube_openeo_tiles.get_colormap('viridis'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('xcube_openeo', 'cmocean', 'xarray', 'xcube')))"
     )
@@ -38,5 +38,5 @@ def test_importing_tiles_loads_neither_xcube_openeo_nor_cmocean():
 
 
 def test_everything_exported_exists():
-    for name in tiles.__all__:
-        assert hasattr(tiles, name), name
+    for name in xcube_openeo_tiles.__all__:
+        assert hasattr(xcube_openeo_tiles, name), name

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tiles import (
+from xcube_openeo_tiles import (
     ImageData,
     InvalidColormap,
     InvalidImage,
@@ -27,7 +27,7 @@ from tiles import (
     normalize_format,
     scale_to_indices,
 )
-from tiles.colormaps import N_COLORS, NODATA_INDEX
+from xcube_openeo_tiles.colormaps import N_COLORS, NODATA_INDEX
 
 BOUNDS = (0.0, 0.0, 10.0, 10.0)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tiles import (
+from xcube_openeo_tiles import (
     ImageData,
     InvalidColormap,
     InvalidParameter,

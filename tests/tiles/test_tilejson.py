@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tiles import TilesError
-from tiles.tilejson import tilejson
+from xcube_openeo_tiles import TilesError
+from xcube_openeo_tiles.tilejson import tilejson
 
 URL = "https://example.org/services/abc/tiles/{z}/{x}/{y}.png"
 

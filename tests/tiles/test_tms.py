@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tiles import (
+from xcube_openeo_tiles import (
     InvalidTileSize,
     Tile,
     TileOutsideGrid,
@@ -19,7 +19,7 @@ from tiles import (
     WorldCRS84Quad,
     get_tile_matrix_set,
 )
-from tiles.tms import WEB_MERCATOR_MAX_LAT
+from xcube_openeo_tiles.tms import WEB_MERCATOR_MAX_LAT
 
 MERC = WebMercatorQuad()
 CRS84 = WorldCRS84Quad()
@@ -288,7 +288,7 @@ def test_degenerate_and_invalid_bboxes():
     assert list(MERC.tiles((8.0, 50.0, 8.0, 50.0), 10)) == [MERC.tile(8.0, 50.0, 10)]
     with pytest.raises(TileOutsideGrid):
         MERC.tile_ranges((0, 0, 1, 1), 30)
-    from tiles import TilesError
+    from xcube_openeo_tiles import TilesError
 
     with pytest.raises(TilesError):
         MERC.tile_ranges((0, 10, 1, 0), 3)  # south > north
@@ -342,7 +342,7 @@ def test_pixel_latitudes_near_the_mercator_limit():
 
 
 def test_base_class_is_abstract():
-    from tiles import TileMatrixSet
+    from xcube_openeo_tiles import TileMatrixSet
 
     with pytest.raises(TypeError):
         TileMatrixSet()

@@ -12,7 +12,7 @@ import rasterio
 from owslib.wmts import WebMapTileService
 from rasterio.warp import transform_bounds
 
-from tiles import (
+from xcube_openeo_tiles import (
     TilesError,
     WebMercatorQuad,
     WmtsLayer,
@@ -21,7 +21,7 @@ from tiles import (
     WorldCRS84Quad,
     capabilities_xml,
 )
-from tiles.wmts import OWS_NS, WMTS_NS
+from xcube_openeo_tiles.wmts import OWS_NS, WMTS_NS
 
 BASE = "https://example.org/openeo/services/abc123/wmts"
 TEMPLATE = BASE + "/tile/{layer}/{Style}/{Time}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}"

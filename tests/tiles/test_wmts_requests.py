@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from tiles import (
+from xcube_openeo_tiles import (
     GetCapabilitiesRequest,
     GetTileRequest,
     InvalidParameter,
@@ -22,7 +22,7 @@ from tiles import (
     format_time,
     parse_kvp,
 )
-from tiles.wmts import OWS_NS
+from xcube_openeo_tiles.wmts import OWS_NS
 
 GET_TILE = {
     "SERVICE": "WMTS",

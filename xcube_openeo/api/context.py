@@ -13,17 +13,17 @@ from typing import Any
 from xcube.server.api import ApiContext, Context
 
 from xcube_openeo import __version__
-from xcube_openeo.api.config import (
-    DEFAULT_MAX_REQUEST_BODY_SIZE,
-    DEFAULT_SYNC_LOCAL_MAX_MEMORY,
-    DEFAULT_SYNC_MAX_MEMORY,
-)
+from xcube_openeo.api.config import OpenEOSettings
 from xcube_openeo.api.tornado import use_openeo_handler
 from xcube_openeo.auth.context import AccountsContextMixin
+from xcube_openeo.collections.source import DatasetsCollectionSource
+from xcube_openeo.engine import EvalEnv
+from xcube_openeo.execution import get_cluster
 from xcube_openeo.jobs.context import JobsContextMixin
+from xcube_openeo.processes import REGISTRY
 from xcube_openeo.security import ExposurePolicy, check_deployment, install_guard
 from xcube_openeo.services.context import ServicesContextMixin
-from xcube_openeo.store.config import data_dir
+from xcube_openeo.settings import from_config
 
 
 # AccountsContextMixin: store, accounts, files, user_processes (xcube_openeo.auth).
@@ -52,21 +52,17 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
     @cached_property
     def exposure_policy(self) -> ExposurePolicy:
         """Who may call each of xcube's own APIs served beside openEO."""
-        return ExposurePolicy.from_config(
-            self.openeo_config.get("Security"), [api.name for api in self.server_ctx.apis]
+        security = self.settings.security
+        return ExposurePolicy.configured(
+            security.xcube_apis or {},
+            security.admins,
+            [api.name for api in self.server_ctx.apis],
         )
 
     def _state_locations(self) -> list[str]:
-        state = [str(data_dir(self.openeo_config))]
-        state += [
-            section[key]
-            for section, key in (
-                (self.openeo_config.get("Files") or {}, "Root"),
-                (self.openeo_config.get("Jobs") or {}, "ResultsRoot"),
-            )
-            if section.get(key)
-        ]
-        return state
+        settings = self.settings
+        configured = (settings.files.root, settings.jobs.results_root)
+        return [str(settings.data_path)] + [location for location in configured if location]
 
     # --- configuration -----------------------------------------------------------------
 
@@ -74,71 +70,19 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
     def openeo_config(self) -> Mapping[str, Any]:
         return self.config.get("OpenEO") or {}
 
-    @property
-    def backend_id(self) -> str:
-        return self.openeo_config.get("Id", "xcube-openeo")
-
-    @property
-    def title(self) -> str:
-        return self.openeo_config.get("Title", "xcube openEO back-end")
-
-    @property
-    def description(self) -> str:
-        return self.openeo_config.get(
-            "Description",
-            "An openEO back-end serving xcube datasets, processed lazily with xarray and dask.",
-        )
+    @cached_property
+    def settings(self) -> OpenEOSettings:
+        """The ``OpenEO`` section with every default applied."""
+        return from_config(OpenEOSettings, self.openeo_config)
 
     @property
     def backend_version(self) -> str:
         return __version__
 
     @property
-    def max_request_body_size(self) -> int:
-        return int(self.openeo_config.get("MaxRequestBodySize", DEFAULT_MAX_REQUEST_BODY_SIZE))
-
-    @property
-    def cors_allow_origin(self) -> str:
-        return self.openeo_config.get("CorsAllowOrigin", "*")
-
-    @property
-    def default_license(self) -> str:
-        return self.openeo_config.get("DefaultLicense", "proprietary")
-
-    @property
-    def sync_timeout(self) -> float:
-        return float(self.openeo_config.get("SyncTimeout", 300))
-
-    @property
-    def sync_max_input_values(self) -> int:
-        return int(self.openeo_config.get("SyncMaxInputValues", 250_000_000))
-
-    @property
-    def sync_local_max_input_values(self) -> int:
-        return int(self.openeo_config.get("SyncLocalMaxInputValues", 20_000_000))
-
-    @property
-    def sync_max_memory(self) -> int:
-        return int(self.openeo_config.get("SyncMaxMemory", DEFAULT_SYNC_MAX_MEMORY))
-
-    @property
-    def sync_local_max_memory(self) -> int:
-        return int(self.openeo_config.get("SyncLocalMaxMemory", DEFAULT_SYNC_LOCAL_MAX_MEMORY))
-
-    @property
-    def sync_max_concurrent(self) -> int:
-        return int(self.openeo_config.get("SyncMaxConcurrent", 8))
-
-    @property
     def cluster(self) -> Any:
         """The dask cluster of this server process (shared across configuration reloads)."""
-        from xcube_openeo.execution import DaskSettings, get_cluster
-
-        return get_cluster(DaskSettings.from_config(self.openeo_config.get("Dask")))
-
-    @property
-    def default_raster_format(self) -> str:
-        return self.openeo_config.get("DefaultRasterFormat", "GTiff")
+        return get_cluster(self.settings.dask)
 
     # --- components ----------------------------------------------------------------------
 
@@ -149,14 +93,12 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
 
     @cached_property
     def collections(self) -> Any:
-        from xcube_openeo.collections.source import DatasetsCollectionSource
-
-        return DatasetsCollectionSource(self.datasets_ctx, default_license=self.default_license)
+        return DatasetsCollectionSource(
+            self.datasets_ctx, default_license=self.settings.default_license
+        )
 
     def eval_env(self, user_id: str | None = None, logger: Any = None) -> Any:
         """The environment process graphs of ``user_id`` are evaluated in."""
-        from xcube_openeo.engine import EvalEnv
-
         extra = {"logger": logger} if logger is not None else {}
         return EvalEnv(
             collections=self.collections,
@@ -167,6 +109,4 @@ class OpenEOContext(AccountsContextMixin, JobsContextMixin, ServicesContextMixin
 
     @cached_property
     def processes(self) -> Any:
-        from xcube_openeo.processes import REGISTRY
-
         return REGISTRY

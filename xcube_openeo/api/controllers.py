@@ -8,9 +8,10 @@ from typing import Any
 from xcube.server.api import ApiRoute
 
 from xcube_openeo import API_VERSION, OPENEO_PREFIX
-from xcube_openeo.api.conformance import conformance_classes
 from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.api.tornado import allowed_methods
+from xcube_openeo.formats import load_formats
+from xcube_openeo.web.conformance import conformance_classes
 
 STAC_VERSION = "1.0.0"
 
@@ -48,9 +49,9 @@ def get_capabilities(
         "backend_version": ctx.backend_version,
         "stac_version": STAC_VERSION,
         "type": "Catalog",
-        "id": ctx.backend_id,
-        "title": ctx.title,
-        "description": ctx.description,
+        "id": ctx.settings.id,
+        "title": ctx.settings.title,
+        "description": ctx.settings.description,
         "production": False,
         "conformsTo": conformance_classes(),
         "endpoints": get_endpoints(routes, ctx),
@@ -92,6 +93,4 @@ def get_conformance() -> dict[str, Any]:
 
 
 def get_file_formats(ctx: OpenEOContext) -> dict[str, Any]:
-    from xcube_openeo.formats import load_formats
-
     return load_formats().to_json()

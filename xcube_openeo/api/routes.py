@@ -4,8 +4,9 @@ from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.api import controllers
 from xcube_openeo.api.api import api
 from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.errors import NotFound
+from xcube_openeo.services.types import service_types
+from xcube_openeo.web.handler import OpenEOHandler
 
 P = OPENEO_PREFIX
 
@@ -46,8 +47,6 @@ class UdfRuntimesHandler(OpenEOHandler[OpenEOContext]):
 @api.route(P + "/service_types")
 class ServiceTypesHandler(OpenEOHandler[OpenEOContext]):
     def get(self):
-        from xcube_openeo.services.types import service_types
-
         self.write_json(service_types())
 
 

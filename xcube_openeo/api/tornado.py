@@ -26,11 +26,18 @@ from typing import Any
 
 import tornado.ioloop
 import tornado.web
+from xcube.server.api import ApiHandler
 from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo import __version__
 from xcube_openeo.auth.accounts import AUTH_EXECUTOR
-from xcube_openeo.errors import MethodNotAllowed, OpenEOError, PayloadTooLarge, internal_error
+from xcube_openeo.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    OpenEOError,
+    PayloadTooLarge,
+    internal_error,
+)
 from xcube_openeo.security.guard import iter_rules
 
 LOG = logging.getLogger("xcube.openeo")
@@ -55,7 +62,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
 
     @property
     def max_body_size(self) -> int:
-        return self.openeo_ctx.max_request_body_size
+        return self.openeo_ctx.settings.max_request_body_size
 
     # --- headers -------------------------------------------------------------------
 
@@ -63,7 +70,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self.set_header("Server", f"xcube-openeo/{__version__}")
         origin = "*"
         try:
-            origin = self.openeo_ctx.cors_allow_origin
+            origin = self.openeo_ctx.settings.cors_allow_origin
         except AttributeError:  # set_default_headers runs before __init__ has finished
             pass
         self.set_header("Access-Control-Allow-Origin", origin)
@@ -206,7 +213,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
             error = MethodNotAllowed(f"Method {self.request.method} is not allowed for this path.")
         elif status_code < 500:
             reason = exc.log_message if isinstance(exc, tornado.web.HTTPError) else None
-            error = OpenEOError("BadRequest", reason or self._reason, status=status_code)
+            error = BadRequest(reason or self._reason, status=status_code)
         else:
             error = internal_error(self._internal_message(), exc)
         self.send_openeo_error(error)
@@ -226,8 +233,6 @@ class _BodyTooLarge(PayloadTooLarge):
 def allowed_methods(handler_cls: type, lower: bool = False) -> list[str]:
     """The HTTP methods an openEO ApiHandler class implements itself (not inherited
     from xcube's ApiHandler, whose defaults only refuse)."""
-    from xcube.server.api import ApiHandler
-
     names = [
         name
         for name in HTTP_METHODS

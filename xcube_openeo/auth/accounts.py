@@ -6,22 +6,17 @@ import base64
 import binascii
 import datetime as dt
 import logging
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from threading import BoundedSemaphore
 from typing import Any
 
+from xcube_openeo.auth.config import AuthenticationSettings
 from xcube_openeo.auth.oidc import OidcProvider, OidcValidator, load_providers, token_invalid
 from xcube_openeo.auth.passwords import dummy_verify, verify_password
-from xcube_openeo.auth.throttle import (
-    DEFAULT_MAX_QUEUED,
-    LoginAttempt,
-    LoginThrottle,
-    parse_networks,
-)
+from xcube_openeo.auth.throttle import LoginAttempt, LoginThrottle, parse_networks
 from xcube_openeo.auth.tokens import BasicTokens
-from xcube_openeo.auth.users import BasicUser, User, load_basic_users
+from xcube_openeo.auth.users import BasicUser, User, basic_users
 from xcube_openeo.errors import AuthenticationRequired, OpenEOError
 from xcube_openeo.store import Store
 
@@ -33,7 +28,6 @@ AUTH_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="openeo-aut
 #: Threads for password hashing (basic logins, ~0.1 s of CPU each), apart from the token
 #: checks: a flood of logins never delays the requests of users who have a token.
 LOGIN_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="openeo-login")
-DEFAULT_TOKEN_LIFETIME = 24 * 3600
 _MAX_HEADER = 16 * 1024
 
 
@@ -85,21 +79,17 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str]:
 
 
 class Accounts:
-    def __init__(self, store: Store, auth_config: Mapping[str, Any]):
+    def __init__(self, store: Store, settings: AuthenticationSettings):
         self.store = store
-        self.users: dict[str, BasicUser] = load_basic_users(auth_config)
-        self.providers: dict[str, OidcProvider] = load_providers(auth_config)
-        lifetime = int(auth_config.get("BasicTokenLifetime", DEFAULT_TOKEN_LIFETIME))
-        self.tokens = BasicTokens(store, dt.timedelta(seconds=lifetime))
-        throttle_config = auth_config.get("LoginThrottle") or {}
-        self.throttle = LoginThrottle.from_config(throttle_config)
+        self.users: dict[str, BasicUser] = basic_users(settings)
+        self.providers: dict[str, OidcProvider] = load_providers(settings)
+        self.tokens = BasicTokens(store, dt.timedelta(seconds=settings.basic_token_lifetime))
+        self.throttle = LoginThrottle.from_settings(settings.login_throttle)
         #: Proxies whose ``X-Forwarded-For`` names the client (throttling per address).
-        self.trusted_proxies = parse_networks(auth_config.get("TrustedProxies") or [])
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
         # Logins admitted and waiting for (or in) their password check: bounded, so
         # that a flood from many addresses cannot queue without limit.
-        self._login_slots = BoundedSemaphore(
-            int(throttle_config.get("MaxQueued", DEFAULT_MAX_QUEUED))
-        )
+        self._login_slots = BoundedSemaphore(settings.login_throttle.max_queued)
 
     # --- who is calling --------------------------------------------------------------
 

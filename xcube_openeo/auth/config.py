@@ -1,4 +1,10 @@
-"""Configuration schema of accounts, store and files (keys of the ``OpenEO`` section)."""
+"""Settings of ``OpenEO.Authentication``: users, OpenID Connect providers, login throttle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from xcube.util.jsonschema import (
     JsonArraySchema,
@@ -8,8 +14,7 @@ from xcube.util.jsonschema import (
     JsonStringSchema,
 )
 
-DEFAULT_MAX_FILE_SIZE = 1024**3
-DEFAULT_QUOTA = 10 * 1024**3
+from xcube_openeo.settings import section, setting
 
 _USER = JsonObjectSchema(
     properties=dict(
@@ -47,101 +52,118 @@ _OIDC_CLIENT = JsonObjectSchema(
     additional_properties=False,
 )
 
-_OIDC_PROVIDER = JsonObjectSchema(
-    properties=dict(
-        Id=JsonStringSchema(pattern=r"^\w+$"),
-        Issuer=JsonStringSchema(
-            description="Issuer URL; its /.well-known/openid-configuration is used."
-        ),
-        Title=JsonStringSchema(),
-        Description=JsonStringSchema(),
-        Scopes=JsonArraySchema(items=JsonStringSchema()),
-        DefaultClients=JsonArraySchema(items=_OIDC_CLIENT),
-        Audience=JsonStringSchema(description="Required 'aud' of access tokens."),
-        Algorithms=JsonArraySchema(
-            items=JsonStringSchema(), description="Accepted JWT algorithms (asymmetric only)."
-        ),
-        ClockSkew=JsonNumberSchema(minimum=0, description="Seconds of clock skew allowed (60)."),
-        UserinfoCacheSeconds=JsonNumberSchema(
-            minimum=0, maximum=900, description="How long userinfo answers are reused (300)."
-        ),
-        JwksRefreshInterval=JsonNumberSchema(
-            minimum=0, description="Least seconds between key set downloads (60)."
-        ),
-    ),
-    required=["Id", "Issuer"],
-    additional_properties=False,
+#: Asymmetric algorithms only: with a symmetric one, anyone holding the provider's
+#: public key could sign tokens (the HS256-with-public-key confusion).
+ASYMMETRIC_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
 )
+#: Userinfo answers for opaque tokens are reused for at most this long.
+MAX_USERINFO_CACHE_SECONDS = 15 * 60
 
-LOGIN_THROTTLE_SCHEMA = JsonObjectSchema(
-    description="Throttling of failed basic logins (auth/throttle.py), checked before any"
-    " password is hashed; throttled logins get 429 TooManyRequests with Retry-After.",
-    properties=dict(
-        UserFailures=JsonIntegerSchema(
-            minimum=1, description="Failed logins per user id within Window before a lockout (5)."
-        ),
-        AddressFailures=JsonIntegerSchema(
-            minimum=1,
-            description="Failed logins per client address within Window before a lockout (20).",
-        ),
-        Window=JsonNumberSchema(minimum=1, description="Seconds failures are counted (60)."),
-        Lockout=JsonNumberSchema(
-            minimum=1,
-            description="Seconds of the first lockout (60); each further lockout of"
-            " the same user or address lasts twice as long.",
-        ),
-        MaxLockout=JsonNumberSchema(minimum=1, description="Longest lockout in seconds (900)."),
-        MaxTrackedKeys=JsonIntegerSchema(
-            minimum=1, description="User ids and addresses tracked each (10000): bounded memory."
-        ),
-        MaxQueued=JsonIntegerSchema(
-            minimum=1,
-            description="Logins waiting for their password check at once (64); more"
-            " get 503 InfrastructureBusy.",
-        ),
-    ),
-    additional_properties=False,
-)
 
-AUTHENTICATION_SCHEMA = JsonObjectSchema(
-    properties=dict(
-        Users=JsonArraySchema(items=_USER),
-        UsersFile=JsonStringSchema(description="YAML file with more users (a list like Users)."),
-        BasicTokenLifetime=JsonIntegerSchema(minimum=60, description="Seconds (86400)."),
-        OidcProviders=JsonArraySchema(items=_OIDC_PROVIDER),
-        HttpTimeout=JsonNumberSchema(
-            minimum=0.1, description="Timeout of calls to OIDC providers in seconds (5)."
-        ),
-        LoginThrottle=LOGIN_THROTTLE_SCHEMA,
-        TrustedProxies=JsonArraySchema(
-            items=JsonStringSchema(),
-            description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For"
-            " names the client (default none: the header is ignored).",
-        ),
-    ),
-    additional_properties=False,
-)
+@dataclass(frozen=True)
+class OidcProviderSettings:
+    """One entry of ``Authentication.OidcProviders``."""
 
-FILES_SCHEMA = JsonObjectSchema(
-    properties=dict(
-        Root=JsonStringSchema(description="fsspec URL of the user files (<DataDir>/files)."),
-        StorageOptions=JsonObjectSchema(additional_properties=True),
-        MaxFileSize=JsonIntegerSchema(minimum=1, description="Bytes per file (1 GiB)."),
-        DefaultQuota=JsonIntegerSchema(minimum=0, description="Bytes per user (10 GiB)."),
-    ),
-    additional_properties=False,
-)
+    id: str | None = setting(
+        None, "provider id (letters, digits, _), in bearer tokens", required=True, pattern=r"^\w+$"
+    )
+    issuer: str | None = setting(
+        None, "issuer URL; its `/.well-known/openid-configuration` is used", required=True
+    )
+    title: str | None = setting(None, "shown by clients", shown="the `Id`")
+    description: str | None = setting(None, "shown by clients")
+    scopes: tuple[str, ...] = setting(("openid",), "scopes clients request")
+    default_clients: tuple[Mapping[str, Any], ...] = setting(
+        (),
+        "clients offered to users (`Id`, `GrantTypes`, `RedirectUrls`)",
+        schema=JsonArraySchema(items=_OIDC_CLIENT),
+    )
+    audience: str | None = setting(None, "required `aud` of access tokens (none: not checked)")
+    algorithms: tuple[str, ...] = setting(
+        ASYMMETRIC_ALGORITHMS,
+        "accepted JWT algorithms (asymmetric only)",
+        shown="the asymmetric ones (`RS*`, `PS*`, `ES*`)",
+    )
+    clock_skew: float = setting(60.0, "seconds of clock skew allowed", minimum=0)
+    userinfo_cache_seconds: float = setting(
+        300.0,
+        "seconds userinfo answers (of opaque tokens) are reused, at most"
+        f" {MAX_USERINFO_CACHE_SECONDS}",
+        minimum=0,
+        maximum=MAX_USERINFO_CACHE_SECONDS,
+    )
+    jwks_refresh_interval: float = setting(
+        60.0,
+        "least seconds between two key set downloads caused by unknown key ids",
+        minimum=0,
+    )
 
-#: Merged into the ``OpenEO`` section's properties by ``xcube_openeo.api.config``.
-ACCOUNTS_CONFIG_PROPERTIES = dict(
-    DataDir=JsonStringSchema(
-        description="Folder of the back-end's state: database, user files"
-        " (default $XDG_DATA_HOME/xcube-openeo)."
-    ),
-    Database=JsonStringSchema(
-        description="SQLAlchemy database URL (default: SQLite file <DataDir>/openeo.sqlite);"
-        " postgresql+psycopg://... for several server instances."
-    ),
-    Authentication=AUTHENTICATION_SCHEMA,
-    Files=FILES_SCHEMA,
-)
+
+@dataclass(frozen=True)
+class LoginThrottleSettings:
+    """Throttling of failed basic logins (``auth/throttle.py``)."""
+
+    user_failures: int = setting(5, "failed logins per user id within `Window`", minimum=1)
+    address_failures: int = setting(
+        20, "failed logins per client address within `Window`", minimum=1
+    )
+    window: float = setting(60.0, "seconds failures are counted", minimum=1, unit="seconds")
+    lockout: float = setting(
+        60.0,
+        "seconds of the first lockout; each further lockout of the same user or address"
+        " lasts twice as long",
+        minimum=1,
+        unit="seconds",
+    )
+    max_lockout: float = setting(900.0, "longest lockout in seconds", minimum=1, unit="seconds")
+    max_tracked_keys: int = setting(
+        10_000, "user ids and addresses tracked each (bounded memory)", minimum=1
+    )
+    max_queued: int = setting(
+        64,
+        "logins that may wait for their password check at once; more get 503 `InfrastructureBusy`",
+        minimum=1,
+    )
+
+
+@dataclass(frozen=True)
+class AuthenticationSettings:
+    users: tuple[Mapping[str, Any], ...] = setting(
+        (),
+        "`Id`, `Name`, `Password` (a scrypt hash; plain passwords stop the server), `Quota`,"
+        " `Budget`, `Plan`",
+        schema=JsonArraySchema(items=_USER),
+    )
+    users_file: str | None = setting(None, "a YAML/JSON file with more users (a list like `Users`)")
+    basic_token_lifetime: int = setting(
+        24 * 3600, "seconds a basic-auth token is valid", minimum=60, unit="seconds"
+    )
+    oidc_providers: tuple[OidcProviderSettings, ...] = setting(
+        (), "OpenID Connect providers", items=OidcProviderSettings
+    )
+    http_timeout: float = setting(
+        5.0, "seconds of timeout of every call to an identity provider", minimum=0.1
+    )
+    login_throttle: LoginThrottleSettings = section(
+        LoginThrottleSettings,
+        "failed basic logins counted per user id and per client address; past a limit every"
+        " login of that user or from that address gets 429 `TooManyRequests` with"
+        " `Retry-After`, before any password is hashed, for `Lockout` seconds, doubling with"
+        " each further lockout up to `MaxLockout`; a successful login clears the user's count",
+    )
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        "addresses or networks (CIDR) of reverse proxies whose `X-Forwarded-For` names the"
+        " client for the login throttle; without it the header is ignored, and behind a proxy"
+        " all clients share the proxy's address (leave xcube's `tornado.xheaders` off: it"
+        " takes the header from any client)",
+    )

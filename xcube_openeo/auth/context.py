@@ -7,22 +7,38 @@ reloads) but share process-wide state: the database engine is cached by URL
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from xcube_openeo.auth.accounts import Accounts
-from xcube_openeo.auth.config import DEFAULT_MAX_FILE_SIZE, DEFAULT_QUOTA
+from xcube_openeo.auth.config import AuthenticationSettings
+from xcube_openeo.files.config import FilesSettings
 from xcube_openeo.files.storage import FileStorage
 from xcube_openeo.store import Store, get_store
-from xcube_openeo.store.config import data_dir, database_url
 from xcube_openeo.udp.store import UserProcesses
 
 
-class AccountsContextMixin:
-    """Needs ``openeo_config`` (the ``OpenEO`` configuration section) from the context."""
+class AccountsContextSettings(Protocol):
+    """The part of the ``OpenEO`` settings the accounts components read."""
 
-    openeo_config: Mapping[str, Any]
+    @property
+    def authentication(self) -> AuthenticationSettings: ...
+
+    @property
+    def files(self) -> FilesSettings: ...
+
+    @property
+    def data_path(self) -> Path: ...
+
+    @property
+    def database_url(self) -> str: ...
+
+
+class AccountsContextMixin:
+    """Needs ``settings`` (the ``OpenEO`` configuration section) from the context."""
+
+    settings: AccountsContextSettings
 
     def __init__(self, server_ctx: Any):
         super().__init__(server_ctx)  # type: ignore[call-arg]
@@ -32,22 +48,21 @@ class AccountsContextMixin:
 
     @cached_property
     def store(self) -> Store:
-        return get_store(database_url(self.openeo_config))
+        return get_store(self.settings.database_url)
 
     @cached_property
     def accounts(self) -> Accounts:
-        return Accounts(self.store, self.openeo_config.get("Authentication") or {})
+        return Accounts(self.store, self.settings.authentication)
 
     @cached_property
     def files(self) -> FileStorage:
-        config = self.openeo_config.get("Files") or {}
-        state = data_dir(self.openeo_config)
+        files, state = self.settings.files, self.settings.data_path
         return FileStorage(
-            root_url=config.get("Root") or str(state / "files"),
-            storage_options=config.get("StorageOptions"),
+            root_url=files.root or str(state / "files"),
+            storage_options=files.storage_options,
             staging_dir=state / "tmp",
-            max_file_size=int(config.get("MaxFileSize", DEFAULT_MAX_FILE_SIZE)),
-            default_quota=int(config.get("DefaultQuota", DEFAULT_QUOTA)),
+            max_file_size=files.max_file_size,
+            default_quota=files.default_quota,
         )
 
     @cached_property

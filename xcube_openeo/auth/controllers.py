@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xcube_openeo.api.context import OpenEOContext
 from xcube_openeo.auth.users import User
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 
 def me(ctx: OpenEOContext, user: User, base_url: str) -> dict[str, Any]:

@@ -22,25 +22,18 @@ import requests
 from jose import jwk, jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
 
+from xcube_openeo.auth.config import (
+    ASYMMETRIC_ALGORITHMS,
+    MAX_USERINFO_CACHE_SECONDS,
+    AuthenticationSettings,
+    OidcProviderSettings,
+)
 from xcube_openeo.auth.users import AccountsConfigError, User
 from xcube_openeo.errors import OpenEOError
 
-#: Asymmetric algorithms only: with a symmetric one, anyone holding the provider's
-#: public key could sign tokens (the HS256-with-public-key confusion).
-DEFAULT_ALGORITHMS = (
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES384",
-    "ES512",
-)
 _KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
-#: Userinfo answers for opaque tokens are reused for at most this long.
-MAX_USERINFO_CACHE_SECONDS = 15 * 60
+#: The defaults of every provider setting.
+_DEFAULTS = OidcProviderSettings()
 # ASCII: user ids must match the API's pattern (JavaScript \w) and be safe folder names.
 _PROVIDER_ID = re.compile(r"^\w+$", re.ASCII)
 _SAFE_SUB = re.compile(r"^[\w\-.~]{1,128}$", re.ASCII)
@@ -64,17 +57,17 @@ class OidcProvider:
     id: str
     issuer: str
     title: str
-    scopes: tuple[str, ...] = ("openid",)
+    scopes: tuple[str, ...] = _DEFAULTS.scopes
     description: str | None = None
     default_clients: tuple[Mapping[str, Any], ...] = ()
     #: Required ``aud`` of access tokens (None: not checked).
     audience: str | None = None
-    algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
-    clock_skew: float = 60.0
-    userinfo_cache_seconds: float = 300.0
+    algorithms: tuple[str, ...] = _DEFAULTS.algorithms
+    clock_skew: float = _DEFAULTS.clock_skew
+    userinfo_cache_seconds: float = _DEFAULTS.userinfo_cache_seconds
     #: Smallest interval between two JWKS downloads caused by unknown key ids.
-    jwks_refresh_interval: float = 60.0
-    timeout: float = 5.0
+    jwks_refresh_interval: float = _DEFAULTS.jwks_refresh_interval
+    timeout: float = AuthenticationSettings().http_timeout
 
     @property
     def discovery_url(self) -> str:
@@ -101,39 +94,39 @@ class OidcProvider:
         return doc
 
 
-def load_providers(auth_config: Mapping[str, Any]) -> dict[str, OidcProvider]:
+def load_providers(settings: AuthenticationSettings) -> dict[str, OidcProvider]:
     providers: dict[str, OidcProvider] = {}
-    timeout = float(auth_config.get("HttpTimeout", 5.0))
-    for entry in auth_config.get("OidcProviders") or []:
-        pid = entry.get("Id")
+    for entry in settings.oidc_providers:
+        pid = entry.id
         if not isinstance(pid, str) or not _PROVIDER_ID.match(pid):
             raise AccountsConfigError(
                 f"OIDC provider id {pid!r} must be a word (letters, digits, _)."
             )
         if pid in providers:
             raise AccountsConfigError(f"OIDC provider {pid!r} is configured twice.")
-        algorithms = tuple(entry.get("Algorithms") or DEFAULT_ALGORITHMS)
+        if not entry.issuer:
+            raise AccountsConfigError(f"OIDC provider {pid!r} has no Issuer.")
+        # Empty lists mean the defaults, as absent ones do.
+        algorithms = entry.algorithms or _DEFAULTS.algorithms
         unsupported = [a for a in algorithms if a[:2] not in _KEY_TYPES]
         if unsupported:
             raise AccountsConfigError(
                 f"OIDC provider {pid!r}: algorithms {unsupported} are not allowed;"
-                f" use asymmetric ones ({', '.join(DEFAULT_ALGORITHMS)})."
+                f" use asymmetric ones ({', '.join(ASYMMETRIC_ALGORITHMS)})."
             )
         providers[pid] = OidcProvider(
             id=pid,
-            issuer=entry["Issuer"],
-            title=entry.get("Title") or pid,
-            description=entry.get("Description"),
-            scopes=tuple(entry.get("Scopes") or ("openid",)),
-            default_clients=tuple(entry.get("DefaultClients") or ()),
-            audience=entry.get("Audience"),
+            issuer=entry.issuer,
+            title=entry.title or pid,
+            description=entry.description,
+            scopes=entry.scopes or _DEFAULTS.scopes,
+            default_clients=entry.default_clients,
+            audience=entry.audience,
             algorithms=algorithms,
-            clock_skew=float(entry.get("ClockSkew", 60)),
-            userinfo_cache_seconds=min(
-                float(entry.get("UserinfoCacheSeconds", 300)), MAX_USERINFO_CACHE_SECONDS
-            ),
-            jwks_refresh_interval=float(entry.get("JwksRefreshInterval", 60)),
-            timeout=timeout,
+            clock_skew=entry.clock_skew,
+            userinfo_cache_seconds=min(entry.userinfo_cache_seconds, MAX_USERINFO_CACHE_SECONDS),
+            jwks_refresh_interval=entry.jwks_refresh_interval,
+            timeout=settings.http_timeout,
         )
     return providers
 

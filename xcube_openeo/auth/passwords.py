@@ -36,14 +36,6 @@ def check_password_hash(value: object) -> None:
     _parse(value)
 
 
-def is_password_hash(value: object) -> bool:
-    try:
-        _parse(value)
-        return True
-    except PasswordHashInvalid:
-        return False
-
-
 def verify_password(password: str, password_hash: str) -> bool:
     """True if ``password`` matches; compares in constant time."""
     log2_n, r, p, salt, expected = _parse(password_hash)

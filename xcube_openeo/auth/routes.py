@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import tornado.ioloop
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.auth import controllers
 from xcube_openeo.auth.accounts import LOGIN_EXECUTOR
 from xcube_openeo.auth.throttle import client_address
 from xcube_openeo.errors import NotFound
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 P = OPENEO_PREFIX
+ROUTES = RouteTable()
 
 
-@api.route(P + "/credentials/basic")
-class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/credentials/basic")
+class BasicCredentialsHandler(OpenEOHandler["OpenEOContext"]):
     async def get(self):
         accounts = self.ctx.accounts
         headers = self.request.headers
@@ -46,8 +51,8 @@ class BasicCredentialsHandler(OpenEOHandler[OpenEOContext]):
         return client_address(remote_ip, forwarded, trusted_proxies)
 
 
-@api.route(P + "/credentials/oidc")
-class OidcCredentialsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/credentials/oidc")
+class OidcCredentialsHandler(OpenEOHandler["OpenEOContext"]):
     """Only with OpenID Connect providers configured: the API requires at least one.
 
     Without providers the endpoint is not in the capabilities and answers 404
@@ -70,7 +75,7 @@ class OidcCredentialsHandler(OpenEOHandler[OpenEOContext]):
         self.write_json(self.ctx.accounts.oidc_providers_document())
 
 
-@api.route(P + "/me")
-class MeHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/me")
+class MeHandler(OpenEOHandler["OpenEOContext"]):
     def get(self):
         self.write_json(controllers.me(self.ctx, self.require_user(), self.base_url))

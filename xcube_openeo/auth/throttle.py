@@ -30,16 +30,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from xcube_openeo.auth.config import LoginThrottleSettings
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.settings import from_config
 
-#: Defaults of the ``Authentication.LoginThrottle`` settings (see ``auth/config.py``).
-DEFAULT_USER_FAILURES = 5
-DEFAULT_ADDRESS_FAILURES = 20
-DEFAULT_WINDOW = 60.0
-DEFAULT_LOCKOUT = 60.0
-DEFAULT_MAX_LOCKOUT = 900.0
-DEFAULT_MAX_TRACKED_KEYS = 10_000
-DEFAULT_MAX_QUEUED = 64
+#: The defaults of every ``Authentication.LoginThrottle`` setting.
+_DEFAULTS = LoginThrottleSettings()
 
 #: Longer user names cannot be user ids (at most 64 characters): keyed by a digest.
 _MAX_KEY_LENGTH = 64
@@ -147,12 +143,12 @@ class LoginThrottle:
 
     def __init__(
         self,
-        user_failures: int = DEFAULT_USER_FAILURES,
-        address_failures: int = DEFAULT_ADDRESS_FAILURES,
-        window: float = DEFAULT_WINDOW,
-        lockout: float = DEFAULT_LOCKOUT,
-        max_lockout: float = DEFAULT_MAX_LOCKOUT,
-        max_tracked_keys: int = DEFAULT_MAX_TRACKED_KEYS,
+        user_failures: int = _DEFAULTS.user_failures,
+        address_failures: int = _DEFAULTS.address_failures,
+        window: float = _DEFAULTS.window,
+        lockout: float = _DEFAULTS.lockout,
+        max_lockout: float = _DEFAULTS.max_lockout,
+        max_tracked_keys: int = _DEFAULTS.max_tracked_keys,
         clock: Callable[[], float] = time.monotonic,
     ):
         if min(user_failures, address_failures, max_tracked_keys) < 1:
@@ -167,14 +163,17 @@ class LoginThrottle:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> LoginThrottle:
-        config = config or {}
+        return cls.from_settings(from_config(LoginThrottleSettings, config))
+
+    @classmethod
+    def from_settings(cls, settings: LoginThrottleSettings) -> LoginThrottle:
         return cls(
-            user_failures=int(config.get("UserFailures", DEFAULT_USER_FAILURES)),
-            address_failures=int(config.get("AddressFailures", DEFAULT_ADDRESS_FAILURES)),
-            window=float(config.get("Window", DEFAULT_WINDOW)),
-            lockout=float(config.get("Lockout", DEFAULT_LOCKOUT)),
-            max_lockout=float(config.get("MaxLockout", DEFAULT_MAX_LOCKOUT)),
-            max_tracked_keys=int(config.get("MaxTrackedKeys", DEFAULT_MAX_TRACKED_KEYS)),
+            user_failures=settings.user_failures,
+            address_failures=settings.address_failures,
+            window=settings.window,
+            lockout=settings.lockout,
+            max_lockout=settings.max_lockout,
+            max_tracked_keys=settings.max_tracked_keys,
         )
 
     def attempt(self, user_id: str, address: str) -> LoginAttempt:

@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
+from xcube_openeo.auth.config import AuthenticationSettings
 from xcube_openeo.auth.passwords import PasswordHashInvalid, check_password_hash
+from xcube_openeo.settings import from_config
 
 #: Basic user ids are plain words, so they never collide with OIDC user ids
 #: (``<provider>-<sub>``) and are safe as folder names.
@@ -42,15 +44,19 @@ class BasicUser:
 
 
 def load_basic_users(auth_config: Mapping[str, Any]) -> dict[str, BasicUser]:
+    """The users of an ``Authentication`` section (a mapping); see :func:`basic_users`."""
+    return basic_users(from_config(AuthenticationSettings, auth_config))
+
+
+def basic_users(settings: AuthenticationSettings) -> dict[str, BasicUser]:
     """The configured users (``Users`` and the file ``UsersFile`` names), by id.
 
     Raises :class:`AccountsConfigError` for anything that is not a proper password
     hash, so that a plain password in a configuration never goes unnoticed.
     """
-    entries: list[Mapping[str, Any]] = list(auth_config.get("Users") or [])
-    users_file = auth_config.get("UsersFile")
-    if users_file:
-        entries += _read_users_file(Path(users_file))
+    entries: list[Mapping[str, Any]] = list(settings.users)
+    if settings.users_file:
+        entries += _read_users_file(Path(settings.users_file))
     users: dict[str, BasicUser] = {}
     for entry in entries:
         user = _basic_user(entry)

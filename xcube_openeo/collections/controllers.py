@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.pagination import paginate
 from xcube_openeo.collections.stac import collection_document, queryables_document
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.web.pagination import paginate
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 LOG = logging.getLogger("xcube.openeo")
 

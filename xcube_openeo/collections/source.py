@@ -8,7 +8,7 @@ from typing import Any
 
 from xcube.core.mldataset import MultiLevelDataset
 
-from xcube_openeo.collections.metadata import CollectionMetadata
+from xcube_openeo.engine.collection_metadata import CollectionMetadata
 from xcube_openeo.errors import CollectionNotFound, OpenEOError, internal_error
 
 

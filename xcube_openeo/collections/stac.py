@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from xcube_openeo.collections.metadata import BANDS, CollectionMetadata, T, X, Y
+from xcube_openeo.engine.collection_metadata import BANDS, CollectionMetadata, T, X, Y
 
 STAC_VERSION = "1.0.0"
 DATACUBE_EXTENSION = "https://stac-extensions.github.io/datacube/v2.2.0/schema.json"

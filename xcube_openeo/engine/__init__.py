@@ -8,10 +8,13 @@ runs the graph, building lazy xarray/dask computations.
 Modules: ``graph`` (parsing flat graphs: references, result node, cycles),
 ``validate`` (processes, parameters, schemas, child graphs, user-defined processes,
 limits), ``schema`` (JSON Schema checks with openEO subtypes), ``evaluate`` (running
-graphs; parameter scopes), ``callback`` (child graphs as callables), ``cube`` (the
-data cube), ``load`` (collections into cubes, reading only what is asked for),
-``env`` (evaluation environment and limits).  The data cube processes themselves
-are in :mod:`xcube_openeo.processes.cubes`.
+graphs; parameter scopes; child graphs as callables), ``cube`` (the data cube),
+``load`` (collections into cubes, reading only what is asked for), ``geometry`` (CRSs,
+pixel masks, selection by position), ``collection_metadata`` (how datasets map onto
+openEO dimensions), ``env`` (evaluation environment and limits), ``registry``
+(processes by id) and ``values`` (arrays).  The processes themselves are in
+:mod:`xcube_openeo.processes`, which fills :data:`~.registry.REGISTRY` when imported;
+the engine never imports it.
 """
 
 from __future__ import annotations
@@ -19,18 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import OpenEOError
-from ..processes.registry import REGISTRY, ProcessRegistry
-from .callback import Callback
+from ..errors import OpenEOError, ProcessGraphComplexity
 from .cube import DataCube, Dimension
 from .env import CollectionSource, EvalEnv, InMemoryCollections, Limits
-from .evaluate import Evaluator, Scope
+from .evaluate import Callback, Evaluator, Scope
+from .registry import REGISTRY, ProcessRegistry
 from .validate import ParsedProcess, parse_process
-
-
-def _ensure_processes_loaded() -> None:
-    # The registry is filled by importing the implementation modules.
-    import xcube_openeo.processes  # noqa: F401
 
 
 def validate_process(
@@ -46,7 +43,6 @@ def validate_process(
     ``parameter_names`` are parameters whose values the caller will provide although
     the process does not declare them.
     """
-    _ensure_processes_loaded()
     try:
         parsed = parse_process(
             process,
@@ -56,7 +52,7 @@ def validate_process(
             parameter_names=parameter_names,
         )
     except RecursionError:  # pathologically nested JSON values (not nodes)
-        return [OpenEOError("ProcessGraphComplexity", "The process is nested too deeply.")]
+        return [ProcessGraphComplexity("The process is nested too deeply.")]
     return parsed.errors
 
 
@@ -72,7 +68,6 @@ def evaluate_process(
     ``arguments`` are values for the process's own parameters (top-level
     ``from_parameter``); defaults declared in ``process["parameters"]`` apply.
     """
-    _ensure_processes_loaded()
     arguments = dict(arguments or {})
     try:
         parsed = parse_process(
@@ -88,7 +83,7 @@ def evaluate_process(
         evaluator = Evaluator(env, registry, parsed.user_graphs)
         return evaluator.run_graph(parsed.graph, Scope(arguments, parsed.parameters, None))
     except RecursionError:  # pathologically nested JSON values (graphs are iterative)
-        raise OpenEOError("ProcessGraphComplexity", "The process is nested too deeply.") from None
+        raise ProcessGraphComplexity("The process is nested too deeply.") from None
 
 
 __all__ = [

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..errors import OpenEOError
+from ..errors import OpenEOError, ProcessParameterInvalid
 
 DIMENSION_TYPES = ("spatial", "temporal", "bands", "geometry", "other")
 
@@ -219,7 +219,7 @@ def parse_datetime(value: Any) -> np.datetime64:
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as e:
-        raise OpenEOError("ProcessParameterInvalid", f"Invalid date/time {value!r}.") from e
+        raise ProcessParameterInvalid(f"Invalid date/time {value!r}.") from e
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)
     return np.datetime64(ts.to_datetime64(), "ns")

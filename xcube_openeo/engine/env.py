@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from xcube.core.mldataset import MultiLevelDataset
+from xcube.core.mldataset import BaseMultiLevelDataset, MultiLevelDataset
 
-from ..errors import OpenEOError
+from ..errors import CollectionNotFound
 
 
 @runtime_checkable
@@ -21,6 +21,25 @@ class CollectionSource(Protocol):
     def get_ml_dataset(self, collection_id: str) -> MultiLevelDataset:
         """The collection's multi-resolution dataset; raises ``CollectionNotFound``."""
         ...
+
+    # A source may also limit what is read, e.g. to a map tile:
+    # ``read_window(collection_id) -> ReadWindow | None`` (optional).
+
+
+@dataclass(frozen=True)
+class ReadWindow:
+    """The part of a collection an evaluation reads (the window of a map tile).
+
+    ``load_collection`` narrows every load of the collection to ``extent``: as its
+    spatial extent where it has none of its own (or ``tile_extent``, the extent the
+    caller passes to the graph as a parameter), else after its own extent, as a
+    ``filter_bbox`` after the load would (then only its own extent can make the load
+    fail with ``NoDataAvailable``).
+    """
+
+    #: A bounding box (``west``, ``south``, ``east``, ``north``, ``crs``).
+    extent: Mapping[str, Any]
+    tile_extent: Any = None
 
 
 @dataclass(frozen=True)
@@ -39,8 +58,6 @@ class InMemoryCollections:
     """A :class:`CollectionSource` over datasets held in memory (tests, demos)."""
 
     def __init__(self, datasets: Mapping[str, Any]):
-        from xcube.core.mldataset import BaseMultiLevelDataset
-
         self._datasets = {
             cid: ds if isinstance(ds, MultiLevelDataset) else BaseMultiLevelDataset(ds)
             for cid, ds in datasets.items()
@@ -53,9 +70,7 @@ class InMemoryCollections:
         try:
             return self._datasets[collection_id]
         except KeyError:
-            raise OpenEOError(
-                "CollectionNotFound", f"Collection {collection_id!r} does not exist."
-            ) from None
+            raise CollectionNotFound(f"Collection {collection_id!r} does not exist.") from None
 
 
 @dataclass

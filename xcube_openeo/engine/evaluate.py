@@ -1,7 +1,8 @@
 """Evaluation of validated process graphs.
 
 Nodes run in dependency order in a loop (no recursion over the graph); child graphs
-become :class:`~.callback.Callback` objects that the processes call.  Processes build
+become :class:`Callback` objects that the processes call, evaluated by the same
+:class:`Evaluator` (hence one module).  Processes build
 lazy xarray/dask computations, so evaluating a graph computes nothing by itself.
 """
 
@@ -14,12 +15,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import OpenEOError
-from ..processes.registry import ProcessRegistry
-from ..processes.values import ARRAY_DIM, ArrayValue
+from ..errors import Internal, OpenEOError, ProcessParameterInvalid, ProcessUnsupported
+from .cube import DataCube
 from .env import EvalEnv
-from .graph import ChildGraph, Node, NodeRef, ParamRef, ParsedGraph
-from .schema import runtime_type_fits
+from .graph import ChildGraph, Node, NodeRef, ParamRef, ParsedGraph, has_references, iter_values
+from .registry import REGISTRY, ProcessRegistry
+from .schema import CALLBACK_SUBTYPE, schema_alternatives
+from .validate import parse_process
+from .values import ARRAY_DIM, ArrayValue
 
 _MISSING = object()
 
@@ -71,8 +74,6 @@ class Evaluator:
     def __getstate__(self) -> dict[str, Any]:
         # Callbacks travel to dask workers inside task functions: send no data access
         # (collections) and no per-request logger, and the global registry by reference.
-        from ..processes.registry import REGISTRY
-
         logger = self.env.logger if isinstance(self.env.logger, logging.Logger) else None
         env = EvalEnv(
             user_id=self.env.user_id,
@@ -84,8 +85,6 @@ class Evaluator:
         return {"env": env, "registry": registry, "user_graphs": dict(self.user_graphs)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        from ..processes.registry import REGISTRY
-
         self.env = state["env"]
         self.registry = state["registry"] or REGISTRY
         self.user_graphs = state["user_graphs"]
@@ -137,8 +136,6 @@ class Evaluator:
         if isinstance(value, ParamRef):
             return scope.lookup(value.name)
         if isinstance(value, ChildGraph):
-            from .callback import Callback
-
             assert value.graph is not None, "child graphs are parsed by validation"
             return Callback(value.graph, self, scope)
         if isinstance(value, list):
@@ -153,9 +150,7 @@ class Evaluator:
             return self.call_user_process(node.process_id, args)
         impl = self.registry.get_impl(node.process_id)
         if impl is None:
-            raise OpenEOError(
-                "ProcessUnsupported", f"{where}: process {node.process_id!r} is not supported."
-            )
+            raise ProcessUnsupported(f"{where}: process {node.process_id!r} is not supported.")
         kwargs: dict[str, Any] = {}
         for spec in node.param_specs:
             name = spec["name"]
@@ -163,8 +158,7 @@ class Evaluator:
             # JSON literals were checked by validation; computed values are checked here.
             computed = isinstance(node.arguments.get(name), NodeRef | ParamRef)
             if computed and not runtime_type_fits(value, spec.get("schema")):
-                raise OpenEOError(
-                    "ProcessParameterInvalid",
+                raise ProcessParameterInvalid(
                     f"{where}: parameter {name!r} of process {node.process_id!r} does not "
                     f"accept {_describe(value)}.",
                 )
@@ -181,14 +175,93 @@ class Evaluator:
                 e.located = True  # type: ignore[attr-defined]
             raise
         except Exception as e:  # an implementation bug or unforeseen input: report, not crash
-            raise OpenEOError(
-                "Internal", f"{where}: process {node.process_id!r} failed: {type(e).__name__}: {e}"
+            raise Internal(
+                f"{where}: process {node.process_id!r} failed: {type(e).__name__}: {e}"
             ) from e
 
     def call_user_process(self, process_id: str, args: Mapping[str, Any]) -> Any:
         graph = self.user_graphs[process_id]
         # A user-defined process sees only its own parameters, not the caller's.
         return self.run_graph(graph, Scope(args, graph.parameters, None))
+
+
+class Callback:
+    """A child process graph bound to its environment and enclosing scope.
+
+    Call it with the callback's parameters as keyword arguments (``cb(x=..., context=...)``);
+    it returns the value of the graph's result node.  Processes may pass whole
+    ``xarray.DataArray``s (element-wise callbacks) or vectorised ``ArrayValue``s.
+    """
+
+    def __init__(self, graph: ParsedGraph, evaluator: Evaluator, scope: Scope | None = None):
+        self.graph = graph
+        self.evaluator = evaluator
+        self.scope = scope
+
+    def __call__(self, **kwargs: Any) -> Any:
+        return self.evaluator.run_graph(
+            self.graph, Scope(kwargs, self.graph.parameters, self.scope)
+        )
+
+    def call_with_results(self, results: dict[str, Any], **kwargs: Any) -> Any:
+        """Like calling, with the results of some nodes given (see ``run_graph``)."""
+        scope = Scope(kwargs, self.graph.parameters, self.scope)
+        return self.evaluator.run_graph(self.graph, scope, precomputed=results)
+
+    @property
+    def env(self) -> EvalEnv:
+        return self.evaluator.env
+
+    @classmethod
+    def from_json(
+        cls, process: dict[str, Any], env: EvalEnv | None = None, **kwargs: Any
+    ) -> Callback:
+        """A callback from the JSON of a process (``{"process_graph": ...}``); validates it."""
+        env = env or EvalEnv()
+        registry = kwargs.pop("registry", REGISTRY)
+        parsed = parse_process(
+            process, registry=registry, limits=env.limits, user_processes=env.user_processes
+        )
+        if parsed.errors:
+            raise parsed.errors[0]
+        assert parsed.graph is not None
+        parsed.graph.parameters = parsed.parameters
+        return cls(parsed.graph, Evaluator(env, registry, parsed.user_graphs), None)
+
+    @property
+    def single_process_id(self) -> str | None:
+        """The process id if the graph is one predefined process applied to ``data``.
+
+        Only then may a process replace the callback by an equivalent xarray operation
+        (for example ``mean`` over a dimension); other arguments must be literals
+        (see :attr:`single_process_arguments`).
+        """
+        if len(self.graph.nodes) != 1:
+            return None
+        node = self.graph.result_node
+        if node.kind != "predefined" or not isinstance(node.arguments.get("data"), ParamRef):
+            return None
+        if node.arguments["data"].name != "data":
+            return None
+        others = [v for k, v in node.arguments.items() if k != "data"]
+        if any(has_references(v) for v in others):
+            return None
+        return node.process_id
+
+    @property
+    def single_process_arguments(self) -> dict[str, Any]:
+        """The literal arguments other than ``data`` of a single-process callback."""
+        if self.single_process_id is None:
+            raise Internal("not a single-process callback")
+        return {k: v for k, v in self.graph.result_node.arguments.items() if k != "data"}
+
+    def depends_on_parameter(self, name: str) -> bool:
+        """Whether any node of the graph (not its children) reads parameter ``name``."""
+        return any(
+            isinstance(v, ParamRef) and v.name == name
+            for node in self.graph.nodes.values()
+            for v in iter_values(node.arguments)
+        )
 
 
 def _needed_nodes(graph: ParsedGraph, known: Any) -> set[str]:
@@ -208,8 +281,6 @@ def _needed_nodes(graph: ParsedGraph, known: Any) -> set[str]:
 def _describe(value: Any) -> str:
     if value is None:
         return "null"
-    from .cube import DataCube
-
     if isinstance(value, DataCube):
         return "a data cube"
     if isinstance(value, ArrayValue):
@@ -242,3 +313,55 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return np.nan if value is None else value
+
+
+_CUBE_SUBTYPES = ("datacube", "raster-cube", "vector-cube")
+
+
+def runtime_type_fits(value: Any, schema: Any) -> bool:
+    """Whether a computed value (not JSON) can be an argument for ``schema``.
+
+    Only the JSON type and the cube/callback subtypes are checked; vectorised values
+    (xarray, numpy arrays) inside callbacks and unknown Python types pass.
+    """
+    alternatives = schema_alternatives(schema)
+    if not alternatives:
+        return True
+    if isinstance(value, DataCube):
+        return any(_untyped(s) or s.get("subtype") in _CUBE_SUBTYPES for s in alternatives)
+    if isinstance(value, Callback):
+        return any(_untyped(s) or s.get("subtype") == CALLBACK_SUBTYPE for s in alternatives)
+    kinds = _json_kinds(value)
+    if kinds is None:
+        return True
+    for s in alternatives:
+        if _untyped(s):
+            return True
+        if s.get("subtype") in (*_CUBE_SUBTYPES, CALLBACK_SUBTYPE):
+            continue
+        types = s["type"] if isinstance(s["type"], list) else [s["type"]]
+        if kinds & set(types):
+            return True
+    return False
+
+
+def _untyped(schema: dict[str, Any]) -> bool:
+    return "type" not in schema
+
+
+def _json_kinds(value: Any) -> set[str] | None:
+    if value is None:
+        return {"null"}
+    if isinstance(value, bool | np.bool_):
+        return {"boolean"}
+    if isinstance(value, int | np.integer):
+        return {"integer", "number"}
+    if isinstance(value, float | np.floating):
+        return {"number", "integer"} if float(value).is_integer() else {"number"}
+    if isinstance(value, str):
+        return {"string"}
+    if isinstance(value, ArrayValue | list | tuple):
+        return {"array"}
+    if isinstance(value, dict):
+        return {"object"}
+    return None  # vectorised arrays and other engine values

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import OpenEOError
+from ..errors import OpenEOError, ProcessGraphInvalid
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class ParsedGraph:
 
 
 def _invalid(where: str, message: str) -> OpenEOError:
-    return OpenEOError("ProcessGraphInvalid", f"{where}{message}" if where else message)
+    return ProcessGraphInvalid(f"{where}{message}" if where else message)
 
 
 def parse_graph(

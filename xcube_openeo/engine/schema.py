@@ -16,6 +16,8 @@ from typing import Any
 
 from jsonschema import Draft7Validator, FormatChecker
 
+from ..util.identity_cache import IdentityCache
+
 _RFC3339_DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
@@ -146,19 +148,15 @@ def _validator_for_json(schema_json: str) -> Draft7Validator:
     return Draft7Validator(_with_subtype_rules(json.loads(schema_json)), format_checker=FORMATS)
 
 
-#: Validators by schema object identity (specs live as long as the registry); the
-#: schema is kept alongside so that its id cannot be reused by another object.
-_VALIDATORS: dict[int, tuple[Any, Draft7Validator]] = {}
+#: Validators by schema object identity (specs live as long as the registry).
+_VALIDATORS: IdentityCache[Draft7Validator] = IdentityCache(max_entries=8192)
 
 
 def _validator(schema: Any) -> Draft7Validator:
-    entry = _VALIDATORS.get(id(schema))
-    if entry is not None and entry[0] is schema:
-        return entry[1]
-    validator = _validator_for_json(json.dumps(schema, sort_keys=True))
-    if len(_VALIDATORS) > 8192:
-        _VALIDATORS.clear()
-    _VALIDATORS[id(schema)] = (schema, validator)
+    validator = _VALIDATORS.get(schema)
+    if validator is None:
+        validator = _validator_for_json(json.dumps(schema, sort_keys=True))
+        _VALIDATORS.put(schema, validator)
     return validator
 
 
@@ -218,70 +216,3 @@ def callback_parameter_names(schema: Any) -> set[str] | None:
                 names.update(p["name"] for p in item["parameters"] if isinstance(p, dict))
             stack.extend(v for k, v in item.items() if isinstance(v, dict | list))
     return names if found else None
-
-
-def only_datacubes(schema: Any) -> bool:
-    """Whether the schema admits data cubes and nothing else."""
-    alts = schema_alternatives(schema)
-    return bool(alts) and all(
-        s.get("subtype") in ("datacube", "raster-cube", "vector-cube") for s in alts
-    )
-
-
-_CUBE_SUBTYPES = ("datacube", "raster-cube", "vector-cube")
-
-
-def runtime_type_fits(value: Any, schema: Any) -> bool:
-    """Whether a computed value (not JSON) can be an argument for ``schema``.
-
-    Only the JSON type and the cube/callback subtypes are checked; vectorised values
-    (xarray, numpy arrays) inside callbacks and unknown Python types pass.
-    """
-    from .callback import Callback
-    from .cube import DataCube
-
-    alternatives = schema_alternatives(schema)
-    if not alternatives:
-        return True
-    if isinstance(value, DataCube):
-        return any(_untyped(s) or s.get("subtype") in _CUBE_SUBTYPES for s in alternatives)
-    if isinstance(value, Callback):
-        return any(_untyped(s) or s.get("subtype") == CALLBACK_SUBTYPE for s in alternatives)
-    kinds = _json_kinds(value)
-    if kinds is None:
-        return True
-    for s in alternatives:
-        if _untyped(s):
-            return True
-        if s.get("subtype") in (*_CUBE_SUBTYPES, CALLBACK_SUBTYPE):
-            continue
-        types = s["type"] if isinstance(s["type"], list) else [s["type"]]
-        if kinds & set(types):
-            return True
-    return False
-
-
-def _untyped(schema: dict[str, Any]) -> bool:
-    return "type" not in schema
-
-
-def _json_kinds(value: Any) -> set[str] | None:
-    import numpy as np
-
-    from ..processes.values import ArrayValue
-
-    if value is None:
-        return {"null"}
-    if isinstance(value, bool | np.bool_):
-        return {"boolean"}
-    if isinstance(value, int | np.integer):
-        return {"integer", "number"}
-    if isinstance(value, float | np.floating):
-        return {"number", "integer"} if float(value).is_integer() else {"number"}
-    if isinstance(value, str):
-        return {"string"}
-    if isinstance(value, ArrayValue | list | tuple):
-        return {"array"}
-    if isinstance(value, dict):
-        return {"object"}
-    return None  # vectorised arrays and other engine values

@@ -11,10 +11,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import OpenEOError
-from ..processes.registry import ProcessRegistry
+from ..errors import (
+    OpenEOError,
+    ProcessGraphComplexity,
+    ProcessGraphInvalid,
+    ProcessGraphMissing,
+    ProcessParameterInvalid,
+    ProcessParameterRequired,
+    ProcessParameterUnsupported,
+    ProcessUnsupported,
+)
 from .env import Limits
 from .graph import ChildGraph, Node, ParamRef, ParsedGraph, has_references, iter_values, parse_graph
+from .registry import ProcessRegistry
 from .schema import accepts_callback, callback_parameter_names, check_value
 
 PREDEFINED_NAMESPACES = (None, "", "backend")
@@ -53,9 +62,7 @@ def parse_process(
 ) -> ParsedProcess:
     """Parse and validate ``process``; never raises for bad input."""
     if not isinstance(process, dict) or "process_graph" not in process:
-        return ParsedProcess(
-            None, [], errors=[OpenEOError("ProcessGraphMissing", "No process graph given.")]
-        )
+        return ParsedProcess(None, [], errors=[ProcessGraphMissing("No process graph given.")])
     checker = _Checker(registry, limits, user_processes)
     params = _declared_parameters(process, "the process", checker.errors)
     names = {p["name"] for p in params} | set(parameter_names) if "parameters" in process else None
@@ -70,7 +77,7 @@ def _declared_parameters(
     if not isinstance(params, list) or not all(
         isinstance(p, dict) and isinstance(p.get("name"), str) for p in params
     ):
-        errors.append(OpenEOError("ProcessGraphInvalid", f"{what} has invalid 'parameters'."))
+        errors.append(ProcessGraphInvalid(f"{what} has invalid 'parameters'."))
         return []
     return params
 
@@ -107,8 +114,7 @@ class _Checker:
                 root = graph
             if self.node_count > self.limits.max_nodes:
                 self.errors.append(
-                    OpenEOError(
-                        "ProcessGraphComplexity",
+                    ProcessGraphComplexity(
                         f"The process has more than {self.limits.max_nodes} nodes "
                         "(counting child graphs and user-defined processes).",
                     )
@@ -124,8 +130,7 @@ class _Checker:
     def _parse(self, job: _Job) -> ParsedGraph | None:
         if job.depth > self.limits.max_child_depth:
             self.errors.append(
-                OpenEOError(
-                    "ProcessGraphComplexity",
+                ProcessGraphComplexity(
                     f"{job.location}: child process graphs are nested deeper than "
                     f"{self.limits.max_child_depth} levels.",
                 )
@@ -163,8 +168,7 @@ class _Checker:
         for name in node.arguments:
             if name not in by_name:
                 self.errors.append(
-                    OpenEOError(
-                        "ProcessParameterUnsupported",
+                    ProcessParameterUnsupported(
                         f"{where}: process {node.process_id!r} has no parameter {name!r}.",
                     )
                 )
@@ -173,8 +177,7 @@ class _Checker:
             if name not in node.arguments:
                 if not spec.get("optional", False):
                     self.errors.append(
-                        OpenEOError(
-                            "ProcessParameterRequired",
+                        ProcessParameterRequired(
                             f"{where}: process {node.process_id!r} requires parameter {name!r}.",
                         )
                     )
@@ -211,8 +214,7 @@ class _Checker:
             return params
         namespace = f" in namespace {ns!r}" if ns not in PREDEFINED_NAMESPACES else ""
         self.errors.append(
-            OpenEOError(
-                "ProcessUnsupported",
+            ProcessUnsupported(
                 f"{where}: process {pid!r}{namespace} is not supported.",
             )
         )
@@ -232,8 +234,7 @@ class _Checker:
         for item in iter_values(value):
             if isinstance(item, ParamRef) and not _parameter_visible(graph, item.name):
                 self.errors.append(
-                    OpenEOError(
-                        "ProcessParameterInvalid",
+                    ProcessParameterInvalid(
                         f"{where}, argument {name!r}: parameter {item.name!r} "
                         "(from_parameter) is not defined here.",
                     )
@@ -241,8 +242,7 @@ class _Checker:
             elif isinstance(item, ChildGraph):
                 if item is value and not accepts_callback(schema):
                     self.errors.append(
-                        OpenEOError(
-                            "ProcessParameterInvalid",
+                        ProcessParameterInvalid(
                             f"{where}, argument {name!r}: a child process graph is not "
                             "allowed here.",
                         )
@@ -267,8 +267,7 @@ class _Checker:
             problem = check_value(value, schema)
             if problem is not None:
                 self.errors.append(
-                    OpenEOError(
-                        "ProcessParameterInvalid",
+                    ProcessParameterInvalid(
                         f"{where}: invalid value for parameter {name!r} of process "
                         f"{node.process_id!r}: {problem}",
                     )
@@ -284,8 +283,7 @@ class _Checker:
                 pid, path = stack.pop()
                 if len(path) > self.limits.max_user_process_depth:
                     self.errors.append(
-                        OpenEOError(
-                            "ProcessGraphComplexity",
+                        ProcessGraphComplexity(
                             "User-defined processes are nested deeper than "
                             f"{self.limits.max_user_process_depth} levels: {' -> '.join(path)}.",
                         )
@@ -294,8 +292,7 @@ class _Checker:
                 for callee in sorted(self.user_calls.get(pid, set())):
                     if callee in path:
                         self.errors.append(
-                            OpenEOError(
-                                "ProcessGraphInvalid",
+                            ProcessGraphInvalid(
                                 "User-defined processes call each other recursively: "
                                 f"{' -> '.join([*path, callee])}.",
                             )
@@ -325,8 +322,7 @@ class _Checker:
                 break
         if nesting.get(None, 0) > self.limits.max_child_depth:
             self.errors.append(
-                OpenEOError(
-                    "ProcessGraphComplexity",
+                ProcessGraphComplexity(
                     "Child process graphs, counted through the user-defined processes that"
                     f" contain them, are nested deeper than {self.limits.max_child_depth}"
                     " levels.",

@@ -10,37 +10,14 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from distributed import Client, LocalCluster
+
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.execution.config import DaskSettings
 
 LOG = logging.getLogger("xcube.openeo")
-
-
-@dataclass(frozen=True)
-class DaskSettings:
-    """How to reach or start the cluster (the ``OpenEO.Dask`` configuration)."""
-
-    scheduler_address: str | None = None
-    workers: int = 1
-    threads_per_worker: int = 2
-    memory_limit: str = "4GiB"
-    processes: bool = True
-    dashboard: bool = False
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> DaskSettings:
-        config = config or {}
-        return cls(
-            scheduler_address=config.get("SchedulerAddress"),
-            workers=int(config.get("Workers", 1)),
-            threads_per_worker=int(config.get("ThreadsPerWorker", 2)),
-            memory_limit=str(config.get("MemoryLimit", "4GiB")),
-            processes=bool(config.get("Processes", True)),
-            dashboard=bool(config.get("Dashboard", False)),
-        )
 
 
 class DaskCluster:
@@ -63,8 +40,6 @@ class DaskCluster:
         return self
 
     def _connect(self) -> None:
-        from distributed import Client, LocalCluster
-
         s = self.settings
         try:
             if s.scheduler_address:

@@ -16,9 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 
+import dask
 import xarray as xr
+from dask.threaded import CPU_COUNT
 
-from xcube_openeo.execution.deadline import Deadline
+from xcube_openeo.engine.cube import DataCube
+from xcube_openeo.engine.values import ArrayValue
+from xcube_openeo.execution.deadline import Deadline, current_deadline
 
 
 def compute_result(value: Any, client: Any, deadline: Deadline | float | None) -> Any:
@@ -54,8 +58,6 @@ _LOCAL_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="openeo-local
 
 def local_threads() -> int:
     """Threads of dask's threaded scheduler computing one in-process request."""
-    from dask.threaded import CPU_COUNT
-
     return max(1, int(CPU_COUNT))
 
 
@@ -68,8 +70,6 @@ def compute_locally(value: Any, deadline: Deadline | float | None) -> Any:
     start any further task once it has passed, so that at most the tasks already
     running finish unseen; the caller gets ``RequestTimeout`` right at the deadline.
     """
-    import dask
-
     deadline = Deadline.of(deadline)
     lazy: list[xr.DataArray] = []
     _walk(value, lambda array: lazy.append(array) or array)
@@ -109,17 +109,12 @@ def compute_now(value: Any, deadline: Deadline | float | None = None) -> Any:
     """Like :func:`compute_locally`, for the few values a process needs while the graph
     is evaluated (checks that depend on data): bounded by ``deadline``, by default the
     current request's (see :func:`~xcube_openeo.execution.deadline.deadline_scope`)."""
-    from xcube_openeo.execution.deadline import current_deadline
-
     return compute_locally(value, deadline if deadline is not None else current_deadline())
 
 
 def _walk(value: Any, visit: Callable[[xr.DataArray], xr.DataArray]) -> Any:
     """Rebuild ``value`` with ``visit`` applied to each dask-backed DataArray inside it,
     in a fixed order (so that a second walk meets the arrays in the same order)."""
-    from xcube_openeo.engine.cube import DataCube
-    from xcube_openeo.processes.values import ArrayValue
-
     if isinstance(value, xr.DataArray):
         return visit(value) if value.chunks is not None else value
     if isinstance(value, DataCube):

@@ -19,6 +19,10 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from dask.core import flatten
+from dask.highlevelgraph import HighLevelGraph
+
+from xcube_openeo.execution.compute import _walk
 
 SOURCE_LAYER_PREFIX = "open_dataset-"
 
@@ -64,11 +68,6 @@ class Estimate:
 
 def estimate(value: Any, deadline: Any = None) -> Estimate:
     """The sizes of ``value``'s dask graphs; checks ``deadline`` between graph layers."""
-    from dask.core import flatten
-    from dask.highlevelgraph import HighLevelGraph
-
-    from xcube_openeo.execution.compute import _walk
-
     arrays: list[xr.DataArray] = []
     _walk(value, lambda array: arrays.append(array) or array)
     output_values = sum(int(a.size) for a in arrays)

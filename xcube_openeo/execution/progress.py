@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from distributed.diagnostics.progress import Progress
+
 _REGISTRY_ATTR = "_xcube_openeo_progress"
 
 
 def _progress_class() -> type:
-    from distributed.diagnostics.progress import Progress
-
     class MeteredProgress(Progress):
         """Progress that also adds up the compute seconds of the tracked tasks."""
 

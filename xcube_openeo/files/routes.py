@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import NotFound, OpenEOError
+from xcube_openeo.errors import Internal, NotFound
 from xcube_openeo.files.storage import Upload
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.pagination import paginate
+from xcube_openeo.web.routes import RouteTable
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
 
 P = OPENEO_PREFIX
+ROUTES = RouteTable()
 
 
-@api.route(P + "/files")
-class FilesHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/files")
+class FilesHandler(OpenEOHandler["OpenEOContext"]):
     def get(self):
         user = self.require_user()
         limit = self.query_int("limit", minimum=1)
@@ -28,8 +32,8 @@ class FilesHandler(OpenEOHandler[OpenEOContext]):
         self.write_json({"files": list(page), "links": links})
 
 
-@api.route(P + "/files/{*path}")
-class FileHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/files/{*path}")
+class FileHandler(OpenEOHandler["OpenEOContext"]):
     #: PUT bodies come through start/receive/end_body_stream (see api/tornado.py).
     streams_request_body = True
     _upload: Upload | None = None
@@ -63,7 +67,7 @@ class FileHandler(OpenEOHandler[OpenEOContext]):
     def put(self, path: str):
         self._check_route()
         if self._upload is None:  # only without the tornado streaming handler
-            raise OpenEOError("Internal", "The upload was not received.")
+            raise Internal("The upload was not received.")
         info = self._upload.commit()
         self.write_json(info.to_json())
 

@@ -21,8 +21,9 @@ from typing import Any, BinaryIO
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import Internal, OpenEOError
 from xcube_openeo.files.paths import path_invalid, split_user_path
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 _USER_DIR = re.compile(r"^\w[\w\-.~]{0,199}$", re.ASCII)
 CHUNK_SIZE = 1024 * 1024
@@ -44,7 +45,7 @@ class FileInfo:
         return {
             "path": self.path,
             "size": self.size,
-            "modified": self.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "modified": format_rfc3339(self.modified),
         }
 
 
@@ -68,7 +69,7 @@ class FileStorage:
 
     def user_root(self, user_id: str) -> str:
         if not _USER_DIR.match(user_id):  # user ids are made safe upstream; belt and braces
-            raise OpenEOError("Internal", "User id unusable as a folder name.")
+            raise Internal("User id unusable as a folder name.")
         return f"{self.root}/{user_id}"
 
     def resolve(self, user_id: str, path: str) -> str:

@@ -21,7 +21,6 @@ from rasterio.crs import CRS
 from rasterio.windows import Window
 
 from xcube_openeo.engine.cube import DataCube, format_datetime
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.raster import (
     BandStatistics,
     Grid,
@@ -32,6 +31,7 @@ from xcube_openeo.formats.raster import (
     north_up,
     stored_data,
 )
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target, require_cube, safe_label, unsuitable
 
 NAME = "GTiff"

@@ -32,10 +32,12 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from xcube_openeo.engine.cube import DataCube
+from xcube_openeo.engine.values import ArrayValue, to_json_scalar
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target
-from xcube_openeo.processes.values import ArrayValue, to_json_scalar
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 #: Largest number of cube values written as JSON; larger cubes need a raster format.
 MAX_JSON_CUBE_VALUES = 1_000_000
@@ -44,8 +46,6 @@ MEDIA_TYPE = "application/json"
 
 def to_json_value(value: Any) -> Any:
     """A process result as a JSON-serialisable value (computing lazy data)."""
-    from xcube_openeo.engine.cube import DataCube
-
     if isinstance(value, DataCube):
         return _cube_json(value)
     if isinstance(value, ArrayValue):
@@ -64,9 +64,7 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_json_value(v) for v in value]
     if isinstance(value, (np.datetime64, pd.Timestamp, datetime.datetime, datetime.date)):
-        ts = pd.Timestamp(value)
-        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_rfc3339(value)
     if hasattr(value, "compute") and hasattr(value, "dims"):  # a bare xarray result
         value = value.compute().values
     if isinstance(value, np.ndarray):
@@ -83,8 +81,6 @@ def to_json_value(value: Any) -> Any:
 
 def check_json(value: Any, options: dict[str, Any]) -> None:
     """The checks of :func:`to_json_value` that need no computation (top level)."""
-    from xcube_openeo.engine.cube import DataCube
-
     if isinstance(value, DataCube):
         _check_cube_size(value)
     elif isinstance(value, ArrayValue) and value.is_vectorised:

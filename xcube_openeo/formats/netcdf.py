@@ -14,7 +14,6 @@ from typing import Any
 import netCDF4
 import numpy as np
 
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.cf import (
     GRID_MAPPING,
     file_chunks,
@@ -24,6 +23,7 @@ from xcube_openeo.formats.cf import (
     variable_names,
 )
 from xcube_openeo.formats.raster import BandStatistics, iter_strips, projection_of
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target
 
 NAME = "netCDF"

@@ -1,7 +1,7 @@
 """The ``PNG`` output format: an 8-bit picture of one band (colour map) or three (RGB).
 
-Colour maps, value scaling and encoding come from the ``tiles`` package (the same
-colours as the map tiles); no data is transparent.
+Colour maps, value scaling and encoding come from the ``xcube_openeo_tiles`` package
+(the same colours as the map tiles); no data is transparent.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from tiles.colormaps import apply_colormap, scale_bands
-from tiles.encoders import encode_rgba
-from tiles.errors import TilesError
 from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.raster import Grid, band_names, cube_grid, north_up
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target, require_cube, unsuitable
+from xcube_openeo_tiles.colormaps import apply_colormap, scale_bands
+from xcube_openeo_tiles.encoders import encode_rgba
+from xcube_openeo_tiles.errors import TilesError
 
 NAME = "PNG"
 MEDIA_TYPE = "image/png"

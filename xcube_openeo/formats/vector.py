@@ -30,9 +30,9 @@ import shapely.geometry
 import shapely.wkt
 
 from xcube_openeo.engine.cube import DataCube, format_datetime
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
+from xcube_openeo.engine.values import to_json_scalar
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target, require_cube, unsuitable
-from xcube_openeo.processes.values import to_json_scalar
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 CSV_MEDIA_TYPE = "text/csv"

@@ -13,18 +13,14 @@ import os
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import dask
 import fsspec
-import jsonschema
 from fsspec.implementations.local import LocalFileSystem
 
+from xcube_openeo.engine.cube import DataCube, format_datetime
 from xcube_openeo.errors import OpenEOError
-
-if TYPE_CHECKING:
-    from xcube_openeo.engine.cube import DataCube
-    from xcube_openeo.formats import FileFormat
+from xcube_openeo.formats.registry import FileFormat
 
 TAR_MEDIA_TYPE = "application/x-tar"
 
@@ -74,52 +70,6 @@ class Target:
         return int(self.fs.size(path))
 
 
-def writer_scheduler() -> contextlib.AbstractContextManager[Any]:
-    """The dask scheduler for computations of a writer.
-
-    On a dask worker (batch jobs write there) computations run on the worker's own
-    threads: every strip has to come to this worker for writing anyway, and a task
-    that submits tasks and waits for them holds its thread meanwhile.  Elsewhere the
-    caller's scheduler is used.
-    """
-    try:
-        from distributed import get_worker
-
-        get_worker()
-    except (ImportError, ValueError):
-        return contextlib.nullcontext()
-    return dask.config.set(scheduler="threads")
-
-
-def validate_options(fmt: FileFormat, options: dict[str, Any] | None) -> dict[str, Any]:
-    """Options checked against the format's parameter schemas; defaults filled in."""
-    if options is not None and not isinstance(options, dict):
-        raise OpenEOError("FormatArgumentInvalid", "Format options must be an object.")
-    options = dict(options or {})
-    unknown = sorted(set(options) - set(fmt.parameters))
-    if unknown:
-        raise OpenEOError(
-            "FormatArgumentUnsupported",
-            f"Format {fmt.name} has no option {', '.join(map(repr, unknown))};"
-            f" its options are: {', '.join(sorted(fmt.parameters)) or 'none'}.",
-        )
-    checked: dict[str, Any] = {}
-    for name, schema in fmt.parameters.items():
-        if name not in options or options[name] is None:
-            checked[name] = schema.get("default")
-            continue
-        try:
-            jsonschema.validate(options[name], schema)
-        except jsonschema.ValidationError as e:
-            raise OpenEOError(
-                "FormatArgumentInvalid",
-                f"Invalid value {options[name]!r} for option {name!r} of format"
-                f" {fmt.name}: {e.message}.",
-            ) from None
-        checked[name] = options[name]
-    return checked
-
-
 def encode_response(
     fmt: FileFormat, value: Any, options: dict[str, Any] | None, stem: str = "result"
 ) -> tuple[bytes, str, str]:
@@ -149,8 +99,6 @@ def unsuitable(fmt_name: str, reason: str) -> OpenEOError:
 
 def require_cube(value: Any, fmt_name: str, vector: bool) -> DataCube:
     """``value`` as a non-empty raster (or vector) cube, else a clear error."""
-    from xcube_openeo.engine.cube import DataCube
-
     if not isinstance(value, DataCube):
         kind = "vector data cube" if vector else "raster data cube"
         raise unsuitable(fmt_name, f"it is a {type(value).__name__}, not a {kind}; use JSON.")
@@ -171,8 +119,6 @@ def require_cube(value: Any, fmt_name: str, vector: bool) -> DataCube:
 
 def safe_label(label: Any) -> str:
     """A dimension label as a file-name-safe string."""
-    from xcube_openeo.engine.cube import format_datetime
-
     text = (
         format_datetime(label)
         if hasattr(label, "dtype") and label.dtype.kind == "M"

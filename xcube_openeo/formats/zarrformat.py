@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from xcube_openeo.formats import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.cf import (
     GRID_MAPPING,
     file_chunks,
@@ -20,6 +19,7 @@ from xcube_openeo.formats.cf import (
     variable_names,
 )
 from xcube_openeo.formats.raster import projection_of
+from xcube_openeo.formats.registry import COMMON_PARAMETERS, FORMATS, FileFormat, WrittenFile
 from xcube_openeo.formats.writing import Target
 
 NAME = "Zarr"

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from xcube_openeo.jobs.config import JobsSettings
 from xcube_openeo.jobs.repository import JobRepository
-from xcube_openeo.jobs.runner import JobRunner, JobSettings, get_runner
+from xcube_openeo.jobs.runner import JobRunner, get_runner
 from xcube_openeo.jobs.signing import UrlSigner, load_or_create_key
 from xcube_openeo.jobs.storage import ResultStorage
-from xcube_openeo.store.config import data_dir
 
-DEFAULT_URL_LIFETIME = 7 * 24 * 3600
-#: Bytes read per second assumed by estimates (configurable: ``Jobs.Throughput``).
-DEFAULT_THROUGHPUT = 50 * 2**20
+
+class JobsContextSettings(Protocol):
+    """The part of the ``OpenEO`` settings the batch-job components read."""
+
+    @property
+    def jobs(self) -> JobsSettings: ...
+
+    @property
+    def data_path(self) -> Path: ...
 
 
 class JobsContextMixin:
-    """Needs ``openeo_config``, ``store`` and ``cluster`` from the context."""
+    """Needs ``settings``, ``store`` and ``cluster`` from the context."""
 
-    openeo_config: Mapping[str, Any]
+    settings: JobsContextSettings
     store: Any
     cluster: Any
-
-    @property
-    def jobs_config(self) -> Mapping[str, Any]:
-        return self.openeo_config.get("Jobs") or {}
 
     @cached_property
     def jobs(self) -> JobRepository:
@@ -34,30 +36,20 @@ class JobsContextMixin:
 
     @cached_property
     def job_results(self) -> ResultStorage:
-        root = self.jobs_config.get("ResultsRoot") or str(data_dir(self.openeo_config) / "results")
-        return ResultStorage(root, self.jobs_config.get("StorageOptions"))
+        jobs = self.settings.jobs
+        root = jobs.results_root or str(self.settings.data_path / "results")
+        return ResultStorage(root, jobs.storage_options)
 
     @cached_property
     def job_runner(self) -> JobRunner:
-        return get_runner(self.jobs, self.job_results, self.job_settings.max_concurrent)
-
-    @property
-    def job_settings(self) -> JobSettings:
-        return JobSettings(
-            default_format=self.jobs_config.get("DefaultFormat", "GTiff"),
-            max_concurrent=int(self.jobs_config.get("MaxConcurrent", 2)),
-        )
+        return get_runner(self.jobs, self.job_results, self.settings.jobs.max_concurrent)
 
     @cached_property
     def job_url_signer(self) -> UrlSigner:
-        configured = self.jobs_config.get("SigningKey")
+        jobs = self.settings.jobs
         key = (
-            configured.encode()
-            if configured
-            else load_or_create_key(data_dir(self.openeo_config) / "result-signing.key")
+            jobs.signing_key.encode()
+            if jobs.signing_key
+            else load_or_create_key(self.settings.data_path / "result-signing.key")
         )
-        return UrlSigner(key, int(self.jobs_config.get("UrlLifetime", DEFAULT_URL_LIFETIME)))
-
-    @property
-    def job_throughput(self) -> float:
-        return float(self.jobs_config.get("Throughput", DEFAULT_THROUGHPUT))
+        return UrlSigner(key, jobs.url_lifetime)

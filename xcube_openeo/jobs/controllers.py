@@ -6,16 +6,23 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
+import pyproj
 
-from xcube_openeo.api.pagination import paginate
+from xcube_openeo.engine import evaluate_process
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo.execution.deadline import Deadline, deadline_scope
+from xcube_openeo.execution.estimate import estimate
+from xcube_openeo.formats import WrittenFile
 from xcube_openeo.jobs.repository import Job
+from xcube_openeo.layers.controllers import layer_links
 from xcube_openeo.resource_fields import (
     checked_metadata,
     checked_process,
     logs_document,
     requested_log_level,
 )
+from xcube_openeo.util.rfc3339 import format_rfc3339
+from xcube_openeo.web.pagination import paginate
 
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",
@@ -72,7 +79,7 @@ def start_job(ctx: Any, user_id: str, job_id: str) -> None:
     if queued:
         ctx.job_results.clear(job_id)
         ctx.job_runner.submit(
-            job, lambda logger: ctx.eval_env(user_id, logger=logger), ctx.cluster, ctx.job_settings
+            job, lambda logger: ctx.eval_env(user_id, logger=logger), ctx.cluster, ctx.settings.jobs
         )
 
 
@@ -84,23 +91,19 @@ def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
 
 
 def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
-    from xcube_openeo.engine import evaluate_process
-    from xcube_openeo.execution.deadline import Deadline, deadline_scope
-    from xcube_openeo.execution.estimate import estimate
-
     job = ctx.jobs.get(user_id, job_id)
     # Estimating evaluates the graph: bounded like a synchronous request.
-    deadline = Deadline(ctx.sync_timeout)
+    deadline = Deadline(ctx.settings.sync_timeout)
     with deadline_scope(deadline):
         env = ctx.eval_env(user_id)
         env.deadline = deadline
         size = estimate(evaluate_process(job.process, env), deadline)
-    seconds = max(1.0, size.input_bytes / ctx.job_throughput)
+    seconds = max(1.0, size.input_bytes / ctx.settings.jobs.throughput)
     return {
         "duration": pd.Timedelta(seconds=round(seconds)).isoformat(),
         "size": int(size.output_bytes),
         "downloads_included": None,
-        "expires": (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expires": format_rfc3339(datetime.now(timezone.utc) + timedelta(days=1)),
     }
 
 
@@ -147,8 +150,6 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
     files = (job.results or {}).get("files", []) if job.status == "finished" else []
     assets = {}
     for file in files:
-        from xcube_openeo.formats import WrittenFile
-
         written = WrittenFile(
             **{
                 **file,
@@ -159,7 +160,7 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
         )
         assets[file["name"]] = written.to_stac_asset(f"{signed_base}/{file['name']}")
     bbox = _wgs84_bbox(files)
-    expires_at = datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expires_at = format_rfc3339(datetime.fromtimestamp(expires, timezone.utc))
     item: dict[str, Any] = {
         "type": "Feature",
         "stac_version": "1.0.0",
@@ -170,8 +171,8 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
             **_datetimes(files, job),
             "title": job.title,
             "description": job.description,
-            "created": _iso(job.created),
-            "updated": _iso(job.updated),
+            "created": format_rfc3339(job.created),
+            "updated": format_rfc3339(job.updated),
             "expires": expires_at,
             "openeo:status": job.status,
         },
@@ -198,13 +199,7 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
 
 def _layer_links(ctx: Any, job: Job, base_url: str) -> list[dict[str, Any]]:
     """Result layer links (rel xyz, wmts, coverage) of a finished raster result."""
-    from xcube_openeo.layers.controllers import layer_links
-
     return layer_links(ctx, job, base_url)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _datetimes(files: list[dict[str, Any]], job: Job) -> dict[str, Any]:
@@ -212,12 +207,10 @@ def _datetimes(files: list[dict[str, Any]], job: Job) -> dict[str, Any]:
     times = sorted({f["datetime"] for f in files if f.get("datetime")})
     if len(times) > 1:
         return {"datetime": None, "start_datetime": times[0], "end_datetime": times[-1]}
-    return {"datetime": times[0] if times else _iso(job.finished or job.created)}
+    return {"datetime": times[0] if times else format_rfc3339(job.finished or job.created)}
 
 
 def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
-    import pyproj
-
     boxes = []
     for file in files:
         projection = file.get("projection") or {}

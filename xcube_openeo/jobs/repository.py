@@ -23,6 +23,7 @@ from xcube_openeo.jobs.tables import job_logs, jobs
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.logs import LogTable
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 ACTIVE = ("queued", "running")
 EDITABLE = ("title", "description", "process", "plan", "budget", "log_level")
@@ -30,10 +31,6 @@ EDITABLE = ("title", "description", "process", "plan", "budget", "log_level")
 
 def this_runner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -92,8 +89,8 @@ class Job:
             "title": self.title,
             "description": self.description,
             "status": self.status,
-            "created": _iso(self.created),
-            "updated": _iso(self.updated),
+            "created": format_rfc3339(self.created),
+            "updated": format_rfc3339(self.updated),
             "plan": self.plan,
             "budget": self.budget,
         }

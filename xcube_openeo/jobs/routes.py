@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import mimetypes
+from typing import TYPE_CHECKING
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound
 from xcube_openeo.jobs import controllers
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
+
+ROUTES = RouteTable()
 
 P = OPENEO_PREFIX + "/jobs"
 CHUNK = 1024 * 1024
 
 
-@api.route(P)
-class JobsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P)
+class JobsHandler(OpenEOHandler["OpenEOContext"]):
     def get(self):
         user = self.require_user()
         limit = self.query_int("limit", minimum=1)
@@ -35,8 +40,8 @@ class JobsHandler(OpenEOHandler[OpenEOContext]):
         self.response.finish()
 
 
-@api.route(P + "/{job_id}")
-class JobHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}")
+class JobHandler(OpenEOHandler["OpenEOContext"]):
     def get(self, job_id: str):
         user = self.require_user()
         self.write_json(self.ctx.jobs.get(user.user_id, job_id).to_json())
@@ -54,8 +59,8 @@ class JobHandler(OpenEOHandler[OpenEOContext]):
         self.response.finish()
 
 
-@api.route(P + "/{job_id}/estimate")
-class JobEstimateHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}/estimate")
+class JobEstimateHandler(OpenEOHandler["OpenEOContext"]):
     async def get(self, job_id: str):
         user = self.require_user()
         doc = await self.ctx.run_in_executor(
@@ -64,8 +69,8 @@ class JobEstimateHandler(OpenEOHandler[OpenEOContext]):
         self.write_json(doc)
 
 
-@api.route(P + "/{job_id}/logs")
-class JobLogsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}/logs")
+class JobLogsHandler(OpenEOHandler["OpenEOContext"]):
     def get(self, job_id: str):
         user = self.require_user()
         self.write_json(
@@ -81,8 +86,8 @@ class JobLogsHandler(OpenEOHandler[OpenEOContext]):
         )
 
 
-@api.route(P + "/{job_id}/results")
-class JobResultsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}/results")
+class JobResultsHandler(OpenEOHandler["OpenEOContext"]):
     def get(self, job_id: str):
         user = self.require_user()
         job = self.ctx.jobs.get(user.user_id, job_id)
@@ -107,8 +112,8 @@ class JobResultsHandler(OpenEOHandler[OpenEOContext]):
         self.response.finish()
 
 
-@api.route(P + "/{job_id}/results/{expires}/{signature}/{*path}")
-class SignedResultsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}/results/{expires}/{signature}/{*path}")
+class SignedResultsHandler(OpenEOHandler["OpenEOContext"]):
     """Results reachable without a token through a signed, expiring URL."""
 
     listed = False
@@ -117,7 +122,7 @@ class SignedResultsHandler(OpenEOHandler[OpenEOContext]):
         self.ctx.job_url_signer.check(job_id, "", expires, signature)
         job = self.ctx.jobs.get_any(job_id)
         if job is None:
-            raise OpenEOError("NotFound", "No such result file.")
+            raise NotFound("No such result file.")
         if not path:
             status, doc = controllers.job_results(self.ctx, job, self.base_url, partial=True)
             self.write_json(doc, status=status, content_type="application/geo+json")

@@ -14,17 +14,26 @@ in a thread of a bounded pool, and gives up as soon as its run is no longer curr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
+from xcube_openeo.engine import evaluate_process
+from xcube_openeo.engine.cube import DataCube
 from xcube_openeo.errors import OpenEOError, internal_error
+from xcube_openeo.execution.estimate import estimate
+from xcube_openeo.execution.progress import TaskProgress
+from xcube_openeo.execution.staging import stage_cube
+from xcube_openeo.formats import load_formats
+from xcube_openeo.jobs import tasks
+from xcube_openeo.jobs.config import JobsSettings
 from xcube_openeo.jobs.repository import Job, JobRepository
 from xcube_openeo.jobs.storage import ResultStorage
+from xcube_openeo.processes.cubes.io import SaveResult
 from xcube_openeo.resource_fields import LOG_LEVELS
 
 LOG = logging.getLogger("xcube.openeo")
@@ -37,12 +46,6 @@ STAGING_SHARE = 90.0
 
 class JobCanceled(Exception):
     """The run is no longer current: stop quietly."""
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    default_format: str = "GTiff"
-    max_concurrent: int = 2
 
 
 class JobLogger:
@@ -85,7 +88,7 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="openeo-job")
 
     def submit(
-        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobSettings
+        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobsSettings
     ) -> None:
         """Runs the queued ``job`` (its current run) in the background."""
         self._pool.submit(self._run, job, make_env, cluster, settings)
@@ -93,7 +96,7 @@ class JobRunner:
     # --- one run -----------------------------------------------------------------------
 
     def _run(
-        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobSettings
+        self, job: Job, make_env: Callable[[JobLogger], Any], cluster: Any, settings: JobsSettings
     ) -> None:
         repo, run = self.repo, job.run
         logger = JobLogger(repo, job.job_id, job.log_level)
@@ -150,16 +153,8 @@ class JobRunner:
         logger: JobLogger,
         meter: dict[str, float],
         cluster: Any,
-        settings: JobSettings,
+        settings: JobsSettings,
     ) -> dict[str, Any]:
-        from xcube_openeo.engine import evaluate_process
-        from xcube_openeo.engine.cube import DataCube
-        from xcube_openeo.execution.estimate import estimate
-        from xcube_openeo.execution.staging import stage_cube
-        from xcube_openeo.formats import load_formats
-        from xcube_openeo.jobs import tasks
-        from xcube_openeo.processes.cubes.io import SaveResult
-
         result = evaluate_process(job.process, env)
         fmt_name, options, value = settings.default_format, {}, result
         if isinstance(result, SaveResult):
@@ -209,8 +204,6 @@ class JobRunner:
         self, job: Job, client: Any, future: Any, start: float, end: float, meter: dict[str, float]
     ) -> Any:
         """Waits for ``future``, reporting progress between ``start`` and ``end``."""
-        from xcube_openeo.execution.progress import TaskProgress
-
         progress = TaskProgress(client, [future], name=f"{job.job_id}-{job.run}-{start:g}")
         try:
             while True:
@@ -234,8 +227,6 @@ class JobRunner:
 
 
 def _file_json(file: Any) -> dict[str, Any]:
-    import dataclasses
-
     return dataclasses.asdict(file)
 
 

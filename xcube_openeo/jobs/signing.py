@@ -15,7 +15,7 @@ import secrets
 import time
 from pathlib import Path
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound, OpenEOError
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -48,7 +48,7 @@ class UrlSigner:
         if not expires.isdigit() or not hmac.compare_digest(
             self.signature(job_id, asset, int(expires)), signature
         ):
-            raise OpenEOError("NotFound", "No such result file.")
+            raise NotFound("No such result file.")
         if int(expires) < time.time():
             raise OpenEOError(
                 "ResultLinkExpired",

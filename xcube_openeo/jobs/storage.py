@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import fsspec
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import NotFound
 
 
 class ResultStorage:
@@ -25,7 +25,7 @@ class ResultStorage:
     def _path(self, job_id: str, name: str = "") -> str:
         parts = [p for p in name.split("/") if p]
         if any(p in (".", "..") for p in parts):  # names come from URLs: never leave the job
-            raise OpenEOError("NotFound", "No such result file.")
+            raise NotFound("No such result file.")
         return "/".join([self._root_path.rstrip("/"), job_id, *parts])
 
     def clear(self, job_id: str) -> None:
@@ -46,5 +46,5 @@ class ResultStorage:
     def open(self, job_id: str, name: str) -> IO[bytes]:
         path = self._path(job_id, name)
         if not self.fs.isfile(path):
-            raise OpenEOError("NotFound", "No such result file.")
+            raise NotFound("No such result file.")
         return self.fs.open(path, "rb")

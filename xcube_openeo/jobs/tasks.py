@@ -10,11 +10,14 @@ import os
 import socket
 from typing import Any
 
+from distributed import get_worker
+
+from xcube_openeo.execution.staging import open_staged
+from xcube_openeo.formats import load_formats
+
 
 def _worker_label() -> str:
     try:
-        from distributed import get_worker
-
         address = get_worker().address
     except ValueError:  # not on a worker (a LocalCluster of threads still has one)
         address = "local"
@@ -25,8 +28,6 @@ def write_value(
     value: Any, fmt_name: str, options: dict[str, Any], target_url: str, stem: str
 ) -> tuple[list[Any], str]:
     """Computes ``value`` (if lazy) and writes it in ``fmt_name``."""
-    from xcube_openeo.formats import load_formats
-
     fmt = load_formats().find_output(fmt_name)
     assert fmt is not None, fmt_name  # checked before submission
     return fmt.write(value, options, target_url, stem), _worker_label()
@@ -36,6 +37,4 @@ def write_staged(
     staged_url: str, fmt_name: str, options: dict[str, Any], target_url: str, stem: str
 ) -> tuple[list[Any], str]:
     """Writes a staged cube (already computed, as Zarr) in ``fmt_name``."""
-    from xcube_openeo.execution.staging import open_staged
-
     return write_value(open_staged(staged_url), fmt_name, options, target_url, stem)

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from tiles import (
+from xcube_openeo.errors import BadRequest, NotFound, OpenEOError
+from xcube_openeo.execution.staging import open_staged
+from xcube_openeo.formats import load_formats
+from xcube_openeo.formats.writing import encode_response
+from xcube_openeo.layers.render import Layer, open_layer, render_tile
+from xcube_openeo_tiles import (
     RenderStyle,
     TilesError,
     WmtsLayer,
@@ -18,9 +23,6 @@ from tiles import (
     capabilities_xml,
     get_tile_matrix_set,
 )
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.layers.render import Layer, open_layer, render_tile
-from xcube_openeo.services.tiling import format_time_label
 
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
@@ -71,7 +73,7 @@ def checked_layer(ctx: Any, job_id: str, expires: str, signature: str) -> tuple[
     ctx.job_url_signer.check(job_id, SIGNED_ASSET, expires, signature)
     job = ctx.jobs.get_any(job_id)
     if job is None or job.status != "finished":
-        raise OpenEOError("NotFound", "No finished result at this URL.")
+        raise NotFound("No finished result at this URL.")
     staged = f"{ctx.job_results.job_url(job_id)}/{STAGED_NAME}"
     return job, open_layer(staged, ctx.job_results.storage_options, str(job.finished))
 
@@ -82,7 +84,7 @@ def style_of(query: dict[str, str | None], band_count: int) -> RenderStyle:
         try:
             low, high = (float(v) for v in str(query["range"]).split(","))
         except ValueError:
-            raise OpenEOError("BadRequest", "'range' must be 'min,max'.") from None
+            raise BadRequest("'range' must be 'min,max'.") from None
         value_range = (low, high) if band_count == 1 else [(low, high)] * band_count
     try:
         return RenderStyle(
@@ -91,7 +93,7 @@ def style_of(query: dict[str, str | None], band_count: int) -> RenderStyle:
             image_format=query.get("format") or "png",
         )
     except TilesError as e:
-        raise OpenEOError("BadRequest", e.message) from None
+        raise BadRequest(e.message) from None
 
 
 def band_list(value: str | None) -> list[str] | None:
@@ -165,10 +167,6 @@ def coverage(
 ) -> tuple[bytes, str, str]:
     """The staged cube subset by ``bbox`` (in ``bbox-crs``), ``datetime`` and
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
-    from xcube_openeo.execution.staging import open_staged
-    from xcube_openeo.formats import load_formats
-    from xcube_openeo.formats.writing import encode_response
-
     cube = open_staged(staged_url, ctx.job_results.storage_options).decoded()
     data = cube.data
     if query.get("bbox"):
@@ -182,10 +180,10 @@ def coverage(
         labels = [str(v) for v in data[band_dims[0]].values]
         missing = [b for b in bands if b not in labels]
         if missing:
-            raise OpenEOError("BadRequest", f"Unknown properties {missing} (bands: {labels}).")
+            raise BadRequest(f"Unknown properties {missing} (bands: {labels}).")
         data = data.sel({band_dims[0]: bands})
     if 0 in data.shape:
-        raise OpenEOError("BadRequest", "The subset is empty: no data in that bbox/datetime.")
+        raise BadRequest("The subset is empty: no data in that bbox/datetime.")
     name = {
         "gtiff": "GTiff",
         "geotiff": "GTiff",
@@ -205,8 +203,7 @@ def _subset_bbox(cube: Any, data: Any, bbox: str, bbox_crs: str | None) -> Any:
         west, south, east, north = (float(v) for v in bbox.split(","))
         source = pyproj.CRS.from_user_input(bbox_crs or "EPSG:4326")
     except (ValueError, pyproj.exceptions.CRSError):
-        raise OpenEOError(
-            "BadRequest",
+        raise BadRequest(
             "'bbox' must be 'west,south,east,north' and 'bbox-crs' a CRS (default EPSG:4326).",
         ) from None
     target = pyproj.CRS.from_user_input(cube.crs or 4326)
@@ -233,9 +230,7 @@ def _subset_time(data: Any, dim: str, value: str) -> Any:
             for p in parts
         ]
     except ValueError:
-        raise OpenEOError(
-            "BadRequest", f"'datetime' {value!r} is not a time or interval."
-        ) from None
+        raise BadRequest(f"'datetime' {value!r} is not a time or interval.") from None
     times = pd.DatetimeIndex(data[dim].values)
     if len(bounds) == 1:
         keep = times == bounds[0]
@@ -248,8 +243,8 @@ def _subset_time(data: Any, dim: str, value: str) -> Any:
         if bounds[1] is not None:
             keep &= times <= bounds[1]
     else:
-        raise OpenEOError("BadRequest", f"'datetime' {value!r} is not a time or interval.")
+        raise BadRequest(f"'datetime' {value!r} is not a time or interval.")
     return data.isel({dim: np.nonzero(keep)[0]})
 
 
-__all__ = ["coverage", "format_time_label", "layer_links", "tile"]
+__all__ = ["coverage", "layer_links", "tile"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +16,17 @@ import numpy as np
 import pyproj
 import xarray as xr
 
-from tiles import ImageData, RenderStyle, TileMatrixSet
 from xcube_openeo.engine.cube import DataCube
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import BadRequest, NotFound
 from xcube_openeo.execution.staging import VARIABLE, open_staged
-from xcube_openeo.services import sampling, tiling
+from xcube_openeo.services import sampling
+from xcube_openeo.services.result_arrays import (
+    empty_tile,
+    select_time,
+    tile_cube_any_bands,
+    time_labels,
+)
+from xcube_openeo_tiles import RenderStyle, TileMatrixSet
 
 PAD_PIXELS = 2
 
@@ -77,9 +82,9 @@ def open_layer(
             staged_url, storage_options=storage_options or None, consolidated=True, chunks=None
         )[VARIABLE]
     except (FileNotFoundError, KeyError) as e:
-        raise OpenEOError("NotFound", "This job has no raster result to show.") from e
+        raise NotFound("This job has no raster result to show.") from e
     # Without nodata/scale/offset the cube is taken as it is stored (decoded per tile).
-    data = tiling.tile_cube_any_bands(DataCube(stored, cube.dimensions))
+    data = tile_cube_any_bands(DataCube(stored, cube.dimensions))
     crs = sampling.crs_key(pyproj.CRS.from_user_input(cube.crs or 4326))
     xs, ys = data["x"].values, data["y"].values
     res_x = (
@@ -104,7 +109,7 @@ def open_layer(
         bbox_wgs84=bbox,
         resolution=max(res_x, res_y),
         bands=tuple(str(b) for b in data["bands"].values),
-        times=tuple(tiling.time_labels(data)),
+        times=tuple(time_labels(data)),
     )
     with _LOCK:
         if len(_LAYERS) > 64:
@@ -118,9 +123,7 @@ def select_bands(layer: Layer, names: list[str] | None) -> Any:
         return layer.data.isel(bands=[0])
     missing = [n for n in names if n not in layer.bands]
     if missing or len(names) not in (1, 3):
-        raise OpenEOError(
-            "BadRequest", f"Choose 1 or 3 of the bands {list(layer.bands)} (not {names})."
-        )
+        raise BadRequest(f"Choose 1 or 3 of the bands {list(layer.bands)} (not {names}).")
     return layer.data.sel(bands=names)
 
 
@@ -132,13 +135,12 @@ def render_tile(
     tile: tuple[int, int, int],
     style: RenderStyle,
 ) -> bytes:
-    started = time.perf_counter()
     west, south, east, north = tms.bounds(tile)
     lw, ls, le, ln = layer.bbox_wgs84
     w, s, e, n = max(west, lw), max(south, ls), min(east, le), min(north, ln)
-    data = tiling.select_time(select_bands(layer, bands), time_label)
+    data = select_time(select_bands(layer, bands), time_label)
     if w >= e or s >= n or data is None:
-        return tiling._empty(style, tms)
+        return empty_tile(style, tms)
     if sampling.is_geographic_lonlat(layer.crs):
         box = (w, s, e, n)
     else:
@@ -153,20 +155,16 @@ def render_tile(
         y=_window(data["y"].values, box[1] - pad, box[3] + pad, step),
     )
     if 0 in window.shape:
-        return tiling._empty(style, tms)
-    built = time.perf_counter()
-    values = layer.decode(window.values)  # reads the window's chunks only
-    computed = time.perf_counter()
+        return empty_tile(style, tms)
+    values = window_values(layer, window)
     x_axis = sampling.axis_grid(window["x"].values, layer.resolution * step)
     y_axis = sampling.axis_grid(window["y"].values, -layer.resolution * step)
-    points = sampling.tile_points(tms, tile, layer.crs)
-    pixels = sampling.sample(values, x_axis, y_axis, points, "nearest")
-    body = style.render(ImageData(pixels, tms.xy_bounds(tile), tms.crs))
-    # Reading and computing are one step here (no process graph): counted as reading.
-    tiling.TIMINGS.add(
-        build=built - started, read=computed - built, encode=time.perf_counter() - computed
-    )
-    return body
+    return sampling.render_window(values, x_axis, y_axis, layer.crs, tms, tile, style)
+
+
+def window_values(layer: Layer, window: Any) -> np.ndarray:
+    """The window's physical values: reads the window's chunks only."""
+    return layer.decode(window.values)
 
 
 def _window(coords: np.ndarray, low: float, high: float, step: int) -> slice:

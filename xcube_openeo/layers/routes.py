@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tiles import (
+from xcube_openeo import OPENEO_PREFIX
+from xcube_openeo.errors import BadRequest, NotFound
+from xcube_openeo.layers import controllers
+from xcube_openeo.services.routes import etag_matches
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+from xcube_openeo_tiles import (
     GetCapabilitiesRequest,
     InvalidParameter,
     TilesError,
     exception_report_xml,
     parse_kvp,
 )
-from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.layers import controllers
-from xcube_openeo.services.routes import etag_matches
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
+
+ROUTES = RouteTable()
 
 P = OPENEO_PREFIX + "/result_layers"
 
 
-@api.route(P + "/{job_id}/{expires}/{signature}/{*path}")
-class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/{job_id}/{expires}/{signature}/{*path}")
+class ResultLayerHandler(OpenEOHandler["OpenEOContext"]):
     listed = False
 
     async def get(self, job_id: str, expires: str, signature: str, path: str = ""):
@@ -46,7 +50,7 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
         }
         parts = path.strip("/").split("/")
         if parts[0] == "xyz" and len(parts) == 4:
-            z, x, y = _ints(parts[1:], OpenEOError("NotFound", f"Not a tile path: {path!r}."))
+            z, x, y = _ints(parts[1:], NotFound(f"Not a tile path: {path!r}."))
             await self._tile(job, layer, "WebMercatorQuad", z, x, y, query)
         elif parts[0] == "wmts":
             await self._wmts(job, layer, base, parts[1:], query)
@@ -59,7 +63,7 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
             self.response.set_header("Content-Disposition", f'attachment; filename="{filename}"')
             self.response.finish(body)
         else:
-            raise OpenEOError("NotFound", f"No result layer resource {path!r}.")
+            raise NotFound(f"No result layer resource {path!r}.")
 
     async def _tile(
         self,
@@ -76,9 +80,11 @@ class ResultLayerHandler(OpenEOHandler[OpenEOContext]):
                 self.ctx, job, layer, tms_id, z, x, y, query
             )
         except TilesError as e:
-            raise OpenEOError("BadRequest", e.message, status=e.http_status) from None
+            raise BadRequest(e.message, status=e.http_status) from None
         self.response.set_header("ETag", etag)
-        self.response.set_header("Cache-Control", f"private, max-age={self.ctx.tile_max_age}")
+        self.response.set_header(
+            "Cache-Control", f"private, max-age={self.ctx.settings.services.tile_max_age}"
+        )
         if etag_matches(self.request.headers.get("If-None-Match"), etag):
             self.response.set_status(304)
             self.response.finish()

@@ -1,12 +1,12 @@
 """openEO processes: metadata (``specs/``), implementations, and the registry.
 
 Importing this package registers every implementation with
-:data:`xcube_openeo.processes.registry.REGISTRY`.
+:data:`xcube_openeo.engine.registry.REGISTRY`.
 """
 
 from importlib import import_module
 
-from .registry import REGISTRY, process
+from ..engine.registry import REGISTRY, process
 
 # Implementation modules register themselves on import.
 _IMPLEMENTATION_MODULES = (

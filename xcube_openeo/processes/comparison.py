@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import ProcessParameterInvalid
 
+from ..engine.registry import process
 from .math.elementwise import (
     as_float,
     boolean_result,
@@ -31,7 +32,6 @@ from .math.elementwise import (
     to_python,
     with_nodata,
 )
-from .registry import process
 
 
 def type_class(value: Any) -> str:
@@ -79,8 +79,7 @@ def _eq_vectorised(x: Any, y: Any, delta: Any) -> Any:
 
 def _check_delta(process_id: str, delta: Any) -> None:
     if delta is not None and (not is_number(delta) or not delta > 0):
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"{process_id}: 'delta' must be a positive number or null, got {delta!r}.",
         )
 
@@ -159,9 +158,7 @@ lte = process("lte")(_ordering("lte", operator.le, or_equal=True))
 def between(x: Any, min: Any, max: Any, exclude_max: bool = False) -> Any:
     for name, bound in (("min", min), ("max", max)):
         if not is_number(bound):
-            raise OpenEOError(
-                "ProcessParameterInvalid", f"between: '{name}' must be a number, got {bound!r}."
-            )
+            raise ProcessParameterInvalid(f"between: '{name}' must be a number, got {bound!r}.")
     below_max = operator.lt if exclude_max else operator.le
 
     def scalar(v: Any) -> bool | None:

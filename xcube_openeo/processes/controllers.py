@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.engine import validate_process
+from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.web.pagination import paginate
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 
 def list_processes(
@@ -30,11 +33,9 @@ def list_processes(
 
 def validate(ctx: OpenEOContext, body: Any) -> dict[str, Any]:
     """``POST /validation``: every problem found, as openEO error objects."""
-    from xcube_openeo.engine import validate_process
-
     if not isinstance(body, dict) or not isinstance(body.get("process_graph"), dict):
         errors: list[OpenEOError] = [
-            OpenEOError("ProcessGraphMissing", "The request has no process graph object.")
+            ProcessGraphMissing("The request has no process graph object.")
         ]
     else:
         errors = validate_process(body, registry=ctx.processes)

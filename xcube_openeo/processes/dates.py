@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 from dateutil.relativedelta import relativedelta
 
+from ..engine.registry import process
 from .math.elementwise import (
     datetimes_as_text,
     dispatch,
@@ -29,7 +30,6 @@ from .math.elementwise import (
     to_python,
     with_nodata,
 )
-from .registry import process
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
@@ -177,16 +177,21 @@ def date_shift(date: Any, value: Any, unit: Any) -> Any:
     def vectorised(d: Any) -> Any:
         if kind(d) != "M":
             raise invalid("date_shift", "date", d, "dates")
+
         def shifted(a: np.ndarray) -> np.ndarray:
             # pandas checks Timedelta additions for overflow where numpy's datetime64
             # arithmetic wraps around (a day shift of 100000 gave 1711 for 2022 in ns).
             try:
-                shift = (pd.Timedelta(offset) if unit in _FIXED_UNITS
-                         else pd.DateOffset(**{f"{unit}s": value}))
+                shift = (
+                    pd.Timedelta(offset)
+                    if unit in _FIXED_UNITS
+                    else pd.DateOffset(**{f"{unit}s": value})
+                )
                 return (pd.DatetimeIndex(a.ravel()) + shift).values.reshape(a.shape)
             except (OverflowError, ValueError) as error:
-                raise invalid("date_shift", "value", value,
-                              "a shift within the range of the dates' type") from error
+                raise invalid(
+                    "date_shift", "value", value, "a shift within the range of the dates' type"
+                ) from error
 
         return _lazy_map(shifted, d, d.dtype)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.registry import process
 from .math.elementwise import (
     TRI_FALSE,
     TRI_NULL,
@@ -26,7 +27,6 @@ from .math.elementwise import (
     to_python,
     where,
 )
-from .registry import process
 
 
 def _check_scalar(process_id: str, name: str, value: Any) -> Any:

@@ -1,14 +1,20 @@
 """Process routes: the predefined processes and graph validation."""
 
+from typing import TYPE_CHECKING
+
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.processes import controllers
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
+
+ROUTES = RouteTable()
 
 
-@api.route(OPENEO_PREFIX + "/processes")
-class ProcessesHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(OPENEO_PREFIX + "/processes")
+class ProcessesHandler(OpenEOHandler["OpenEOContext"]):
     def get(self):
         limit = self.query_int("limit", minimum=1)
         self.write_json(
@@ -16,7 +22,7 @@ class ProcessesHandler(OpenEOHandler[OpenEOContext]):
         )
 
 
-@api.route(OPENEO_PREFIX + "/validation")
-class ValidationHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(OPENEO_PREFIX + "/validation")
+class ValidationHandler(OpenEOHandler["OpenEOContext"]):
     def post(self):
         self.write_json(controllers.validate(self.ctx, self.read_json()))

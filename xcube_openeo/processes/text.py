@@ -13,9 +13,9 @@ from typing import Any
 
 import xarray as xr
 
+from ..engine.registry import process
+from ..engine.values import ArrayValue
 from .math.elementwise import datetimes_as_text, dispatch, invalid, is_bool, to_python
-from .registry import process
-from .values import ArrayValue
 
 
 def _search(data: Any, pattern: Any, case_sensitive: bool, process_id: str, anchor: str) -> Any:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.errors import OpenEOError, ProcessGraphMissing
+from xcube_openeo.engine import evaluate_process
+from xcube_openeo.engine.cube import DataCube
+from xcube_openeo.errors import OpenEOError, ProcessGraphComplexity, ProcessGraphMissing
+from xcube_openeo.execution import compute_result
+from xcube_openeo.execution.compute import compute_locally, local_threads
 from xcube_openeo.execution.deadline import Deadline, deadline_scope
+from xcube_openeo.execution.estimate import estimate, format_bytes
 from xcube_openeo.formats import FileFormat, load_formats
 from xcube_openeo.formats.writing import encode_response
+from xcube_openeo.processes.cubes.io import SaveResult
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 
 @dataclass(frozen=True)
@@ -42,12 +50,7 @@ def run_sync(
     (``SyncLocalMaxInputValues``, ``SyncLocalMaxMemory``) are computed right here,
     which is quicker than scheduling them on the cluster.
     """
-    from xcube_openeo.engine import evaluate_process
-    from xcube_openeo.execution import compute_result
-    from xcube_openeo.execution.compute import compute_locally, local_threads
-    from xcube_openeo.execution.estimate import estimate, format_bytes
-
-    deadline = deadline if deadline is not None else Deadline(ctx.sync_timeout)
+    deadline = deadline if deadline is not None else Deadline(ctx.settings.sync_timeout)
     with deadline_scope(deadline):  # also for long loops inside single processes
         process = process_of(body)
         env = ctx.eval_env(user_id)
@@ -55,23 +58,23 @@ def run_sync(
         result = evaluate_process(process, env)
         size = estimate(result, deadline)
         threads = local_threads()
-        if size.input_values > ctx.sync_max_input_values:
-            raise OpenEOError(
-                "ProcessGraphComplexity",
+        settings = ctx.settings
+        if size.input_values > settings.sync_max_input_values:
+            raise ProcessGraphComplexity(
                 f"This request {size.describe()}; synchronous requests may read at most"
-                f" {ctx.sync_max_input_values:,} values. Narrow the extents or use a batch job.",
+                f" {settings.sync_max_input_values:,} values. Narrow the extents or use a"
+                " batch job.",
             )
         memory = size.memory_bytes(threads)
-        if memory > ctx.sync_max_memory:
-            raise OpenEOError(
-                "ProcessGraphComplexity",
+        if memory > settings.sync_max_memory:
+            raise ProcessGraphComplexity(
                 f"This request {size.describe(threads)}; synchronous requests may need at most"
-                f" {format_bytes(ctx.sync_max_memory)}. Narrow the extents, reduce the data"
+                f" {format_bytes(settings.sync_max_memory)}. Narrow the extents, reduce the data"
                 " earlier in the graph, or use a batch job.",
             )
         if (
-            size.input_values <= ctx.sync_local_max_input_values
-            and memory <= ctx.sync_local_max_memory
+            size.input_values <= settings.sync_local_max_input_values
+            and memory <= settings.sync_local_max_memory
         ):
             result = compute_locally(result, deadline)
         else:
@@ -94,9 +97,6 @@ def _cluster_client(ctx: OpenEOContext, deadline: Deadline) -> Any:
 
 
 def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:
-    from xcube_openeo.engine.cube import DataCube
-    from xcube_openeo.processes.cubes.io import SaveResult
-
     formats = load_formats()
     options: dict[str, Any] = {}
     if isinstance(result, SaveResult):
@@ -108,7 +108,7 @@ def encode_result(ctx: OpenEOContext, result: Any) -> EncodedResult:
             )
         value, options = result.data, result.options
     else:
-        name = ctx.default_raster_format if isinstance(result, DataCube) else "JSON"
+        name = ctx.settings.default_raster_format if isinstance(result, DataCube) else "JSON"
         fmt = _required(formats.find_output(name), name)
         value = result
     data, media_type, filename = encode_response(fmt, value, options)

@@ -2,14 +2,19 @@
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
 from xcube_openeo.execution.deadline import Deadline
 from xcube_openeo.processing import controllers
 from xcube_openeo.processing.sync import acquire_slot
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
+
+ROUTES = RouteTable()
 
 #: Threads running synchronous requests (evaluation, estimation, waiting for the
 #: computation, encoding).  Their own threads: a request stuck in a step that cannot
@@ -22,13 +27,13 @@ _SYNC_POOL = ThreadPoolExecutor(max_workers=64, thread_name_prefix="openeo-sync"
 DEADLINE_GRACE = 1.0
 
 
-@api.route(OPENEO_PREFIX + "/result")
-class ResultHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(OPENEO_PREFIX + "/result")
+class ResultHandler(OpenEOHandler["OpenEOContext"]):
     async def post(self):
         user = self.require_user()
         body = self.read_json()
-        deadline = Deadline(self.ctx.sync_timeout)
-        release = acquire_slot(self.ctx.sync_max_concurrent)
+        deadline = Deadline(self.ctx.settings.sync_timeout)
+        release = acquire_slot(self.ctx.settings.sync_max_concurrent)
         try:
             future = _SYNC_POOL.submit(controllers.run_sync, self.ctx, body, user.user_id, deadline)
         except BaseException:

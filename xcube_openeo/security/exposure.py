@@ -87,13 +87,21 @@ class ExposurePolicy:
         cls, security: Mapping[str, Any] | None, api_names: Iterable[str]
     ) -> ExposurePolicy:
         security = security or {}
-        configured = security.get("XcubeApis") or {}
+        return cls.configured(
+            security.get("XcubeApis") or {}, security.get("Admins") or (), api_names
+        )
+
+    @classmethod
+    def configured(
+        cls, xcube_apis: Mapping[str, str], admins: Iterable[str], api_names: Iterable[str]
+    ) -> ExposurePolicy:
+        """The policy of ``Security.XcubeApis`` and ``Security.Admins`` for ``api_names``."""
         apis = {
-            name: Exposure(configured[name]) if name in configured else rule_of(name).exposure
+            name: Exposure(xcube_apis[name]) if name in xcube_apis else rule_of(name).exposure
             for name in api_names
             if name != OPENEO_API
         }
-        return cls(apis=apis, admins=frozenset(security.get("Admins") or ()))
+        return cls(apis=apis, admins=frozenset(admins))
 
     def exposure(self, api_name: str, path: str) -> Exposure:
         """Who may call ``path`` (relative to xcube's url_prefix) of ``api_name``."""

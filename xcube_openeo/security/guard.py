@@ -26,7 +26,7 @@ import tornado.web
 from xcube.server.webservers.tornado import TornadoRequestHandler
 
 from xcube_openeo.auth.accounts import AUTH_EXECUTOR
-from xcube_openeo.errors import AuthenticationRequired, OpenEOError
+from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
 from xcube_openeo.security.exposure import OPENEO_API, Exposure
 
 LOG = logging.getLogger("xcube.openeo.security")
@@ -45,7 +45,7 @@ class XcubeRouteHandler(TornadoRequestHandler):
         # Twice decoded: "%252E%252E" must not become ".." further down either.
         path = self.request.path
         if any(_DOT_DOT.search(p) for p in (path, unquote(path), unquote(unquote(path)))):
-            raise _Refused(OpenEOError("BadRequest", "Paths with '..' segments are refused."))
+            raise _Refused(BadRequest("Paths with '..' segments are refused."))
         openeo_ctx = self.server_ctx.get_api_ctx(OPENEO_API)
         policy = openeo_ctx.exposure_policy
         exposure = policy.exposure(self._api_route.api_name, self._api_route.path)

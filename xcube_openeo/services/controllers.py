@@ -8,7 +8,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tiles import (
+from xcube_openeo.engine import evaluate_process
+from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
+from xcube_openeo.resource_fields import (
+    checked_metadata,
+    checked_process,
+    logs_document,
+    requested_log_level,
+)
+from xcube_openeo.services import tiling
+from xcube_openeo.services.levels import collection_info
+from xcube_openeo.services.repository import Service
+from xcube_openeo.services.result_arrays import tile_cube, time_labels
+from xcube_openeo.services.types import (
+    SPATIAL_EXTENT,
+    TIME,
+    ServiceSettings,
+    normalize_type,
+    settings,
+)
+from xcube_openeo.web.pagination import paginate
+from xcube_openeo_tiles import (
     UnknownTileMatrixSet,
     WmtsLayer,
     WmtsService,
@@ -17,23 +37,6 @@ from tiles import (
     get_tile_matrix_set,
     legend_png,
     tilejson,
-)
-from xcube_openeo.api.pagination import paginate
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.resource_fields import (
-    checked_metadata,
-    checked_process,
-    logs_document,
-    requested_log_level,
-)
-from xcube_openeo.services import tiling
-from xcube_openeo.services.repository import Service
-from xcube_openeo.services.types import (
-    SPATIAL_EXTENT,
-    TIME,
-    ServiceSettings,
-    normalize_type,
-    settings,
 )
 
 
@@ -125,7 +128,7 @@ def _checked_fields(
         fields["process"] = process
     if "enabled" in body:
         if not isinstance(body["enabled"], bool):
-            raise OpenEOError("BadRequest", "'enabled' must be true or false.")
+            raise BadRequest("'enabled' must be true or false.")
         fields["enabled"] = body["enabled"]
     return fields
 
@@ -134,15 +137,13 @@ def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
     """Evaluates the graph once, lazily (nothing is computed), so that a graph that
     fails or does not give a map (a raster cube of 1 or 3 bands) is refused now
     rather than on every tile."""
-    from xcube_openeo.engine import evaluate_process
-
     result = evaluate_process(process, ctx.eval_env(user_id), {SPATIAL_EXTENT: None, TIME: None})
-    tiling.tile_cube(result)
+    tile_cube(result)
 
 
 def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
     if "type" not in body:
-        raise OpenEOError("BadRequest", "The service needs a 'type' (see GET /service_types).")
+        raise BadRequest("The service needs a 'type' (see GET /service_types).")
     service_type = normalize_type(body["type"])
     fields = _checked_fields(ctx, user_id, body, service_type, creating=True)
     service = ctx.services.create(
@@ -203,12 +204,11 @@ def available_times(ctx: Any, service: Service) -> list[str]:
         cached = _TIMES.get(key)
     if cached is not None:
         return cached
-    from xcube_openeo.engine import evaluate_process
 
     result = evaluate_process(
         service.process, ctx.eval_env(service.owner), {SPATIAL_EXTENT: None, TIME: None}
     )
-    times = tiling.time_labels(tiling.tile_cube(result))
+    times = time_labels(tile_cube(result))
     with _TIMES_LOCK:
         if len(_TIMES) > 1024:
             _TIMES.clear()
@@ -219,7 +219,7 @@ def available_times(ctx: Any, service: Service) -> list[str]:
 def layer_bbox(ctx: Any, service: Service) -> tuple[float, float, float, float]:
     env = ctx.eval_env(service.owner)
     boxes = [
-        tiling.collection_info(env.collections, cid).bbox_wgs84
+        collection_info(env.collections, cid).bbox_wgs84
         for cid in set(tiling.load_nodes(service.process).values())
     ]
     if not boxes:
@@ -248,8 +248,7 @@ def service_for_tiles(
     checked = settings(service.type, service.configuration)
     if not checked.public:
         if user_id is None:
-            raise OpenEOError(
-                "AuthenticationRequired",
+            raise AuthenticationRequired(
                 "This service's tiles need the owner's"
                 " access token (its configuration has public: false).",
             )

@@ -15,6 +15,7 @@ from xcube_openeo.services.tables import service_logs, services
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.logs import LogTable
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 EDITABLE = (
     "title",
@@ -28,10 +29,6 @@ EDITABLE = (
 )
 #: Most log entries kept per service (tile errors could otherwise grow without bound).
 MAX_LOGS = 1000
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -73,8 +70,8 @@ class Service:
         )
 
     @property
-    def created_iso(self) -> str | None:
-        return _iso(self.created)
+    def created_iso(self) -> str:
+        return format_rfc3339(self.created)
 
 
 class ServiceNotFound(OpenEOError):

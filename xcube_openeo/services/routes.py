@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tiles import (
+from xcube_openeo import OPENEO_PREFIX
+from xcube_openeo.errors import NotFound, OpenEOError
+from xcube_openeo.services import controllers, webmap
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.routes import RouteTable
+from xcube_openeo_tiles import (
     GetCapabilitiesRequest,
     InvalidParameter,
     TilesError,
@@ -14,18 +19,16 @@ from tiles import (
     normalize_format,
     parse_kvp,
 )
-from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.errors import OpenEOError
-from xcube_openeo.services import controllers, webmap
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
 
 P = OPENEO_PREFIX
+ROUTES = RouteTable()
 
 
-@api.route(P + "/services")
-class ServicesHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/services")
+class ServicesHandler(OpenEOHandler["OpenEOContext"]):
     def get(self):
         user = self.require_user()
         self.write_json(
@@ -47,8 +50,8 @@ class ServicesHandler(OpenEOHandler[OpenEOContext]):
         self.response.finish()
 
 
-@api.route(P + "/services/{service_id}")
-class ServiceHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/services/{service_id}")
+class ServiceHandler(OpenEOHandler["OpenEOContext"]):
     async def get(self, service_id: str):
         user = self.require_user()
         service = self.ctx.services.get(user.user_id, service_id)
@@ -71,8 +74,8 @@ class ServiceHandler(OpenEOHandler[OpenEOContext]):
         self.response.finish()
 
 
-@api.route(P + "/services/{service_id}/logs")
-class ServiceLogsHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/services/{service_id}/logs")
+class ServiceLogsHandler(OpenEOHandler["OpenEOContext"]):
     def get(self, service_id: str):
         user = self.require_user()
         self.write_json(
@@ -88,7 +91,7 @@ class ServiceLogsHandler(OpenEOHandler[OpenEOContext]):
         )
 
 
-class TileHandlerBase(OpenEOHandler[OpenEOContext]):
+class TileHandlerBase(OpenEOHandler["OpenEOContext"]):
     listed = False
 
     def _service(self, url_key: str) -> Any:
@@ -101,7 +104,9 @@ class TileHandlerBase(OpenEOHandler[OpenEOContext]):
         self.response.set_header("ETag", answer.etag)
         # Tiles of services that need a token must not be kept by shared caches.
         scope = "public" if public else "private"
-        self.response.set_header("Cache-Control", f"{scope}, max-age={self.ctx.tile_max_age}")
+        self.response.set_header(
+            "Cache-Control", f"{scope}, max-age={self.ctx.settings.services.tile_max_age}"
+        )
         self.response.set_header("Vary", "Authorization")
         if etag_matches(self.request.headers.get("If-None-Match"), answer.etag):
             self.response.set_status(304)
@@ -125,10 +130,10 @@ def _xyz(path: str) -> tuple[int, int, int]:
         z, x, y = path.split("/")
         return int(z), int(x), int(y.split(".")[0])
     except ValueError:
-        raise OpenEOError("NotFound", f"Not a tile path: {path!r} (expected z/x/y).") from None
+        raise NotFound(f"Not a tile path: {path!r} (expected z/x/y).") from None
 
 
-@api.route(P + "/maps/{url_key}/xyz/{*path}")
+@ROUTES.route(P + "/maps/{url_key}/xyz/{*path}")
 class XyzTileHandler(TileHandlerBase):
     async def get(self, url_key: str, path: str = ""):
         service, checked = self._service(url_key)
@@ -201,7 +206,7 @@ class WmtsHandlerBase(TileHandlerBase):
         await self.send_tile(answer, checked.style.media_type, checked.public)
 
 
-@api.route(P + "/maps/{url_key}/wmts")
+@ROUTES.route(P + "/maps/{url_key}/wmts")
 class WmtsKvpHandler(WmtsHandlerBase):
     async def get(self, url_key: str):
         query = {name: self.request.get_query_args(name) for name in self.request.query.keys()}
@@ -227,13 +232,13 @@ class WmtsKvpHandler(WmtsHandlerBase):
         )
 
 
-@api.route(P + "/maps/{url_key}/wmts/1.0.0/WMTSCapabilities.xml")
+@ROUTES.route(P + "/maps/{url_key}/wmts/1.0.0/WMTSCapabilities.xml")
 class WmtsCapabilitiesHandler(WmtsHandlerBase):
     async def get(self, url_key: str):
         await self._guarded(self._capabilities(url_key))
 
 
-@api.route(P + "/maps/{url_key}/wmts/tile/{*path}")
+@ROUTES.route(P + "/maps/{url_key}/wmts/tile/{*path}")
 class WmtsRestTileHandler(WmtsHandlerBase):
     async def get(self, url_key: str, path: str = ""):
         await self._guarded(self._rest(url_key, path))
@@ -257,17 +262,19 @@ class WmtsRestTileHandler(WmtsHandlerBase):
         )
 
 
-@api.route(P + "/maps/{url_key}/legend.png")
+@ROUTES.route(P + "/maps/{url_key}/legend.png")
 class LegendHandler(TileHandlerBase):
     async def get(self, url_key: str):
         service, checked = self._service(url_key)
         body = await self.ctx.run_in_executor(None, controllers.legend, checked, service.title)
         self.response.set_header("Content-Type", "image/png")
-        self.response.set_header("Cache-Control", f"max-age={self.ctx.tile_max_age}")
+        self.response.set_header(
+            "Cache-Control", f"max-age={self.ctx.settings.services.tile_max_age}"
+        )
         self.response.finish(body)
 
 
-@api.route(P + "/maps/{url_key}/tilejson.json")
+@ROUTES.route(P + "/maps/{url_key}/tilejson.json")
 class TileJsonHandler(TileHandlerBase):
     """TileJSON 3.0.0 of the service's Web Mercator tiles (MapLibre, OpenLayers, ...)."""
 
@@ -277,7 +284,7 @@ class TileJsonHandler(TileHandlerBase):
         self.write_json(controllers.tile_json(service, checked, self.base_url, bbox))
 
 
-@api.route(P + "/maps/{url_key}/map.html")
+@ROUTES.route(P + "/maps/{url_key}/map.html")
 class WebMapHandler(TileHandlerBase):
     async def get(self, url_key: str):
         service, checked = self._service(url_key)
@@ -289,18 +296,17 @@ class WebMapHandler(TileHandlerBase):
         self.response.finish(html.encode("utf-8"))
 
 
-@api.route(P + "/webmap/leaflet/{*path}")
-class LeafletHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/webmap/leaflet/{*path}")
+class LeafletHandler(OpenEOHandler["OpenEOContext"]):
     """The vendored Leaflet files (installed by scripts/vendor_web.sh)."""
 
     listed = False
 
     def get(self, path: str = ""):
-        root = webmap.library_dir(self.ctx.web_map_library_dir)
+        root = webmap.library_dir(self.ctx.settings.services.web_map_library_dir)
         file = (root / path).resolve()
         if root.resolve() not in file.parents or not file.is_file():
-            raise OpenEOError(
-                "NotFound",
+            raise NotFound(
                 f"No web map library file {path!r}"
                 + ("" if root.is_dir() else "; run scripts/vendor_web.sh")
                 + ".",

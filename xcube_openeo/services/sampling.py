@@ -16,7 +16,7 @@ import numpy as np
 import pyproj
 from scipy import ndimage
 
-from tiles import TileMatrixSet
+from xcube_openeo_tiles import ImageData, RenderStyle, TileMatrixSet
 
 #: Nodes per side of the coarse grid of projected points.
 COARSE = 17
@@ -128,3 +128,19 @@ def resolution_in(tms: TileMatrixSet, tile: tuple[int, int, int], data_crs: str)
     (_, x2), (_, y2) = transformer.transform([cx, cx], [cy, cy + res])
     size = max(math.hypot(x1 - x0, y1 - y0), math.hypot(x2 - x0, y2 - y0))
     return size if math.isfinite(size) and size > 0 else math.inf
+
+
+def render_window(
+    values: np.ndarray,
+    x_axis: tuple[float, float],
+    y_axis: tuple[float, float],
+    data_crs: str,
+    tms: TileMatrixSet,
+    tile: tuple[int, int, int],
+    style: RenderStyle,
+    method: str = "nearest",
+) -> bytes:
+    """A computed window (bands, ny, nx) sampled onto the tile's pixels, encoded."""
+    points = tile_points(tms, tile, data_crs)
+    pixels = sample(values, x_axis, y_axis, points, method)
+    return style.render(ImageData(pixels, tms.xy_bounds(tile), tms.crs))

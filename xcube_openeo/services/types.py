@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tiles import RenderStyle, TilesError, get_tile_matrix_set
 from xcube_openeo.errors import OpenEOError
+from xcube_openeo_tiles import RenderStyle, TilesError, get_tile_matrix_set
 
 TYPES = ("XYZ", "WMTS")
 TILE_MATRIX_SETS = ("WebMercatorQuad", "WorldCRS84Quad")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import threading
 
-from xcube_openeo.store.engine import Store, create_store
+from xcube_openeo.store.connect import create_store
+from xcube_openeo.store.engine import Store
 
 _STORES: dict[str, Store] = {}
 _LOCK = threading.Lock()

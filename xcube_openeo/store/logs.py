@@ -9,10 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import BadRequest
 from xcube_openeo.jsonio import INT64_MAX
-from xcube_openeo.resource_fields import LOG_LEVELS
 from xcube_openeo.store.engine import Store, utcnow
+from xcube_openeo.util.rfc3339 import format_rfc3339
+
+#: Log levels of jobs and services, most severe first.
+LOG_LEVELS = ("error", "warning", "info", "debug")
 
 _ENTRY_ID = re.compile(r"[0-9]{1,19}", re.ASCII)
 
@@ -61,7 +64,7 @@ class LogTable:
         if offset not in (None, "") and not (
             _ENTRY_ID.fullmatch(str(offset)) and int(offset) <= INT64_MAX
         ):
-            raise OpenEOError("BadRequest", f"Log offset {offset!r} is not a log entry id.")
+            raise BadRequest(f"Log offset {offset!r} is not a log entry id.")
         t = self.table
         severities = LOG_LEVELS[: LOG_LEVELS.index(level) + 1]
         query = (
@@ -79,7 +82,7 @@ class LogTable:
                 "id": str(row["seq"]),
                 "level": row["level"],
                 "message": row["message"],
-                "time": row["time"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "time": format_rfc3339(row["time"]),
             }
             if row.get("data") is not None:
                 entry["data"] = json.loads(row["data"])

@@ -18,12 +18,11 @@ import pkgutil
 import re
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-if TYPE_CHECKING:
-    from xcube_openeo.store.engine import Store
+from xcube_openeo.store import migrations
+from xcube_openeo.store.engine import Store
 
 LOG = logging.getLogger("xcube.openeo.store")
 _MODULE_NAME = re.compile(r"^v(\d{4})_\w+$")
@@ -50,8 +49,6 @@ class Migration:
 
 
 def available_migrations() -> list[Migration]:
-    from xcube_openeo.store import migrations
-
     found = []
     for info in pkgutil.iter_modules(migrations.__path__):
         match = _MODULE_NAME.match(info.name)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from xcube_openeo import OPENEO_PREFIX
-from xcube_openeo.api.api import api
-from xcube_openeo.api.context import OpenEOContext
-from xcube_openeo.api.handler import OpenEOHandler
-from xcube_openeo.api.pagination import paginate
 from xcube_openeo.udp.store import check_process_id
+from xcube_openeo.web.handler import OpenEOHandler
+from xcube_openeo.web.pagination import paginate
+from xcube_openeo.web.routes import RouteTable
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    pass
 
 P = OPENEO_PREFIX
+ROUTES = RouteTable()
 
 
-@api.route(P + "/process_graphs")
-class UserProcessesHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/process_graphs")
+class UserProcessesHandler(OpenEOHandler["OpenEOContext"]):
     def get(self):
         user = self.require_user()
         limit = self.query_int("limit", minimum=1)
@@ -35,8 +40,8 @@ class UserProcessesHandler(OpenEOHandler[OpenEOContext]):
         )
 
 
-@api.route(P + "/process_graphs/{process_graph_id}")
-class UserProcessHandler(OpenEOHandler[OpenEOContext]):
+@ROUTES.route(P + "/process_graphs/{process_graph_id}")
+class UserProcessHandler(OpenEOHandler["OpenEOContext"]):
     def get(self, process_graph_id: str):
         user = self.require_user()
         self.write_json(self.ctx.user_processes.get(user.user_id, process_graph_id))

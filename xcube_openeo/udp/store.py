@@ -8,7 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.engine import validate_process
+from xcube_openeo.errors import (
+    OpenEOError,
+    ProcessGraphInvalid,
+    ProcessGraphMissing,
+    ProcessGraphNotFound,
+)
+from xcube_openeo.processes import REGISTRY
 from xcube_openeo.store import Store
 from xcube_openeo.store.engine import utcnow
 from xcube_openeo.store.tables import user_processes
@@ -32,9 +39,7 @@ _FIELDS = (
 
 
 def not_found(process_id: str) -> OpenEOError:
-    return OpenEOError(
-        "ProcessGraphNotFound", f"User-defined process {process_id!r} does not exist."
-    )
+    return ProcessGraphNotFound(f"User-defined process {process_id!r} does not exist.")
 
 
 def check_process_id(process_id: str) -> None:
@@ -74,9 +79,6 @@ class UserProcesses:
 
     def put(self, owner: str, process_id: str, process: dict[str, Any]) -> bool:
         """Validates and stores (creates or replaces); True if it was created."""
-        from xcube_openeo.engine import validate_process
-        from xcube_openeo.processes import REGISTRY
-
         check_process_id(process_id)
         if process_id in REGISTRY:
             raise OpenEOError(
@@ -84,12 +86,11 @@ class UserProcesses:
                 f"A predefined process with the id {process_id!r} exists.",
             )
         if "id" in process and process["id"] != process_id:
-            raise OpenEOError(
-                "ProcessGraphInvalid",
+            raise ProcessGraphInvalid(
                 f"The process's id {process['id']!r} differs from {process_id!r} in the URL.",
             )
         if not isinstance(process.get("process_graph"), dict):
-            raise OpenEOError("ProcessGraphMissing", "The process has no process graph.")
+            raise ProcessGraphMissing("The process has no process graph.")
         stored = {"id": process_id, **{k: process[k] for k in _FIELDS if k in process}}
         now = utcnow()
         # Validated and written in one transaction: the processes it calls cannot

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...errors import OpenEOError
-from ..values import ARRAY_DIM, ArrayValue
+from ...engine.values import ARRAY_DIM, ArrayValue
+from ...errors import ProcessParameterInvalid
+from ...util.rfc3339 import format_rfc3339
 
 
 def as_array(value: Any, name: str = "data") -> ArrayValue:
@@ -26,32 +27,25 @@ def as_array(value: Any, name: str = "data") -> ArrayValue:
         return value
     if isinstance(value, (list, tuple)):
         return ArrayValue.from_list(list(value))
-    raise OpenEOError(
-        "ProcessParameterInvalid", f"Parameter {name!r} must be an array, got {_kind(value)}."
-    )
+    raise ProcessParameterInvalid(f"Parameter {name!r} must be an array, got {_kind(value)}.")
 
 
 def as_list(value: Any, name: str) -> list[Any]:
     """A 1-D array argument (ArrayValue or list) as a Python list of JSON values."""
     if isinstance(value, ArrayValue):
         if value.is_vectorised:
-            raise OpenEOError(
-                "ProcessParameterInvalid", f"Parameter {name!r} must be a plain array here."
-            )
+            raise ProcessParameterInvalid(f"Parameter {name!r} must be a plain array here.")
         return elements(value)
     if isinstance(value, (list, tuple)):
         return list(value)
-    raise OpenEOError(
-        "ProcessParameterInvalid", f"Parameter {name!r} must be an array, got {_kind(value)}."
-    )
+    raise ProcessParameterInvalid(f"Parameter {name!r} must be an array, got {_kind(value)}.")
 
 
 def as_count(value: Any, name: str, process_id: str) -> int:
     """A non-negative integer argument (index, length, ...)."""
     integral = is_number(value) and float(value).is_integer()
     if not integral or value < 0:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"{process_id}: {name!r} must be a non-negative integer, got {value!r}.",
         )
     return int(value)
@@ -103,14 +97,10 @@ def numeric(arr: ArrayValue, process_id: str) -> tuple[xr.DataArray, xr.DataArra
         mask = _nodata_mask_of_objects(values)
         # Booleans count as 0/1 (e.g. summing a mask), as in bool data.
         if not all(is_number(v) or isinstance(v, (bool, np.bool_)) for v in values[~mask].ravel()):
-            raise OpenEOError(
-                "ProcessParameterInvalid", f"{process_id}: the array must contain only numbers."
-            )
+            raise ProcessParameterInvalid(f"{process_id}: the array must contain only numbers.")
         floats = np.where(mask, np.nan, values).astype(float)
         return data.copy(data=floats), data.copy(data=mask)
-    raise OpenEOError(
-        "ProcessParameterInvalid", f"{process_id}: the array must contain only numbers."
-    )
+    raise ProcessParameterInvalid(f"{process_id}: the array must contain only numbers.")
 
 
 def to_python(value: Any) -> Any:
@@ -120,18 +110,10 @@ def to_python(value: Any) -> Any:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, np.datetime64):
-        return format_datetime(value)
+        return format_rfc3339(value, fraction=True)
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def format_datetime(value: Any) -> str:
-    """An RFC 3339 string for a datetime label (labels of temporal dimensions)."""
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts.isoformat() + "Z"
 
 
 def elements(arr: ArrayValue) -> list[Any]:
@@ -261,8 +243,7 @@ def broadcast_result(result: Any, like: xr.DataArray) -> xr.DataArray:
     if isinstance(result, np.ndarray) and result.shape == like.shape:
         return like.copy(data=result)
     if isinstance(result, np.ndarray) and result.ndim > 0:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"The child process returned an array of shape {result.shape}, "
             f"expected one value per element {like.shape}.",
         )
@@ -280,9 +261,7 @@ def call_callback(
     :func:`broadcast_result`.
     """
     if not callable(callback):
-        raise OpenEOError(
-            "ProcessParameterInvalid", f"Parameter {name!r} must be a child process graph."
-        )
+        raise ProcessParameterInvalid(f"Parameter {name!r} must be a child process graph.")
     kwargs: dict[str, Any] = {"x": arr.data, "context": context}
     if positions:
         kwargs.update(index=index_dataarray(arr), label=label_dataarray(arr))

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ._common import (
     as_array,
     elements,
@@ -44,9 +44,7 @@ def array_element(
         what = f"label {label!r}"
     else:
         if not (is_number(index) and float(index).is_integer()):
-            raise OpenEOError(
-                "ProcessParameterInvalid", f"array_element: 'index' must be an integer: {index!r}"
-            )
+            raise ProcessParameterInvalid(f"array_element: 'index' must be an integer: {index!r}")
         position = int(index) if 0 <= index < arr.size else None
         what = f"index {index}"
     if position is None:

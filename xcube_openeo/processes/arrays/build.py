@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ARRAY_DIM, ArrayValue
+from ...engine.registry import process
+from ...engine.values import ARRAY_DIM, ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ._common import (
     as_array,
     as_count,
@@ -36,15 +36,12 @@ def array_create(data: Any = None, repeat: int = 1) -> ArrayValue:
     if data is None:
         data = []
     if not isinstance(data, (ArrayValue, list, tuple)):
-        raise OpenEOError("ProcessParameterInvalid", "array_create: 'data' must be an array.")
+        raise ProcessParameterInvalid("array_create: 'data' must be an array.")
     if not isinstance(repeat, (int, np.integer)) or isinstance(repeat, bool) or repeat < 1:
-        raise OpenEOError(
-            "ProcessParameterInvalid", "array_create: 'repeat' must be an integer >= 1."
-        )
+        raise ProcessParameterInvalid("array_create: 'repeat' must be an integer >= 1.")
     size = data.size if isinstance(data, ArrayValue) else len(data)
     if size * int(repeat) > MAX_CREATED_ELEMENTS:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"array_create: the array would have more than {MAX_CREATED_ELEMENTS} elements.",
         )
     if isinstance(data, ArrayValue):
@@ -70,8 +67,13 @@ def _repeated(arr: ArrayValue, repeat: int) -> ArrayValue:
         return np.tile(block, (1,) * (block.ndim - 1) + (repeat,))
 
     repeated = xr.apply_ufunc(
-        tile, data, input_core_dims=[[arr.dim]], output_core_dims=[[arr.dim]],
-        exclude_dims={arr.dim}, dask="parallelized", output_dtypes=[data.dtype],
+        tile,
+        data,
+        input_core_dims=[[arr.dim]],
+        output_core_dims=[[arr.dim]],
+        exclude_dims={arr.dim},
+        dask="parallelized",
+        output_dtypes=[data.dtype],
         dask_gufunc_kwargs={"output_sizes": {arr.dim: arr.size * repeat}},
     )
     return ArrayValue(repeated.transpose(*data.dims), arr.dim, False)
@@ -106,7 +108,7 @@ def _length_mismatch(n_values: int, n_labels: int) -> OpenEOError:
 def _check_unique_labels(labels: list[Any]) -> None:
     for i, label in enumerate(labels):
         if any(same_label(label, other) for other in labels[:i]):
-            raise OpenEOError("ProcessParameterInvalid", f"Label {label!r} is given twice.")
+            raise ProcessParameterInvalid(f"Label {label!r} is given twice.")
 
 
 @process("array_append")
@@ -221,7 +223,5 @@ def _filled(template: xr.DataArray, value: Any) -> xr.DataArray:
     if value is None:
         value = np.nan
     if isinstance(value, ArrayValue):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "Arrays cannot be mixed with per-pixel values here."
-        )
+        raise ProcessParameterInvalid("Arrays cannot be mixed with per-pixel values here.")
     return xr.full_like(template, value, dtype=None if not isinstance(value, str) else object)

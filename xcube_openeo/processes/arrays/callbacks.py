@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import FeatureUnsupported, ProcessParameterInvalid
 from ._common import (
     as_array,
     broadcast_result,
@@ -45,8 +45,7 @@ def array_filter(data: Any, condition: Any, context: Any = None) -> ArrayValue:
     if arr.is_vectorised and not _depends_only_on(raw, arr.dim):
         # The number of elements kept may differ from slice to slice, which a
         # rectangular array cannot hold: refuse rather than pad or compute eagerly.
-        raise OpenEOError(
-            "FeatureUnsupported",
+        raise FeatureUnsupported(
             "array_filter: on a data cube, the condition may only depend on 'index' and "
             "'label' (the same elements must be kept for every pixel).",
         )
@@ -76,7 +75,7 @@ def count(data: Any, condition: Any = None, context: Any = None) -> Any:
     if condition is None:
         matches = valid_elements(arr.data)
     elif condition is False:
-        raise OpenEOError("ProcessParameterInvalid", "count: 'condition' must not be false.")
+        raise ProcessParameterInvalid("count: 'condition' must not be false.")
     else:
         raw = call_callback(condition, arr, context, "condition", positions=False)
         matches = truthy(broadcast_result(raw, arr.data))

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..registry import process
-from ..values import ArrayValue
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ._common import as_array, is_number, numeric, single_chunk, temporal_instants
 
 

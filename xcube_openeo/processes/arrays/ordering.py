@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import FeatureUnsupported, ProcessParameterInvalid
 from ._common import as_array, elements, make_array, single_chunk, temporal_instants
 
 _ORDER_DIM = "__order"
@@ -57,15 +57,13 @@ def _order_list(values: list[Any], asc: bool, nodata: bool | None) -> list[int]:
     present = [i for i, v in enumerate(values) if not (v is None or v != v)]
     keys = temporal_instants([values[i] for i in present]) or [values[i] for i in present]
     if any(isinstance(k, (list, dict, ArrayValue)) for k in keys):
-        raise OpenEOError("ProcessParameterInvalid", "Cannot sort arrays or objects.")
+        raise ProcessParameterInvalid("Cannot sort arrays or objects.")
     key_of = dict(zip(present, keys, strict=True))
     try:
         # sorted() is stable also with reverse=True: ties keep their original order.
         present = sorted(present, key=key_of.__getitem__, reverse=not asc)
     except TypeError:
-        raise OpenEOError(
-            "ProcessParameterInvalid", "Cannot sort an array with mixed data types."
-        ) from None
+        raise ProcessParameterInvalid("Cannot sort an array with mixed data types.") from None
     if nodata is None:
         return present
     return present + missing if nodata else missing + present
@@ -74,7 +72,7 @@ def _order_list(values: list[Any], asc: bool, nodata: bool | None) -> list[int]:
 def _core(arr: ArrayValue) -> xr.DataArray:
     data = arr.data
     if data.dtype.kind not in "biuf":
-        raise OpenEOError("FeatureUnsupported", "Sorting per pixel is supported for numbers only.")
+        raise FeatureUnsupported("Sorting per pixel is supported for numbers only.")
     return single_chunk(data, arr.dim)
 
 
@@ -83,8 +81,7 @@ def _order_vectorised(
 ) -> xr.DataArray:
     data = _core(arr)
     if nodata is None and data.dtype.kind in "fc":
-        raise OpenEOError(
-            "FeatureUnsupported",
+        raise FeatureUnsupported(
             f"{process_id}: removing no-data (nodata = null) would give pixels arrays of "
             "different lengths; set 'nodata' to true or false on data cubes.",
         )
@@ -116,11 +113,10 @@ def rearrange(data: Any, order: Any) -> ArrayValue:
     if isinstance(order, ArrayValue) and order.is_vectorised:
         return _rearrange_vectorised(arr, order)
     if not isinstance(order, (ArrayValue, list, tuple)):
-        raise OpenEOError("ProcessParameterInvalid", "rearrange: 'order' must be an array.")
+        raise ProcessParameterInvalid("rearrange: 'order' must be an array.")
     positions = elements(order) if isinstance(order, ArrayValue) else list(order)
     if not all(isinstance(p, (int, np.integer)) and 0 <= p < arr.size for p in positions):
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"rearrange: 'order' must hold positions between 0 and {arr.size - 1}.",
         )
     return ArrayValue(arr.data.isel({arr.dim: positions}), arr.dim, arr.labeled)
@@ -129,9 +125,7 @@ def rearrange(data: Any, order: Any) -> ArrayValue:
 def _rearrange_vectorised(arr: ArrayValue, order: ArrayValue) -> ArrayValue:
     """Per-pixel permutations, e.g. from ``order`` in the same child process."""
     if not set(order.data.dims) - {order.dim} <= set(arr.data.dims) - {arr.dim}:
-        raise OpenEOError(
-            "ProcessParameterInvalid", "rearrange: 'order' has dimensions that 'data' lacks."
-        )
+        raise ProcessParameterInvalid("rearrange: 'order' has dimensions that 'data' lacks.")
     positions = single_chunk(order.data, order.dim).rename({order.dim: _ORDER_DIM})
     result = xr.apply_ufunc(
         lambda x, idx: np.take_along_axis(x, idx.astype(np.int64), axis=-1),

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import dask.array as da
 import numpy as np
 import pyproj
+from dask.base import tokenize
+from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
 
-from ...errors import OpenEOError
+from ...errors import ProcessGraphComplexity
 from ...execution.deadline import check_deadline
 
 #: Points per block edge when projecting a block's footprint into the source CRS.
@@ -181,10 +184,6 @@ def gather(
     The result has ``source``'s chunks in the other axes and (``chunks_y``,
     ``chunks_x``) in y and x.
     """
-    import dask.array as da
-    from dask.base import tokenize
-    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
-
     token = tokenize(
         source.name,
         grids.target_crs,
@@ -208,8 +207,7 @@ def gather(
 
     chunk_count = len(chunks_y) * len(chunks_x) * len(other_blocks)
     if chunk_count > MAX_CHUNKS:
-        raise OpenEOError(
-            "ProcessGraphComplexity",
+        raise ProcessGraphComplexity(
             f"The resampled data cube would have {chunk_count:,} chunks (at most"
             f" {MAX_CHUNKS:,}); resample a smaller extent or to a coarser resolution.",
         )

@@ -17,9 +17,9 @@ import numpy as np
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
 from .bandmath import band_math_results
 
 
@@ -72,9 +72,7 @@ def reduce_data(
 def as_result_array(value: Any, like: xr.DataArray) -> xr.DataArray:
     """A callback result as a DataArray broadcast to ``like``'s dimensions."""
     if isinstance(value, ArrayValue):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "The reducer returned an array instead of a single value."
-        )
+        raise ProcessParameterInvalid("The reducer returned an array instead of a single value.")
     if isinstance(value, DataCube):
         value = value.data
     if not isinstance(value, xr.DataArray):
@@ -83,8 +81,7 @@ def as_result_array(value: Any, like: xr.DataArray) -> xr.DataArray:
         value = xr.DataArray(value)
     extra = [d for d in value.dims if d not in like.dims]
     if extra:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"The child process returned values along {extra} where single values were expected.",
         )
     if value.dims == like.dims:

@@ -8,11 +8,17 @@ import numpy as np
 import pyproj
 import xarray as xr
 
+from xcube_openeo.execution.compute import compute_now
+
 from ...engine.cube import DataCube, Dimension
+from ...engine.geometry import cube_crs, pixel_mask
 from ...engine.load import mask_where
-from ...errors import OpenEOError
-from ..registry import process
-from ._util import band_index, geometry_from_geojson, pixel_mask
+from ...engine.registry import process
+from ...errors import OpenEOError, ProcessParameterInvalid
+from ._util import band_index, geometry_from_geojson
+from .apply import as_result_array
+from .resample import regrid, spatial_chunks
+from .vector import union_of_geometries
 
 
 def _same_encoding(a: DataCube, b: DataCube) -> bool:
@@ -41,9 +47,6 @@ def _on_grid_of(target: DataCube, cube: DataCube) -> DataCube:
 
     Grids that only differ in extent are left alone: merging them joins the tiles.
     """
-    from ._util import cube_crs
-    from .resample import regrid, spatial_chunks
-
     tx, ty, cx, cy = target.x_dim, target.y_dim, cube.x_dim, cube.y_dim
     if None in (tx, ty, cx, cy) or (tx, ty) != (cx, cy):
         return cube
@@ -74,14 +77,13 @@ def merge_cubes(
     cube1, cube2 = _without_unshared_coords(cube1, cube2)
     cube2 = _on_grid_of(cube1, cube2)
     if cube1.is_vector != cube2.is_vector:
-        raise OpenEOError("ProcessParameterInvalid", "A vector and a raster cube cannot be merged.")
+        raise ProcessParameterInvalid("A vector and a raster cube cannot be merged.")
     names1, names2 = set(cube1.dim_names), set(cube2.dim_names)
     if names2 < names1:
         # cube2 lacks dimensions: it applies to every label of them (full overlap).
         return _resolve_full(cube1, cube2, overlap_resolver, context)
     if names1 != names2:
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"The cubes' dimensions differ: {sorted(names1)} vs. {sorted(names2)}.",
         )
     differing = [
@@ -102,7 +104,6 @@ def _resolve_full(cube1: DataCube, cube2: DataCube, resolver: Any, context: Any)
     x = cube1.masked_float()
     y = cube2.masked_float().transpose(*[d for d in x.dims if d in cube2.dim_names])
     result = resolver(x=x, y=y, context=context)
-    from .apply import as_result_array
 
     return cube1.with_data(as_result_array(result, x).assign_coords(x.coords), encoded=False)
 
@@ -126,7 +127,6 @@ def _merge_along(
                 f"The cubes overlap in dimension {dim!r}; an overlap resolver is needed.",
             )
         x, y = a.sel({dim: common}), b.sel({dim: common})
-        from .apply import as_result_array
 
         resolved = as_result_array(resolver(x=x, y=y, context=context), x).assign_coords(x.coords)
         a = xr.concat([a.drop_sel({dim: common}), resolved], dim=dim).sel({dim: labels1})
@@ -159,7 +159,6 @@ def _merge_outer(
     elif resolver is None:
         # Only valid values in both cubes are an overlap: check the shared labels only,
         # computed under the request's deadline.
-        from xcube_openeo.execution.compute import compute_now
 
         common = x.sel(shared).notnull() & y.sel(shared).transpose(*x.dims).notnull()
         if bool(compute_now(common.any(), deadline)):
@@ -210,8 +209,6 @@ def _needs_alignment(data: DataCube, mask: DataCube) -> bool:
 @process("mask_polygon")
 def mask_polygon(data: DataCube, mask: Any, replacement: Any, inside: bool) -> DataCube:
     if isinstance(mask, DataCube):
-        from .vector import union_of_geometries
-
         geom, crs = union_of_geometries(mask)
     else:
         geom, crs = geometry_from_geojson(mask), pyproj.CRS.from_epsg(4326)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 
 from ...engine.cube import DataCube, Dimension, parse_datetime
-from ...errors import OpenEOError
-from ..registry import process
-from ._util import as_list, isel_cube
+from ...engine.geometry import isel_cube
+from ...engine.registry import process
+from ...errors import OpenEOError, ProcessParameterInvalid
+from ._util import as_list
 
 
 @process("add_dimension")
@@ -17,9 +20,7 @@ def add_dimension(data: DataCube, name: str, label: Any, type: str) -> DataCube:
     if data.has_dimension(name):
         raise OpenEOError("DimensionExists", f"The data cube has a dimension {name!r} already.")
     if type == "spatial":
-        raise OpenEOError(
-            "ProcessParameterInvalid", "Adding spatial dimensions needs an axis; not supported."
-        )
+        raise ProcessParameterInvalid("Adding spatial dimensions needs an axis; not supported.")
     value = parse_datetime(label) if type == "temporal" else label
     coords = np.array([value], dtype="datetime64[ns]" if type == "temporal" else object)
     expanded = data.data.expand_dims({name: coords})
@@ -98,7 +99,7 @@ def flatten_dimensions(
 ) -> DataCube:
     names = as_list(dimensions) or []
     if not names:
-        raise OpenEOError("ProcessParameterInvalid", "No dimensions to flatten given.")
+        raise ProcessParameterInvalid("No dimensions to flatten given.")
     for name in names:
         data.dimension(name)
     if data.has_dimension(target_dimension) and target_dimension not in names:
@@ -136,12 +137,10 @@ def unflatten_dimension(
             raise OpenEOError("TargetDimensionExists", f"Dimension {name!r} exists.")
     parts = [str(label).split(label_separator) for label in data.labels(dimension)]
     if any(len(p) != len(targets) for p in parts):
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             f"Labels of {dimension!r} do not split into {len(targets)} parts.",
         )
     levels = [list(dict.fromkeys(p[i] for p in parts)) for i in range(len(targets))]
-    import pandas as pd
 
     index = pd.MultiIndex.from_tuples([tuple(p) for p in parts], names=targets)
     arr = data.data.drop_vars(dimension, errors="ignore")
@@ -157,6 +156,4 @@ def unflatten_dimension(
 
 
 def xr_multiindex(index: Any, dim: str) -> Any:
-    import xarray as xr
-
     return xr.Coordinates.from_pandas_multiindex(index, dim)

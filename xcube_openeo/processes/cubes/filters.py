@@ -12,19 +12,13 @@ import numpy as np
 import pyproj
 
 from ...engine.cube import DataCube
+from ...engine.geometry import cube_crs, isel_cube, pixel_mask, reproject_geometry
 from ...engine.load import build_cube, mask_where
+from ...engine.registry import process
 from ...errors import OpenEOError
-from ..registry import process
-from ._util import (
-    as_list,
-    band_index,
-    cube_crs,
-    geometry_from_geojson,
-    isel_cube,
-    pixel_mask,
-    temporal_bounds,
-    transform_bbox,
-)
+from ._util import as_list, band_index, geometry_from_geojson, temporal_bounds, transform_bbox
+from .io import narrow_spatially
+from .vector import union_of_geometries
 
 
 @process("filter_bands")
@@ -50,8 +44,6 @@ def filter_bands(data: DataCube, bands: Any, wavelengths: Any) -> DataCube:
 @process("filter_bbox")
 def filter_bbox(data: DataCube, extent: dict[str, Any]) -> DataCube:
     if data.source is not None:
-        from .io import narrow_spatially
-
         return build_cube(narrow_spatially(data.source, extent, cube_crs(data)))
     x_dim, y_dim = data.x_dim, data.y_dim
     if x_dim is None or y_dim is None:
@@ -110,17 +102,11 @@ def filter_temporal(data: DataCube, extent: Any, dimension: str | None) -> DataC
 @process("filter_spatial")
 def filter_spatial(data: DataCube, geometries: Any) -> DataCube:
     if isinstance(geometries, DataCube):
-        from .vector import union_of_geometries
-
         geom, crs = union_of_geometries(geometries)
     else:
         geom, crs = geometry_from_geojson(geometries), pyproj.CRS.from_epsg(4326)
     if data.source is not None and crs.to_epsg() == 4326:
-        from .io import narrow_spatially
-
         return build_cube(narrow_spatially(data.source, geom.__geo_interface__, cube_crs(data)))
-    from ._util import reproject_geometry
-
     local = reproject_geometry(geom, crs, cube_crs(data))
     west, south, east, north = local.bounds
     cropped = isel_cube(

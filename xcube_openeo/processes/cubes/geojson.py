@@ -8,8 +8,8 @@ import numpy as np
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
-from ...errors import OpenEOError
-from ..registry import process
+from ...engine.registry import process
+from ...errors import ProcessParameterInvalid
 from ._util import feature_properties, geometries_from_geojson
 from .vector import GEOMETRY_DIM, PROPERTIES, WGS84, make_vector_cube
 
@@ -17,8 +17,7 @@ from .vector import GEOMETRY_DIM, PROPERTIES, WGS84, make_vector_cube
 @process("load_geojson")
 def load_geojson(data: Any, properties: list[str]) -> DataCube:
     if isinstance(data, dict) and data.get("type") == "GeometryCollection":
-        raise OpenEOError(
-            "ProcessParameterInvalid",
+        raise ProcessParameterInvalid(
             "load_geojson takes no GeometryCollection; use a FeatureCollection.",
         )
     geoms = geometries_from_geojson(data)

@@ -7,20 +7,16 @@ from typing import Any
 
 import numpy as np
 import pyproj
+import shapely.geometry
 import xarray as xr
 
 from ...engine.cube import DataCube
+from ...engine.geometry import reproject_geometry, to_crs
 from ...engine.load import LoadRequest, build_cube, dataset_structure, level_grid_mapping
-from ...errors import OpenEOError
-from ..registry import process
-from ._util import (
-    as_list,
-    geometry_from_geojson,
-    reproject_geometry,
-    temporal_bounds,
-    to_crs,
-    transform_bbox,
-)
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
+from ._util import as_list, geometry_from_geojson, temporal_bounds, transform_bbox
 
 
 @process("load_collection")
@@ -40,6 +36,9 @@ def load_collection(
     band_list = as_list(bands)
     if band_list is not None:
         request = request.refine(bands=tuple(resolve_bands(band_list, dataset, all_bands)))
+    window = _read_window(env.collections, id)
+    if window is not None and (spatial_extent is None or _is_tile_extent(spatial_extent, window)):
+        spatial_extent, window = window.extent, None
     if spatial_extent is not None:
         request = narrow_spatially(request, spatial_extent, gm.crs)
     if temporal_extent is not None:
@@ -53,7 +52,21 @@ def load_collection(
             "NoDataAvailable",
             f"No data in collection {id!r} for the given extents (empty: {empty}).",
         )
+    if window is not None:
+        cube = build_cube(narrow_spatially(request, window.extent, gm.crs))
     return cube
+
+
+def _read_window(collections: Any, collection_id: str) -> Any:
+    """The :class:`~xcube_openeo.engine.env.ReadWindow` of the collection, if its source
+    limits what is read (map tiles)."""
+    read_window = getattr(collections, "read_window", None)
+    return read_window(collection_id) if read_window is not None else None
+
+
+def _is_tile_extent(extent: Any, window: Any) -> bool:
+    # The extent the caller passes as a parameter for the tile: the window covers it.
+    return isinstance(extent, dict) and extent == window.tile_extent
 
 
 def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -> list[str]:
@@ -66,8 +79,7 @@ def resolve_bands(names: list[Any], dataset: xr.Dataset, all_bands: list[str]) -
         elif name in by_common:
             resolved.append(by_common[name])
         else:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 f"Band {name!r} is not available (bands: {all_bands}).",
             )
     return resolved
@@ -139,12 +151,8 @@ def create_data_cube() -> DataCube:
 
 @process("dimension_labels")
 def dimension_labels(data: DataCube, dimension: str) -> Any:
-    from ..values import ArrayValue
-
     labels = data.labels(dimension)
     if data.dimension(dimension).type == "geometry":
-        import shapely.geometry
-
         # Geometries as GeoJSON objects (JSON values, unlike shapely objects).
         labels = [shapely.geometry.mapping(g) for g in labels]
         values = ArrayValue.from_list([None] * len(labels))

@@ -8,11 +8,11 @@ import numpy as np
 import shapely
 import xarray as xr
 
-from ...engine.callback import Callback
 from ...engine.cube import DataCube
-from ...errors import OpenEOError
-from ..registry import process
-from ._util import pixel_mask
+from ...engine.evaluate import Callback
+from ...engine.geometry import pixel_mask
+from ...engine.registry import process
+from ...errors import OpenEOError, ProcessParameterInvalid
 from .vector import vector_geometries
 
 
@@ -23,9 +23,7 @@ def apply_polygon(
     geoms, crs, _ = vector_geometries(geometries)
     for geom in geoms:
         if not isinstance(geom, (shapely.Polygon, shapely.MultiPolygon)):
-            raise OpenEOError(
-                "ProcessParameterInvalid", f"apply_polygon takes polygons, not a {geom.geom_type}."
-            )
+            raise ProcessParameterInvalid(f"apply_polygon takes polygons, not a {geom.geom_type}.")
     x_dim, y_dim = data.x_dim, data.y_dim
     # Pixel-centre membership, computed on the coordinate grid only (not on the data).
     masks = [pixel_mask(data, geom, crs) for geom in geoms]
@@ -54,8 +52,7 @@ def apply_polygon(
         sub = data.with_data(sub_values, encoded=False)
         out = process(data=sub, context=context)
         if not isinstance(out, DataCube) or out.data.sizes != sub.data.sizes:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 "The process of apply_polygon must"
                 " return a data cube with the dimensions it was given.",
             )

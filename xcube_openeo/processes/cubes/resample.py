@@ -19,13 +19,14 @@ import pyproj
 import xarray as xr
 
 from ...engine.cube import DataCube
+from ...engine.geometry import cube_crs, to_crs
 from ...engine.load import build_cube
-from ...errors import OpenEOError
-from ..registry import process
+from ...engine.registry import process
+from ...errors import OpenEOError, ProcessGraphComplexity
 from ._gather import Axis, Grids, gather
 from ._gather import nearest_indices as _nearest
 from ._gather import resolution_of as _resolution_of
-from ._util import as_list, cube_crs, to_crs
+from ._util import as_list
 
 #: Aggregating methods on whole-number downsampling factors: (data, windows) -> result.
 _AGGREGATING = {
@@ -103,8 +104,7 @@ def _grid(
     west, south, east, north = bounds
     fx, fy = (east - west) / res_x, (north - south) / res_y
     if not (np.isfinite(fx) and np.isfinite(fy)) or max(fx, fy) > MAX_AXIS_PIXELS:
-        raise OpenEOError(
-            "ProcessGraphComplexity",
+        raise ProcessGraphComplexity(
             f"The target grid would be {fx:,.0f} x {fy:,.0f} pixels (at most"
             f" {MAX_AXIS_PIXELS:,} per axis); choose a coarser resolution.",
         )

@@ -11,9 +11,9 @@ import scipy.ndimage
 import xarray as xr
 
 from ...engine.cube import DataCube
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ._util import as_list
 from .apply import as_result_array
 
@@ -52,7 +52,7 @@ def apply_kernel(
     nd_kernel = (weights if order[0] < order[1] else weights.T).reshape(shape)
     if isinstance(border, str):
         if border not in _BORDER_MODES:
-            raise OpenEOError("ProcessParameterInvalid", f"Unknown border mode {border!r}.")
+            raise ProcessParameterInvalid(f"Unknown border mode {border!r}.")
         mode, cval = _BORDER_MODES[border], 0.0
     else:
         mode, cval = "constant", float(border)
@@ -82,7 +82,7 @@ def aggregate_spatial_window(
     x_dim, y_dim = _spatial_dims(data)
     sizes = as_list(size) or []
     if len(sizes) != 2 or not all(isinstance(v, int) and v >= 1 for v in sizes):
-        raise OpenEOError("ProcessParameterInvalid", "size must be two positive integers [x, y].")
+        raise ProcessParameterInvalid("size must be two positive integers [x, y].")
     sx, sy = sizes
     values = data.masked_float()
     if boundary == "trim":
@@ -112,8 +112,7 @@ def aggregate_spatial_window(
         result = getattr(windows, simple[pid])()  # skips NaN (also the padding's)
     else:
         if sx * sy > MAX_WINDOW_CELLS:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 f"aggregate_spatial_window: windows of {sx} x {sy} cells are more than"
                 f" {MAX_WINDOW_CELLS} values for the reducer; mean, median, min, max, sum"
                 " and product take any size.",
@@ -169,8 +168,7 @@ def apply_neighborhood(
         # An overlap beyond the whole dimension would be no-data padding only, as large
         # as asked for (dask refuses it: a depth of 2**63 gave 500).
         if depth[i] > array.shape[i]:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 f"apply_neighborhood: the overlap along {d!r} ({depth[i]} pixels) is larger"
                 f" than the data cube ({array.shape[i]} pixels).",
             )
@@ -225,20 +223,16 @@ def _pixel_sizes(cube: DataCube, specs: list[Any]) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for spec in specs:
         if not isinstance(spec, dict) or "dimension" not in spec:
-            raise OpenEOError("ProcessParameterInvalid", f"Invalid neighbourhood size {spec!r}.")
+            raise ProcessParameterInvalid(f"Invalid neighbourhood size {spec!r}.")
         name, value, unit = spec["dimension"], spec.get("value"), spec.get("unit")
         if value is None:
             continue
         if isinstance(value, str):
-            raise OpenEOError(
-                "ProcessParameterInvalid", "Durations as neighbourhood sizes are not supported."
-            )
+            raise ProcessParameterInvalid("Durations as neighbourhood sizes are not supported.")
         if unit == "m":
             step = cube.dimension(name).step
             if not step:
-                raise OpenEOError(
-                    "ProcessParameterInvalid", f"Dimension {name!r} has no resolution."
-                )
+                raise ProcessParameterInvalid(f"Dimension {name!r} has no resolution.")
             value = value / step
         sizes[name] = int(round(value))
     return sizes

@@ -15,8 +15,8 @@ import pandas as pd
 import xarray as xr
 
 from ...engine.cube import DataCube, parse_datetime
-from ...errors import OpenEOError
-from ..registry import process
+from ...engine.registry import process
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ._util import as_list
 from .apply import as_result_array, reduce_data
 
@@ -68,7 +68,7 @@ def aggregate_temporal(
     dim = temporal_dimension(data, dimension)
     interval_list = [as_list(i) for i in as_list(intervals) or []]
     if not interval_list or any(i is None or len(i) != 2 for i in interval_list):
-        raise OpenEOError("ProcessParameterInvalid", "Intervals must be pairs [start, end].")
+        raise ProcessParameterInvalid("Intervals must be pairs [start, end].")
     times = data.data[dim].values
     groups = []
     for start, end in interval_list:
@@ -147,7 +147,7 @@ def _period_label(period: str) -> Callable[[pd.Timestamp], str]:
         "decade-ad": lambda ts: f"{(ts.year - 1) // 10 * 10 + 1}",
     }
     if period not in labels:
-        raise OpenEOError("ProcessParameterInvalid", f"Unknown period {period!r}.")
+        raise ProcessParameterInvalid(f"Unknown period {period!r}.")
     return labels[period]
 
 
@@ -198,12 +198,10 @@ def climatological_normal(data: DataCube, period: str, climatology_period: Any) 
     dim = temporal_dimension(data, None)
     years = as_list(climatology_period) or []
     if len(years) != 2:
-        raise OpenEOError(
-            "ProcessParameterInvalid", "climatology_period needs a first and last year."
-        )
+        raise ProcessParameterInvalid("climatology_period needs a first and last year.")
     first, last = (int(str(y)[:4]) for y in years)
     if period not in ("day", "month", "season", "tropical-season", "climatology-period"):
-        raise OpenEOError("ProcessParameterInvalid", f"Unsupported period {period!r}.")
+        raise ProcessParameterInvalid(f"Unsupported period {period!r}.")
     times = pd.DatetimeIndex(data.data[dim].values)
     within = np.nonzero((times.year >= first) & (times.year <= last))[0]
     values = data.masked_float().isel({dim: within})
@@ -231,7 +229,7 @@ def _normal_key(ts: pd.Timestamp, period: str) -> str:
         "climatology-period": lambda t: "climatology-period",
     }
     if period not in keys:
-        raise OpenEOError("ProcessParameterInvalid", f"Unknown period {period!r}.")
+        raise ProcessParameterInvalid(f"Unknown period {period!r}.")
     return keys[period](ts)
 
 
@@ -244,15 +242,13 @@ def anomaly(data: DataCube, normals: DataCube, period: str) -> DataCube:
     times = pd.DatetimeIndex(data.data[dim].values)
     if period in ("single-period", "climatology-period"):
         if len(available) != 1:
-            raise OpenEOError(
-                "ProcessParameterInvalid", "Normals for a single period need one label."
-            )
+            raise ProcessParameterInvalid("Normals for a single period need one label.")
         keys = available * len(times)
     else:
         keys = [_normal_key(t, period) for t in times]
     missing = sorted(set(keys) - set(available))
     if missing:
-        raise OpenEOError("ProcessParameterInvalid", f"The normals lack the periods {missing}.")
+        raise ProcessParameterInvalid(f"The normals lack the periods {missing}.")
     matched = normal_values.isel({normal_dim: [available.index(k) for k in keys]})
     matched = matched.rename({normal_dim: dim}).assign_coords({dim: data.data[dim].values})
     values = data.masked_float()
@@ -272,9 +268,7 @@ def resample_cube_temporal(
     if valid_within is not None and not (
         isinstance(valid_within, int | float) and valid_within >= 0
     ):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "valid_within must be a non-negative number of days."
-        )
+        raise ProcessParameterInvalid("valid_within must be a non-negative number of days.")
     if valid_within is not None and valid_within * 86400e9 >= 2**63:
         valid_within = None  # more days than nanosecond times span (1e308 gave 500): any
     out = data.data

@@ -14,16 +14,11 @@ import shapely
 import xarray as xr
 
 from ...engine.cube import DataCube, Dimension
-from ...errors import OpenEOError
-from ..registry import process
-from ..values import ArrayValue
-from ._util import (
-    cube_crs,
-    feature_properties,
-    geometries_from_geojson,
-    reproject_geometry,
-    to_crs,
-)
+from ...engine.geometry import cube_crs, reproject_geometry, to_crs
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
+from ._util import feature_properties, geometries_from_geojson
 from .apply import as_result_array, reduce_data
 
 GEOMETRY_DIM = "geometry"
@@ -49,7 +44,7 @@ def vector_geometries(value: Any) -> tuple[list[shapely.Geometry], pyproj.CRS, D
     if isinstance(value, DataCube):
         names = value.names_of_type("geometry")
         if not names:
-            raise OpenEOError("ProcessParameterInvalid", "Expected a vector data cube.")
+            raise ProcessParameterInvalid("Expected a vector data cube.")
         dim = value.dimension(names[0])
         crs = to_crs(dim.crs) if dim.crs is not None else WGS84
         return list(value.data[names[0]].values), crs, value
@@ -166,7 +161,7 @@ def filter_vector(data: DataCube, geometries: Any, relation: str) -> DataCube:
     geoms, crs, _ = vector_geometries(data)
     names = data.names_of_type("geometry")
     if relation not in _RELATIONS:
-        raise OpenEOError("ProcessParameterInvalid", f"Unknown spatial relation {relation!r}.")
+        raise ProcessParameterInvalid(f"Unknown spatial relation {relation!r}.")
     other, other_crs, _ = vector_geometries(geometries)
     target = reproject_geometry(shapely.union_all(other), other_crs, crs)
     keep = [i for i, g in enumerate(geoms) if bool(_RELATIONS[relation](g, target))]

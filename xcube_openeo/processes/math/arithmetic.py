@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import OpenEOError, ProcessParameterInvalid
 
-from ..registry import process
+from ...engine.registry import process
 from .elementwise import (
     as_float,
     bounded,
@@ -195,7 +195,7 @@ def sqrt(x: Any) -> Any:
 def clip(x: Any, min: Any, max: Any) -> Any:
     check_numbers("clip", min=min, max=max)
     if min is None or max is None:
-        raise OpenEOError("ProcessParameterInvalid", "clip: 'min' and 'max' must be numbers.")
+        raise ProcessParameterInvalid("clip: 'min' and 'max' must be numbers.")
     if not is_array(min) and not is_array(max) and min > max:
         raise OpenEOError(
             "MinMaxSwapped", f"clip: the minimum ({min}) is greater than the maximum ({max})."
@@ -224,9 +224,7 @@ def linear_scale_range(
         "outputMax": outputMax,
     }
     if check_numbers("linear_scale_range", **bounds):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "linear_scale_range: the range bounds must be numbers."
-        )
+        raise ProcessParameterInvalid("linear_scale_range: the range bounds must be numbers.")
     low, high = np.fmin(inputMin, inputMax), np.fmax(inputMin, inputMax)
 
     def scaled(v: Any) -> Any:

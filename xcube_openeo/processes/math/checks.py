@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..registry import process
+from ...engine.registry import process
 from .elementwise import is_array, is_number, isnull, kind, object_elementwise
 
 

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import datetime
 import math
-import weakref
 from collections.abc import Callable
 from typing import Any
 
+import dask.array as da
 import numpy as np
 import xarray as xr
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import OpenEOError, ProcessParameterInvalid
 from xcube_openeo.jsonio import INT64_MAX, INT64_MIN
+from xcube_openeo.util.identity_cache import IdentityCache
+from xcube_openeo.util.rfc3339 import format_rfc3339
 
 Array = xr.DataArray | np.ndarray
 
@@ -158,11 +160,11 @@ TRI_TRUE, TRI_FALSE, TRI_NULL = np.float32(1.0), np.float32(0.0), np.float32(np.
 #: The DataArrays made here that hold canonical tri-state values (1/0/NaN only), so that
 #: logical processes may take faster paths than for "non-zero is true" data.  Identity,
 #: not an attribute: xarray copies attributes into derived arrays (``x * 5``).
-_TRI_STATES: weakref.WeakValueDictionary[int, xr.DataArray] = weakref.WeakValueDictionary()
+_TRI_STATES: IdentityCache[bool] = IdentityCache(weak=True)
 
 
 def is_tri_state(value: Any) -> bool:
-    return isinstance(value, xr.DataArray) and _TRI_STATES.get(id(value)) is value
+    return isinstance(value, xr.DataArray) and _TRI_STATES.get(value) is not None
 
 
 def with_nodata(result: Any, *operands: Any) -> Any:
@@ -206,7 +208,7 @@ def boolean_result(tri_state: Any) -> Any:
         return tri_state
     if not _small_in_memory(tri_state):
         if isinstance(tri_state, xr.DataArray):
-            _TRI_STATES[id(tri_state)] = tri_state
+            _TRI_STATES.put(tri_state, True)
         return tri_state
     null = isnull(tri_state)
     truth = tri_state.astype(bool)
@@ -225,8 +227,6 @@ def object_elementwise(func: Callable[..., Any], *operands: Any) -> Any:
     if any(isinstance(v, xr.DataArray) for v in operands):
         return xr.apply_ufunc(ufunc, *operands, dask="parallelized", output_dtypes=[object])
     if any(_is_dask_array(v) for v in operands):
-        import dask.array as da
-
         return da.map_blocks(ufunc, *operands, dtype=object)
     return ufunc(*operands)
 
@@ -242,8 +242,7 @@ def is_generic_array(value: Any) -> bool:
 
 
 def invalid(process_id: str, parameter: str, value: Any, expected: str) -> OpenEOError:
-    return OpenEOError(
-        "ProcessParameterInvalid",
+    return ProcessParameterInvalid(
         f"The value passed for parameter '{parameter}' in process '{process_id}' is "
         f"invalid: expected {expected}, got {type(value).__name__} {_short(value)}.",
     )
@@ -336,5 +335,5 @@ def _datetime_text(value: np.datetime64 | datetime.datetime) -> str | None:
             return None
         return str(np.datetime_as_string(value, unit="s", timezone="UTC"))
     if value.tzinfo is None or value.utcoffset() == datetime.timedelta(0):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")  # naive datetimes are UTC
+        return format_rfc3339(value)  # naive datetimes are UTC
     return value.isoformat()

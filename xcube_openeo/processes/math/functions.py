@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..registry import process
+from ...engine.registry import process
 from .arithmetic import numeric
 from .elementwise import is_array
 

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from xcube_openeo.errors import OpenEOError
+from xcube_openeo.errors import ProcessParameterInvalid
 
-from ..registry import process
+from ...engine.registry import process
 from .arithmetic import numeric
 from .elementwise import is_array, kind, where
 
@@ -64,9 +64,7 @@ def int_(x: Any) -> Any:
 @process("round")
 def round_(x: Any, p: Any = 0) -> Any:
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
-        raise OpenEOError(
-            "ProcessParameterInvalid", f"round: the precision 'p' must be an integer, got {p!r}."
-        )
+        raise ProcessParameterInvalid(f"round: the precision 'p' must be an integer, got {p!r}.")
     p = int(p)
 
     # numpy scales by 10**p and rounds half to even: 0.35 -> 0.4 as the examples expect

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.values import ArrayValue
 from ..arrays._common import as_array, keeps_dataarray, nodata_result, numeric, reduced
-from ..values import ArrayValue
 
 #: reduce(values, dim, skipna) -> values reduced along dim
 Reduction = Callable[[xr.DataArray, str, bool], xr.DataArray]

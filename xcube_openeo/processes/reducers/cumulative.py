@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ..arrays._common import as_array, keeps_dataarray, numeric, single_chunk
 from ..math.elementwise import INT64_MAX, INT64_MIN
-from ..registry import process
-from ..values import ArrayValue
 
 Accumulate = Callable[[xr.DataArray, str], xr.DataArray]
 

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...engine.registry import process
+from ...engine.values import ArrayValue
 from ..arrays._common import as_array, keeps_dataarray, nodata_mask, reduced
-from ..registry import process
-from ..values import ArrayValue
 
 
 @process("all")

@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...errors import OpenEOError
+from ...engine.registry import process
+from ...engine.values import ArrayValue
+from ...errors import OpenEOError, ProcessParameterInvalid
 from ..arrays._common import (
     as_array,
     as_list,
@@ -20,8 +22,6 @@ from ..arrays._common import (
     slice_template,
 )
 from ..math.elementwise import INT64_MAX, INT64_MIN, bounded
-from ..registry import process
-from ..values import ArrayValue
 from ._numeric import quantiles_along, reduce_numbers
 
 _QUANTILE_DIM = "__quantile"
@@ -165,8 +165,7 @@ def _probabilities(probabilities: Any, q: Any) -> list[float]:
     intervals = q if probabilities is None else probabilities
     if is_number(intervals):
         if intervals != int(intervals) or not 2 <= intervals <= MAX_INTERVALS:
-            raise OpenEOError(
-                "ProcessParameterInvalid",
+            raise ProcessParameterInvalid(
                 f"quantiles: the number of intervals must be between 2 and {MAX_INTERVALS}.",
             )
         n = int(intervals)
@@ -174,14 +173,10 @@ def _probabilities(probabilities: Any, q: Any) -> list[float]:
     if isinstance(intervals, ArrayValue):
         intervals = as_list(intervals, "probabilities")
     if not isinstance(intervals, (list, tuple)) or not all(is_number(p) for p in intervals):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "quantiles: 'probabilities' must be numbers or a number."
-        )
+        raise ProcessParameterInvalid("quantiles: 'probabilities' must be numbers or a number.")
     probs = [float(p) for p in intervals]
     if any(not 0 <= p <= 1 for p in probs):
-        raise OpenEOError(
-            "ProcessParameterInvalid", "quantiles: probabilities must be between 0 and 1."
-        )
+        raise ProcessParameterInvalid("quantiles: probabilities must be between 0 and 1.")
     if any(b < a for a, b in zip(probs, probs[1:], strict=False)):
         raise OpenEOError(
             "AscendingProbabilitiesRequired", "quantiles: probabilities must be ascending."
