@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyproj
 import xarray as xr
 
 from ..errors import OpenEOError, ProcessParameterInvalid
@@ -33,18 +34,39 @@ class Dimension:
     type: str
     #: ``x``, ``y`` or ``z`` for spatial dimensions.
     axis: str | None = None
-    #: Coordinate reference system of spatial and geometry dimensions: an EPSG code
-    #: (int), or any string pyproj understands (``EPSG:32632``, WKT2, PROJJSON text).
-    crs: Any = None
+    #: Coordinate reference system of spatial and geometry dimensions, always a
+    #: ``pyproj.CRS``: given as anything else pyproj understands (an EPSG code,
+    #: ``EPSG:32632``, WKT2, PROJJSON), it is read by :func:`canonical_crs`.
+    crs: pyproj.CRS | None = None
     #: Cell size along a spatial dimension, if regular.
     step: float | None = None
 
     def __post_init__(self) -> None:
         if self.type not in DIMENSION_TYPES:
             raise ValueError(f"unknown dimension type {self.type!r}")
+        if self.crs is not None and not isinstance(self.crs, pyproj.CRS):
+            object.__setattr__(self, "crs", canonical_crs(self.crs))
+
+    @property
+    def reference_system(self) -> int | str | None:
+        """The CRS as openEO and STAC write it: its EPSG code, else WKT2."""
+        return None if self.crs is None else self.crs.to_epsg() or self.crs.to_wkt()
 
     def renamed(self, name: str) -> Dimension:
         return replace(self, name=name)
+
+
+def canonical_crs(crs: Any) -> pyproj.CRS:
+    """``crs`` (anything pyproj understands) by its EPSG definition where it has an EPSG
+    code, so that CRSs read from different encodings of one definition agree."""
+    if isinstance(crs, int | np.integer):
+        return pyproj.CRS.from_epsg(int(crs))
+    try:
+        crs = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as e:
+        raise ValueError(f"unknown coordinate reference system {crs!r}") from e
+    epsg = crs.to_epsg()
+    return pyproj.CRS.from_epsg(epsg) if epsg is not None else crs
 
 
 class DeferredArray:
@@ -162,7 +184,7 @@ class DataCube:
         return self.spatial_dim("y")
 
     @property
-    def crs(self) -> Any:
+    def crs(self) -> pyproj.CRS | None:
         for dim in self.dimensions:
             if dim.type in ("spatial", "geometry") and dim.crs is not None:
                 return dim.crs

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pyproj
 import shapely
 import xarray as xr
 from xcube.core.gridmapping import GridMapping
@@ -22,8 +21,8 @@ from xcube.core.gridmapping import GridMapping
 from ..errors import Internal
 from ..util.identity_cache import IdentityCache
 from .collection_metadata import ordered_band_names
-from .cube import DataCube, Dimension, format_datetime
-from .geometry import as_slice, pixel_mask
+from .cube import DataCube, Dimension, canonical_crs, format_datetime
+from .geometry import as_slice, cube_crs, pixel_mask
 
 BANDS_DIM = "bands"
 #: Coordinate along the bands dimension holding common band names, where known.
@@ -178,7 +177,7 @@ def build_cube(request: LoadRequest) -> DataCube:
     if any(common):
         # Common band names (red, nir, ...) ride along as a non-index coordinate.
         data = data.assign_coords({COMMON_NAME: (BANDS_DIM, np.array(common, dtype=object))})
-    crs = gm.crs.to_epsg() or gm.crs.to_wkt()
+    crs = canonical_crs(gm.crs)
     dims = [
         Dimension(BANDS_DIM, "bands"),
         Dimension("y", "spatial", axis="y", crs=crs, step=abs(gm.xy_res[1])),
@@ -288,7 +287,7 @@ def _plain(value: Any) -> Any:
 
 
 def _mask_outside(cube: DataCube, geometry: Any) -> DataCube:
-    inside = pixel_mask(cube, geometry, pyproj.CRS.from_user_input(cube.crs))
+    inside = pixel_mask(cube, geometry, cube_crs(cube))
     return mask_where(cube, ~inside)
 
 
