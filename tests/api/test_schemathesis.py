@@ -318,14 +318,25 @@ def test_log_offsets_beyond_int64_or_not_decimal_are_refused(fuzzed_server, offs
     (SQLite's integers end at 2**63); "²" passed str.isdigit and failed in int()."""
     base = fuzzed_server.url + "/openeo/1.2"
     headers = login(fuzzed_server.url)
-    job = requests.post(base + "/jobs", headers=headers, timeout=30, json={"process": {
-        "process_graph": {"a": {"process_id": "add", "arguments": {"x": 1, "y": 2},
-                                "result": True}}}})
+    job = requests.post(
+        base + "/jobs",
+        headers=headers,
+        timeout=30,
+        json={
+            "process": {
+                "process_graph": {
+                    "a": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}
+                }
+            }
+        },
+    )
     job_id = job.headers["OpenEO-Identifier"]
-    response = requests.get(base + f"/jobs/{job_id}/logs", params={"offset": offset},
-                            headers=headers, timeout=30)
+    response = requests.get(
+        base + f"/jobs/{job_id}/logs", params={"offset": offset}, headers=headers, timeout=30
+    )
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "BadRequest"
-    response = requests.get(base + f"/jobs/{job_id}/logs", params={"offset": "0"},
-                            headers=headers, timeout=30)
+    response = requests.get(
+        base + f"/jobs/{job_id}/logs", params={"offset": "0"}, headers=headers, timeout=30
+    )
     assert response.status_code == 200, response.text

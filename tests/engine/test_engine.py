@@ -581,7 +581,7 @@ def test_class_band_tests_on_stored_values(registry: ProcessRegistry) -> None:
     loaded = evaluate_process(
         _graph(load={**_load(bands=["B04", "SCL"]), "result": True}), env, registry=registry
     )
-    raw, nodata = loaded.band_raw["SCL"]
+    raw, nodata = loaded.fresh.band_raw["SCL"]
     assert raw.dtype == np.uint8 and nodata == 0  # the test ran on the stored classes
 
 

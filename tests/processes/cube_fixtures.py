@@ -110,7 +110,7 @@ def datacube_to_test_json(cube: DataCube) -> dict[str, Any]:
         if dim.axis:
             spec["axis"] = dim.axis
         if dim.crs is not None:
-            spec["reference_system"] = dim.crs
+            spec["reference_system"] = dim.reference_system
         if dim.name in data.coords:
             if dim.type == "temporal" and np.issubdtype(data[dim.name].dtype, np.datetime64):
                 spec["values"] = [format_datetime(v) for v in data[dim.name].values]

@@ -10,14 +10,18 @@ dimensions, strings for bands, numbers for spatial ones, shapely geometries for 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import KW_ONLY, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyproj
 import xarray as xr
 
 from ..errors import OpenEOError, ProcessParameterInvalid
+
+if TYPE_CHECKING:
+    from .load import FreshLoad, LoadRequest
 
 DIMENSION_TYPES = ("spatial", "temporal", "bands", "geometry", "other")
 
@@ -30,70 +34,115 @@ class Dimension:
     type: str
     #: ``x``, ``y`` or ``z`` for spatial dimensions.
     axis: str | None = None
-    #: Coordinate reference system of spatial and geometry dimensions: an EPSG code
-    #: (int), or any string pyproj understands (``EPSG:32632``, WKT2, PROJJSON text).
-    crs: Any = None
+    #: Coordinate reference system of spatial and geometry dimensions, always a
+    #: ``pyproj.CRS``: given as anything else pyproj understands (an EPSG code,
+    #: ``EPSG:32632``, WKT2, PROJJSON), it is read by :func:`canonical_crs`.
+    crs: pyproj.CRS | None = None
     #: Cell size along a spatial dimension, if regular.
     step: float | None = None
 
     def __post_init__(self) -> None:
         if self.type not in DIMENSION_TYPES:
             raise ValueError(f"unknown dimension type {self.type!r}")
+        if self.crs is not None and not isinstance(self.crs, pyproj.CRS):
+            object.__setattr__(self, "crs", canonical_crs(self.crs))
+
+    @property
+    def reference_system(self) -> int | str | None:
+        """The CRS as openEO and STAC write it: its EPSG code, else WKT2."""
+        return None if self.crs is None else self.crs.to_epsg() or self.crs.to_wkt()
 
     def renamed(self, name: str) -> Dimension:
         return replace(self, name=name)
 
 
+def canonical_crs(crs: Any) -> pyproj.CRS:
+    """``crs`` (anything pyproj understands) by its EPSG definition where it has an EPSG
+    code, so that CRSs read from different encodings of one definition agree."""
+    if isinstance(crs, int | np.integer):
+        return pyproj.CRS.from_epsg(int(crs))
+    try:
+        crs = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as e:
+        raise ValueError(f"unknown coordinate reference system {crs!r}") from e
+    epsg = crs.to_epsg()
+    return pyproj.CRS.from_epsg(epsg) if epsg is not None else crs
+
+
+class DeferredArray:
+    """An array built on first access (once): ``template`` has its dimensions and
+    coordinates.  The one mutable part of a cube, so that the cube itself stays frozen."""
+
+    def __init__(self, template: xr.DataArray, build: Callable[[], xr.DataArray]):
+        self.template = template
+        self._build: Callable[[], xr.DataArray] | None = build
+        self._value: xr.DataArray | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._build is None
+
+    def value(self) -> xr.DataArray:
+        if self._build is not None:
+            self._value = self._build()
+            self._build = None
+        assert self._value is not None
+        return self._value
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class DataCube:
     """An openEO data cube (raster or vector) backed by a lazy ``xarray.DataArray``.
 
-    Integer data may be stored encoded: ``nodata`` is its no-data value and ``scale``
-    and ``offset`` turn stored into physical values (``None``: no-data is NaN for
-    float data and values are physical).  Filtering and masking keep the encoding, so
-    integer data stays integer; :meth:`masked_float` gives physical values for
-    arithmetic.  ``source`` is set on cubes fresh from ``load_collection`` so that
+    A frozen value: new cubes come from :func:`dataclasses.replace` or the methods
+    below.  Integer data may be stored encoded: ``nodata`` is its no-data value and
+    ``scale`` and ``offset`` turn stored into physical values (``None``: no-data is NaN
+    for float data and values are physical).  Filtering and masking keep the encoding,
+    so integer data stays integer; :meth:`masked_float` gives physical values for
+    arithmetic.  ``fresh`` is set on cubes fresh from ``load_collection`` so that
     filters directly following the load can narrow the read instead.
     """
 
-    def __init__(
-        self,
-        data: xr.DataArray,
-        dimensions: Iterable[Dimension],
-        nodata: Any = None,
-        source: Any = None,
-        scale: float | None = None,
-        offset: float | None = None,
-        deferred: Callable[[], xr.DataArray] | None = None,
-    ):
-        by_name = {d.name: d for d in dimensions}
-        if set(by_name) != set(data.dims):
-            raise ValueError(f"dimension metadata {sorted(by_name)} != array dims {data.dims}")
-        # With ``deferred``, ``data`` is a template with the result's dimensions and
-        # coordinates; the array itself is built on first access (see ``apply``).
-        self._data = data
-        self._deferred = deferred
-        self.dimensions: tuple[Dimension, ...] = tuple(by_name[str(n)] for n in data.dims)
-        encoded = data.dtype.kind in "iub"
-        self.nodata = nodata if encoded else None
-        self.scale = scale if encoded else None
-        self.offset = offset if encoded else None
-        self.source = source
-        #: Physical values of each band in its own data type, by label, where the
-        #: stacked ``data`` had to promote types (fresh loads only; see ``load``).
-        self.band_values: Mapping[Any, xr.DataArray] | None = None
-        #: Stored values and no-data value of unscaled integer bands, where known.
-        self.band_raw: Mapping[Any, tuple[xr.DataArray, Any]] | None = None
+    #: The array, or a :class:`DeferredArray` built on first access; read it as
+    #: :attr:`data`.
+    array: xr.DataArray | DeferredArray
+    #: One per array dimension (given in any order, kept in the array's order).
+    dimensions: Sequence[Dimension]
+    nodata: Any = None
+    _: KW_ONLY
+    scale: float | None = None
+    offset: float | None = None
+    #: What only a cube fresh from ``load_collection`` carries (see ``engine.load``).
+    fresh: FreshLoad | None = None
+    #: The chain of ``apply`` callbacks this cube is the result of, so that a following
+    #: ``apply`` extends it (``processes.cubes.apply``).
+    elementwise_chain: Any = None
+
+    def __post_init__(self) -> None:
+        array = self.array
+        template = array.template if isinstance(array, DeferredArray) else array
+        by_name = {d.name: d for d in self.dimensions}
+        if set(by_name) != set(template.dims):
+            raise ValueError(f"dimension metadata {sorted(by_name)} != array dims {template.dims}")
+        # Normalising the value being built (the frozen dataclass idiom).
+        object.__setattr__(self, "dimensions", tuple(by_name[str(n)] for n in template.dims))
+        if template.dtype.kind not in "iub":
+            for name in ("nodata", "scale", "offset"):
+                object.__setattr__(self, name, None)
 
     @property
     def data(self) -> xr.DataArray:
-        if self._deferred is not None:
-            self._data = self._deferred()
-            self._deferred = None
-        return self._data
+        array = self.array
+        return array.value() if isinstance(array, DeferredArray) else array
 
     @property
     def is_deferred(self) -> bool:
-        return self._deferred is not None
+        return isinstance(self.array, DeferredArray) and not self.array.built
+
+    @property
+    def source(self) -> LoadRequest | None:
+        """The read of a cube fresh from ``load_collection`` (else None)."""
+        return None if self.fresh is None else self.fresh.request
 
     def __repr__(self) -> str:
         dims = ", ".join(f"{d.name}:{d.type}[{self.data.sizes[d.name]}]" for d in self.dimensions)
@@ -135,7 +184,7 @@ class DataCube:
         return self.spatial_dim("y")
 
     @property
-    def crs(self) -> Any:
+    def crs(self) -> pyproj.CRS | None:
         for dim in self.dimensions:
             if dim.type in ("spatial", "geometry") and dim.crs is not None:
                 return dim.crs
@@ -163,10 +212,13 @@ class DataCube:
         dimensions: Iterable[Dimension] | None = None,
         encoded: bool = True,
     ) -> DataCube:
-        """A cube with new data; metadata of dimensions still present is kept.
+        """This cube with new data; metadata of dimensions still present is kept.
 
         ``encoded``: whether ``data`` holds stored (not physical) values like this cube,
-        so that its no-data value, scale and offset still apply.
+        so that its no-data value, scale and offset still apply.  Only the dimensions
+        and the encoding survive: ``fresh`` and ``elementwise_chain`` describe how the
+        old data came about (a read to narrow, a chain to extend), which the new data no
+        longer equals.  To change metadata only, use :func:`dataclasses.replace`.
         """
         dims = {d.name: d for d in (self.dimensions if dimensions is None else dimensions)}
         dims.update({d.name: d for d in self.dimensions if d.name not in dims})

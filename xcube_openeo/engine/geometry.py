@@ -25,7 +25,7 @@ def to_crs(crs: Any) -> pyproj.CRS:
 
 def cube_crs(cube: DataCube) -> pyproj.CRS:
     crs = cube.crs
-    return to_crs(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
+    return crs if crs is not None else pyproj.CRS.from_epsg(4326)
 
 
 def reproject_geometry(

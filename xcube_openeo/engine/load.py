@@ -2,19 +2,19 @@
 
 A :class:`LoadRequest` records the collection, level, bands, spatial and temporal
 extent.  ``load_collection`` builds the cube from it, and filters applied directly to
-such a fresh cube narrow the request and rebuild (``DataCube.source``), so that band
+such a fresh cube narrow the request and rebuild (``DataCube.fresh``), so that band
 selection happens before bands are stacked and extents are cut on the dataset.
 Everything stays lazy (dask): only coordinates are read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import dask.array as da
 import numpy as np
-import pyproj
 import shapely
 import xarray as xr
 from xcube.core.gridmapping import GridMapping
@@ -22,8 +22,8 @@ from xcube.core.gridmapping import GridMapping
 from ..errors import Internal
 from ..util.identity_cache import IdentityCache
 from .collection_metadata import ordered_band_names
-from .cube import DataCube, Dimension, format_datetime
-from .geometry import as_slice, pixel_mask
+from .cube import DataCube, Dimension, canonical_crs, format_datetime
+from .geometry import as_slice, cube_crs, pixel_mask
 
 BANDS_DIM = "bands"
 #: Coordinate along the bands dimension holding common band names, where known.
@@ -50,6 +50,23 @@ class LoadRequest:
 
     def refine(self, **changes: Any) -> LoadRequest:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True, eq=False)
+class FreshLoad:
+    """What only a cube fresh from ``load_collection`` carries (``DataCube.fresh``).
+
+    All of it describes the cube's data exactly as read, which no longer holds once
+    the data changes: :meth:`DataCube.with_data` therefore drops it.
+    """
+
+    #: The read: filters directly after the load narrow it and read again.
+    request: LoadRequest
+    #: Physical values of each band in its own data type, by label, where the stacked
+    #: data had to promote types.
+    band_values: Mapping[Any, xr.DataArray] | None = None
+    #: Stored values and no-data value of unscaled integer bands, where known.
+    band_raw: Mapping[Any, tuple[xr.DataArray, Any]] | None = None
 
 
 _STRUCTURES: IdentityCache[Any] = IdentityCache(max_entries=64)
@@ -161,7 +178,7 @@ def build_cube(request: LoadRequest) -> DataCube:
     if any(common):
         # Common band names (red, nir, ...) ride along as a non-index coordinate.
         data = data.assign_coords({COMMON_NAME: (BANDS_DIM, np.array(common, dtype=object))})
-    crs = gm.crs.to_epsg() or gm.crs.to_wkt()
+    crs = canonical_crs(gm.crs)
     dims = [
         Dimension(BANDS_DIM, "bands"),
         Dimension("y", "spatial", axis="y", crs=crs, step=abs(gm.xy_res[1])),
@@ -170,28 +187,29 @@ def build_cube(request: LoadRequest) -> DataCube:
         *[Dimension(str(d), "other") for d in extra],
     ]
     nodata, scale, offset = encoding
-    cube = DataCube(data, dims, nodata, source=request, scale=scale, offset=offset)
+    cube = DataCube(data, dims, nodata, scale=scale, offset=offset)
+    fresh = FreshLoad(request)
     if request.geometry is not None:
         cube = _mask_outside(cube, request.geometry)
-        cube.source = request
     elif encoding == (None, None, None) and variables:
         # Bands decoded one by one and stacked share one type (e.g. an integer class
         # band becomes float); band math can use each band in its own type instead.
         renames = {x_dim: "x", y_dim: "y", **({time_dim: TIME_DIM} if time_dim else {})}
         order = [renames.get(str(d), str(d)) for d in (*dim_order, *extra)]
-        cube.band_values = {
+        band_values = {
             band: _like_cube(var, renames, order)
             for band, var in zip(bands, variables, strict=True)
         }
         # Integer bands whose only encoding is a no-data value, as stored: tests for
         # class values need no float copy (see ``processes.cubes.bandmath``).
-        cube.band_raw = {}
+        band_raw = {}
         for band in bands:
             nodata, scale, offset = _encoding(ds[band])
             if ds[band].dtype.kind in "iu" and scale is None and offset is None:
                 raw = _like_cube(_without_attrs(ds[band]), renames, order)
-                cube.band_raw[band] = (raw, nodata)
-    return cube
+                band_raw[band] = (raw, nodata)
+        fresh = FreshLoad(request, band_values, band_raw)
+    return replace(cube, fresh=fresh)
 
 
 def _stacked(variables: list[xr.DataArray]) -> xr.DataArray:
@@ -284,7 +302,7 @@ def _plain(value: Any) -> Any:
 
 
 def _mask_outside(cube: DataCube, geometry: Any) -> DataCube:
-    inside = pixel_mask(cube, geometry, pyproj.CRS.from_user_input(cube.crs))
+    inside = pixel_mask(cube, geometry, cube_crs(cube))
     return mask_where(cube, ~inside)
 
 
@@ -307,4 +325,11 @@ def mask_where(cube: DataCube, condition: xr.DataArray, replacement: Any = None)
     return cube.with_data(data.where(~condition, replacement))
 
 
-__all__ = ["LoadRequest", "build_cube", "describe_dimensions", "dataset_structure", "shapely"]
+__all__ = [
+    "FreshLoad",
+    "LoadRequest",
+    "build_cube",
+    "describe_dimensions",
+    "dataset_structure",
+    "shapely",
+]

@@ -60,10 +60,8 @@ def open_staged(url: str, storage_options: dict[str, Any] | None = None) -> Data
 
 
 def _dimension_json(dim: Dimension) -> dict[str, Any]:
-    doc = dataclasses.asdict(dim)
-    crs = doc.get("crs")
-    if crs is not None and not isinstance(crs, (int, str)):
-        doc["crs"] = crs.to_wkt() if hasattr(crs, "to_wkt") else str(crs)
+    doc = {f.name: getattr(dim, f.name) for f in dataclasses.fields(dim)}
+    doc["crs"] = dim.reference_system
     return doc
 
 

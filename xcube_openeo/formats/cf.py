@@ -10,7 +10,7 @@ import pyproj
 import xarray as xr
 
 from xcube_openeo.engine.cube import DataCube
-from xcube_openeo.formats.raster import StoredData, _to_crs, band_names, stored_data
+from xcube_openeo.formats.raster import StoredData, band_names, stored_data
 from xcube_openeo.formats.writing import require_cube
 
 #: Name of the grid-mapping variable holding the CRS.
@@ -38,7 +38,7 @@ def coordinates(cube: DataCube, band_dim: str | None, fmt_name: str) -> xr.Datas
     attributes."""
     crs = None
     if cube.x_dim and cube.y_dim and cube.crs is not None:
-        crs = _to_crs(cube.crs, fmt_name)
+        crs = cube.crs
     axis_attrs = _axis_attrs(crs)
     coords: dict[str, xr.Variable] = {}
     for dim in cube.dimensions:

@@ -114,7 +114,7 @@ def _cube_json(cube: Any) -> dict[str, Any]:
 def _dimension_json(cube: Any, dim: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {"name": dim.name, "type": dim.type}
     if dim.crs is not None and dim.type in ("spatial", "geometry"):
-        doc["reference_system"] = dim.crs
+        doc["reference_system"] = dim.reference_system
     labels = cube.labels(dim.name)
     if dim.type == "geometry":
         doc["labels"] = [_geometry_json(g) for g in labels]

@@ -152,25 +152,15 @@ def cube_grid(cube: DataCube, fmt_name: str) -> Grid:
     transform = Affine(
         abs(x_res), 0.0, x_first - abs(x_res) / 2, 0.0, -abs(y_res), top + abs(y_res) / 2
     )
-    crs = cube.crs
     return Grid(
         x_dim,
         y_dim,
-        None if crs is None else _to_crs(crs, fmt_name),
+        cube.crs,
         transform,
         cube.data.sizes[x_dim],
         height,
         y_ascending,
     )
-
-
-def _to_crs(crs: Any, fmt_name: str) -> pyproj.CRS:
-    try:
-        if isinstance(crs, (int, np.integer)):
-            return pyproj.CRS.from_epsg(int(crs))
-        return pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError:
-        raise unsuitable(fmt_name, f"its coordinate reference system {crs!r} is unknown.") from None
 
 
 def _axis_spacing(cube: DataCube, dim: str, fmt_name: str) -> tuple[float, float]:

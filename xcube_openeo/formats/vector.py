@@ -48,7 +48,7 @@ def geometries_wgs84(cube: DataCube, fmt_name: str) -> list[shapely.Geometry]:
     if len(geometries) != cube.data.sizes[geom_dim]:
         raise unsuitable(fmt_name, f"dimension {geom_dim!r} has no geometries as labels.")
     crs = cube.dimension(geom_dim).crs
-    source = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
+    source = crs if crs is not None else pyproj.CRS.from_epsg(4326)
     wgs84 = pyproj.CRS.from_epsg(4326)
     if source == wgs84:
         return geometries

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from xcube_openeo.engine.geometry import cube_crs
 from xcube_openeo.errors import BadRequest, NotFound, OpenEOError
 from xcube_openeo.execution.staging import open_staged
 from xcube_openeo.formats import load_formats
@@ -206,7 +207,7 @@ def _subset_bbox(cube: Any, data: Any, bbox: str, bbox_crs: str | None) -> Any:
         raise BadRequest(
             "'bbox' must be 'west,south,east,north' and 'bbox-crs' a CRS (default EPSG:4326).",
         ) from None
-    target = pyproj.CRS.from_user_input(cube.crs or 4326)
+    target = cube_crs(cube)
     transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
     x0, y0, x1, y1 = transformer.transform_bounds(west, south, east, north, densify_pts=21)
     xs, ys = data[cube.x_dim].values, data[cube.y_dim].values

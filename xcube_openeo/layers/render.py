@@ -17,6 +17,7 @@ import pyproj
 import xarray as xr
 
 from xcube_openeo.engine.cube import DataCube
+from xcube_openeo.engine.geometry import cube_crs
 from xcube_openeo.errors import BadRequest, NotFound
 from xcube_openeo.execution.staging import VARIABLE, open_staged
 from xcube_openeo.services import sampling
@@ -85,7 +86,7 @@ def open_layer(
         raise NotFound("This job has no raster result to show.") from e
     # Without nodata/scale/offset the cube is taken as it is stored (decoded per tile).
     data = tile_cube_any_bands(DataCube(stored, cube.dimensions))
-    crs = sampling.crs_key(pyproj.CRS.from_user_input(cube.crs or 4326))
+    crs = sampling.crs_key(cube_crs(cube))
     xs, ys = data["x"].values, data["y"].values
     res_x = (
         abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(cube.x_dim).step or 1)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dask.array
 import numpy as np
 import xarray as xr
 
-from ...engine.cube import DataCube, Dimension
+from ...engine.cube import DataCube, DeferredArray, Dimension
 from ...engine.registry import process
 from ...engine.values import ArrayValue
 from ...errors import OpenEOError, ProcessParameterInvalid
@@ -174,7 +174,7 @@ class _ChainRunner:
 
 @process("apply")
 def apply(data: DataCube, process: Any, context: Any) -> DataCube:
-    previous = getattr(data, "elementwise_chain", None)
+    previous = data.elementwise_chain
     if previous is not None:  # ``data`` is an apply result: continue its chain
         chain = previous.then(process, context)
     else:
@@ -183,9 +183,8 @@ def apply(data: DataCube, process: Any, context: Any) -> DataCube:
         # A single apply runs as plain xarray operations, checked right away.
         cube = data.with_data(chain.build(), encoded=False)
     else:
-        cube = DataCube(chain.base, data.dimensions, deferred=chain.build)
-    cube.elementwise_chain = chain  # type: ignore[attr-defined]
-    return cube
+        cube = DataCube(DeferredArray(chain.base, chain.build), data.dimensions)
+    return replace(cube, elementwise_chain=chain)
 
 
 @process("reduce_dimension")

@@ -33,11 +33,8 @@ def band_math_results(
         return {}
     results, labels = _band_elements(cube, dimension, graph, values)
     if results:
-        raw = {
-            nid: cube.band_raw[label]
-            for nid, label in labels.items()
-            if label in (cube.band_raw or {})
-        }
+        band_raw = (cube.fresh.band_raw if cube.fresh else None) or {}
+        raw = {nid: band_raw[label] for nid, label in labels.items() if label in band_raw}
         results.update(_membership_tests(graph, results, raw))
     return results
 
@@ -65,8 +62,8 @@ def _band_elements(
             continue
         if position is None:
             continue  # array_element reports the missing label itself
-        if cube.band_values is not None:
-            results[node.id] = cube.band_values[labels[position]]
+        if cube.fresh is not None and cube.fresh.band_values is not None:
+            results[node.id] = cube.fresh.band_values[labels[position]]
         else:
             results[node.id] = values.isel({dimension: position}, drop=True)
         picked[node.id] = labels[position]

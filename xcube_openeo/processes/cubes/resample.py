@@ -18,7 +18,7 @@ import numpy as np
 import pyproj
 import xarray as xr
 
-from ...engine.cube import DataCube
+from ...engine.cube import DataCube, canonical_crs
 from ...engine.geometry import cube_crs, to_crs
 from ...engine.load import build_cube
 from ...engine.registry import process
@@ -313,11 +313,11 @@ def _with_grid(
 ) -> DataCube:
     x_dim, y_dim = _spatial_dims(cube)
     values = values.assign_coords({x_dim: x_t, y_dim: y_t}).transpose(*cube.dim_names)
-    code = crs.to_epsg() or crs.to_wkt()
+    crs = canonical_crs(crs)
     dims = []
     for dim in cube.dimensions:
         if dim.type == "spatial" and dim.axis in ("x", "y"):
             step = _resolution_of(x_t if dim.axis == "x" else y_t) or dim.step
-            dim = type(dim)(dim.name, dim.type, dim.axis, code, step)
+            dim = type(dim)(dim.name, dim.type, dim.axis, crs, step)
         dims.append(dim)
     return cube.with_data(values, dims, encoded=values.dtype.kind in "iu")

@@ -13,7 +13,7 @@ import pyproj
 import shapely
 import xarray as xr
 
-from ...engine.cube import DataCube, Dimension
+from ...engine.cube import DataCube, Dimension, canonical_crs
 from ...engine.geometry import cube_crs, reproject_geometry, to_crs
 from ...engine.registry import process
 from ...engine.values import ArrayValue
@@ -46,7 +46,7 @@ def vector_geometries(value: Any) -> tuple[list[shapely.Geometry], pyproj.CRS, D
         if not names:
             raise ProcessParameterInvalid("Expected a vector data cube.")
         dim = value.dimension(names[0])
-        crs = to_crs(dim.crs) if dim.crs is not None else WGS84
+        crs = dim.crs if dim.crs is not None else WGS84
         return list(value.data[names[0]].values), crs, value
     return geometries_from_geojson(value), WGS84, None
 
@@ -66,7 +66,7 @@ def make_vector_cube(
         dims=[GEOMETRY_DIM],
         coords={GEOMETRY_DIM: labels},
     )
-    return DataCube(data, [Dimension(GEOMETRY_DIM, "geometry", crs=crs.to_epsg() or crs.to_wkt())])
+    return DataCube(data, [Dimension(GEOMETRY_DIM, "geometry", crs=canonical_crs(crs))])
 
 
 @process("aggregate_spatial")
@@ -119,7 +119,7 @@ def aggregate_spatial(
         props[:] = properties
         result = result.assign_coords({PROPERTIES: (GEOMETRY_DIM, props)})
     dims = [
-        Dimension(GEOMETRY_DIM, "geometry", crs=geom_crs.to_epsg() or geom_crs.to_wkt()),
+        Dimension(GEOMETRY_DIM, "geometry", crs=canonical_crs(geom_crs)),
         *[d for d in data.dimensions if d.name not in (x_dim, y_dim)],
         *([Dimension(target_dimension, "other")] if target_dimension else []),
     ]
@@ -197,12 +197,12 @@ def vector_reproject(data: DataCube, projection: Any, dimension: str | None) -> 
         dim = out.dimension(name)
         if dim.type != "geometry":
             raise OpenEOError("DimensionNotAvailable", f"Dimension {name!r} holds no geometries.")
-        source = to_crs(dim.crs) if dim.crs is not None else WGS84
+        source = dim.crs if dim.crs is not None else WGS84
         labels = np.empty(out.data.sizes[name], dtype=object)
         labels[:] = [reproject_geometry(g, source, target) for g in out.data[name].values]
         out = out.with_data(
             out.data.assign_coords({name: labels}),
-            [Dimension(name, "geometry", crs=target.to_epsg() or target.to_wkt())],
+            [Dimension(name, "geometry", crs=canonical_crs(target))],
         )
     return out
 
