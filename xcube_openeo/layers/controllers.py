@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,12 +24,15 @@ from xcube_openeo_tiles import (
     get_tile_matrix_set,
 )
 
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
+
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
 TILE_MATRIX_SETS = ("WebMercatorQuad", "WorldCRS84Quad")
 
 
-def layer_base_url(ctx: Any, base_url: str, job_id: str) -> str:
+def layer_base_url(ctx: OpenEOContext, base_url: str, job_id: str) -> str:
     signer = ctx.job_url_signer
     expires = signer.expiry()
     return (
@@ -38,7 +41,7 @@ def layer_base_url(ctx: Any, base_url: str, job_id: str) -> str:
     )
 
 
-def layer_links(ctx: Any, job: Any, base_url: str) -> list[dict[str, Any]]:
+def layer_links(ctx: OpenEOContext, job: Any, base_url: str) -> list[dict[str, Any]]:
     """Links of a finished raster job's layer (rel xyz, wmts, coverage), signed."""
     if (
         job.status != "finished"
@@ -69,7 +72,9 @@ def layer_links(ctx: Any, job: Any, base_url: str) -> list[dict[str, Any]]:
     ]
 
 
-def checked_layer(ctx: Any, job_id: str, expires: str, signature: str) -> tuple[Any, Layer]:
+def checked_layer(
+    ctx: OpenEOContext, job_id: str, expires: str, signature: str
+) -> tuple[Any, Layer]:
     ctx.job_url_signer.check(job_id, SIGNED_ASSET, expires, signature)
     job = ctx.jobs.get_any(job_id)
     if job is None or job.status != "finished":
@@ -101,7 +106,7 @@ def band_list(value: str | None) -> list[str] | None:
 
 
 def tile(
-    ctx: Any,
+    ctx: OpenEOContext,
     job: Any,
     layer: Layer,
     tms_id: str,
@@ -163,7 +168,7 @@ def capabilities(job: Any, layer: Layer, base: str, query: dict[str, str | None]
 
 
 def coverage(
-    ctx: Any, job: Any, staged_url: str, query: dict[str, str | None]
+    ctx: OpenEOContext, job: Any, staged_url: str, query: dict[str, str | None]
 ) -> tuple[bytes, str, str]:
     """The staged cube subset by ``bbox`` (in ``bbox-crs``), ``datetime`` and
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
