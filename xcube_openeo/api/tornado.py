@@ -51,6 +51,10 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 class OpenEORequestHandler(TornadoRequestHandler):
     """Dispatches openEO routes: PATCH, openEO errors, CORS, bounded bodies."""
 
+    # xcube's ApiHandler; for openEO routes an OpenEOHandler, whose optional hooks
+    # (authenticate, the body stream methods) are looked up with hasattr/getattr.
+    _api_handler: Any
+
     def initialize(self, **kwargs: Any) -> None:
         self._body_chunks: list[bytes] = []
         self._body_size = 0
@@ -106,7 +110,9 @@ class OpenEORequestHandler(TornadoRequestHandler):
             if limit is not None:
                 # tornado's own limit (100 MiB unless configured) would cut larger files
                 # off; past the handler's limit plus a margin, stop reading altogether.
-                self.request.connection.set_max_body_size(limit + 1024 * 1024)
+                self.request.connection.set_max_body_size(  # type: ignore[union-attr]  # an HTTP1Connection under HTTPServer
+                    limit + 1024 * 1024
+                )
             return
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > self.max_body_size:

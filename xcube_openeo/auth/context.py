@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xcube_openeo.auth.accounts import Accounts
 from xcube_openeo.auth.config import AuthenticationSettings
@@ -38,7 +38,10 @@ class AccountsContextSettings(Protocol):
 class AccountsContextMixin:
     """Needs ``settings`` (the ``OpenEO`` configuration section) from the context."""
 
-    settings: AccountsContextSettings
+    if TYPE_CHECKING:  # the composed context provides it (a cached property)
+
+        @property
+        def settings(self) -> AccountsContextSettings: ...
 
     def __init__(self, server_ctx: Any):
         super().__init__(server_ctx)  # type: ignore[call-arg]
