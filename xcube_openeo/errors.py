@@ -72,7 +72,7 @@ def _restore_error(
     headers: dict[str, str],
     error_id: str,
 ) -> OpenEOError:
-    error = OpenEOError.__new__(cls)
+    error: OpenEOError = OpenEOError.__new__(cls)
     OpenEOError.__init__(error, code, message, status=status, links=links, headers=headers)
     error.id = error_id
     return error
