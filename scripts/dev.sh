@@ -30,6 +30,10 @@ case "${1:-}" in
     bash scripts/install_chromium.sh
     echo "[test] ruff"
     "$VENV/bin/ruff" check xcube_openeo xcube_openeo_tiles tests benchmarks scripts
+    # The packages and options come from [tool.mypy] in pyproject.toml; .mypy_cache
+    # keeps repeated runs quick.
+    echo "[test] mypy"
+    "$VENV/bin/mypy"
     echo "[test] pytest"
     exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" -p no:cacheprovider "$@"
     ;;
