@@ -226,7 +226,8 @@ def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
         crs = f"EPSG:{epsg}" if epsg else projection.get("proj:code") or projection.get("proj:wkt2")
         if bbox and crs:
             transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-            boxes.append(transformer.transform_bounds(*bbox, densify_pts=21))
+            west, south, east, north = bbox
+            boxes.append(transformer.transform_bounds(west, south, east, north, densify_pts=21))
     if not boxes:
         return None
     return [

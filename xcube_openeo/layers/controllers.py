@@ -174,11 +174,11 @@ def coverage(
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
     cube = open_staged(staged_url, ctx.job_results.storage_options).decoded()
     data = cube.data
-    if query.get("bbox"):
-        data = _subset_bbox(cube, data, query["bbox"], query.get("bbox-crs"))
+    if bbox := query.get("bbox"):
+        data = _subset_bbox(cube, data, bbox, query.get("bbox-crs"))
     temporal = cube.names_of_type("temporal")
-    if query.get("datetime") and temporal:
-        data = _subset_time(data, temporal[0], query["datetime"])
+    if (value := query.get("datetime")) and temporal:
+        data = _subset_time(data, temporal[0], value)
     bands = band_list(query.get("properties"))
     band_dims = cube.names_of_type("bands")
     if bands and band_dims:
@@ -226,7 +226,7 @@ def _subset_bbox(cube: Any, data: Any, bbox: str, bbox_crs: str | None) -> Any:
 def _subset_time(data: Any, dim: str, value: str) -> Any:
     parts = value.split("/")
     try:
-        bounds = [
+        bounds: list[Any] = [
             None
             if p in ("", "..")
             else pd.Timestamp(p).tz_localize(None)

@@ -94,7 +94,8 @@ def open_layer(
         bbox = (max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0))
     else:
         transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
+        west, south, east, north = transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+        bbox = (float(west), float(south), float(east), float(north))
     layer = Layer(
         data=data,
         nodata=cube.nodata,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from xcube_openeo import OPENEO_PREFIX
@@ -98,7 +99,7 @@ class ResultLayerHandler(OpenEOHandler["OpenEOContext"]):
     ) -> None:
         try:
             if parts == []:
-                raw = {
+                raw: dict[str, Sequence[str]] = {
                     name: self.request.get_query_args(name) for name in self.request.query.keys()
                 }
                 request = parse_kvp(raw)

@@ -6,7 +6,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from xcube_openeo.engine import evaluate_process
 from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
@@ -383,9 +383,10 @@ def tile_json(
 
 def legend(checked: ServiceSettings, title: str | None) -> bytes:
     style = checked.style
-    value_range = (
+    value_range = cast(
+        "tuple[float, float]",
         style.value_range
         if style.value_range and not isinstance(style.value_range[0], tuple)
-        else (0.0, 1.0)
+        else (0.0, 1.0),
     )
     return legend_png(style.colormap, value_range[0], value_range[1], label=title)

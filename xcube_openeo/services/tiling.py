@@ -65,7 +65,8 @@ def collection_info(collections: Any, collection_id: str) -> CollectionInfo:
         bbox = (max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0))
     else:
         transformer = pyproj.Transformer.from_crs(gm.crs, "EPSG:4326", always_xy=True)
-        bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
+        west, south, east, north = transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+        bbox = (float(west), float(south), float(east), float(north))
     info = CollectionInfo(ml, crs, bbox, tuple((abs(rx), abs(ry)) for rx, ry in ml.resolutions))
     _INFO.put(ml, info, collection_id)
     return info
@@ -89,8 +90,8 @@ def with_tile_filters(
     without a spatial extent of its own gets the extent as its ``spatial_extent`` (the
     full cube is then never even built); a load with one is followed by a
     ``filter_bbox`` (which the engine pushes into the load as well)."""
-    process = copy.deepcopy(dict(process))
-    graph = process["process_graph"]
+    copied = copy.deepcopy(dict(process))
+    graph = copied["process_graph"]
     renamed = {}
     for node_id, extent in extents.items():
         arguments = graph[node_id].setdefault("arguments", {})
@@ -122,7 +123,7 @@ def with_tile_filters(
         if graph[node_id].pop("result", False):
             filter_node["result"] = True
         graph[filter_id] = filter_node
-    return process
+    return copied
 
 
 class _LevelView:

@@ -130,10 +130,12 @@ class ElementwiseChain:
         if dtype is None or dtype.kind == "O":
             return self._build_stepwise()
         array = self.base.data
+        result: dask.array.Array | np.ndarray
         if isinstance(array, dask.array.Array):
             # An explicit name spares dask from hashing (pickling) the whole chain.
-            result = array.map_blocks(
+            result = dask.array.map_blocks(
                 _ChainRunner(self.steps),
+                array,
                 dtype=dtype,
                 meta=np.empty((0,) * array.ndim, dtype),  # known: no trial run by dask
                 name=f"openeo-apply-chain-{uuid.uuid4().hex}",

@@ -14,7 +14,7 @@ patterns and gives their results directly (see ``Evaluator.run_graph(precomputed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import xarray as xr
@@ -33,11 +33,8 @@ def band_math_results(
         return {}
     results, labels = _band_elements(cube, dimension, graph, values)
     if results:
-        raw = {
-            nid: cube.band_raw[label]
-            for nid, label in labels.items()
-            if label in (cube.band_raw or {})
-        }
+        band_raw = cube.band_raw or {}
+        raw = {nid: band_raw[label] for nid, label in labels.items() if label in band_raw}
         results.update(_membership_tests(graph, results, raw))
     return results
 
@@ -135,7 +132,7 @@ def _eq_leaves(
     return band_a, [*numbers_a, *numbers_b]
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
