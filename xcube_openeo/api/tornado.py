@@ -22,7 +22,7 @@ them.  xcube offers no hook to choose the handler class per API.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tornado.ioloop
 import tornado.web
@@ -39,6 +39,9 @@ from xcube_openeo.errors import (
     internal_error,
 )
 from xcube_openeo.security.guard import iter_rules
+
+if TYPE_CHECKING:
+    from xcube_openeo.api.context import OpenEOContext
 
 LOG = logging.getLogger("xcube.openeo")
 
@@ -61,7 +64,7 @@ class OpenEORequestHandler(TornadoRequestHandler):
         self._streaming = False
 
     @property
-    def openeo_ctx(self) -> Any:
+    def openeo_ctx(self) -> OpenEOContext:
         return self._api_handler.ctx
 
     @property

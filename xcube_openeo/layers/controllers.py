@@ -26,6 +26,7 @@ from xcube_openeo_tiles import (
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
     from xcube_openeo.api.context import OpenEOContext
+    from xcube_openeo.jobs.repository import Job  # jobs link to layers: no runtime import
 
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
@@ -41,7 +42,7 @@ def layer_base_url(ctx: OpenEOContext, base_url: str, job_id: str) -> str:
     )
 
 
-def layer_links(ctx: OpenEOContext, job: Any, base_url: str) -> list[dict[str, Any]]:
+def layer_links(ctx: OpenEOContext, job: Job, base_url: str) -> list[dict[str, Any]]:
     """Links of a finished raster job's layer (rel xyz, wmts, coverage), signed."""
     if (
         job.status != "finished"
@@ -74,7 +75,7 @@ def layer_links(ctx: OpenEOContext, job: Any, base_url: str) -> list[dict[str, A
 
 def checked_layer(
     ctx: OpenEOContext, job_id: str, expires: str, signature: str
-) -> tuple[Any, Layer]:
+) -> tuple[Job, Layer]:
     ctx.job_url_signer.check(job_id, SIGNED_ASSET, expires, signature)
     job = ctx.jobs.get_any(job_id)
     if job is None or job.status != "finished":
@@ -107,7 +108,7 @@ def band_list(value: str | None) -> list[str] | None:
 
 def tile(
     ctx: OpenEOContext,
-    job: Any,
+    job: Job,
     layer: Layer,
     tms_id: str,
     z: int,
@@ -140,7 +141,7 @@ def tile(
     return etag, compute, style.media_type
 
 
-def capabilities(job: Any, layer: Layer, base: str, query: dict[str, str | None]) -> bytes:
+def capabilities(job: Job, layer: Layer, base: str, query: dict[str, str | None]) -> bytes:
     layers = []
     for band in layer.bands:
         time_part = "{Time}" if layer.times else "current"
@@ -168,7 +169,7 @@ def capabilities(job: Any, layer: Layer, base: str, query: dict[str, str | None]
 
 
 def coverage(
-    ctx: OpenEOContext, job: Any, staged_url: str, query: dict[str, str | None]
+    ctx: OpenEOContext, job: Job, staged_url: str, query: dict[str, str | None]
 ) -> tuple[bytes, str, str]:
     """The staged cube subset by ``bbox`` (in ``bbox-crs``), ``datetime`` and
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
