@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two commands of this project (see README.md):
 #   scripts/dev.sh serve   set up, then serve the demo data on http://localhost:8080
-#   scripts/dev.sh test    set up, then run the linter and the whole test suite
+#   scripts/dev.sh test    set up, then run the linter, the type checker and the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XCUBE_OPENEO_DATA_DIR=${XCUBE_OPENEO_DATA_DIR:-$PWD/data}
