@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two commands of this project (see README.md):
 #   scripts/dev.sh serve   set up, then serve the demo data on http://localhost:8080
-#   scripts/dev.sh test    set up, then run the linter and the whole test suite
+#   scripts/dev.sh test    set up, then run the linter, the type checker and the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XCUBE_OPENEO_DATA_DIR=${XCUBE_OPENEO_DATA_DIR:-$PWD/data}
@@ -30,6 +30,10 @@ case "${1:-}" in
     bash scripts/install_chromium.sh
     echo "[test] ruff"
     "$VENV/bin/ruff" check xcube_openeo xcube_openeo_tiles tests benchmarks scripts
+    # The packages and options come from [tool.mypy] in pyproject.toml; .mypy_cache
+    # keeps repeated runs quick.
+    echo "[test] mypy"
+    "$VENV/bin/mypy"
     echo "[test] pytest"
     exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" -p no:cacheprovider "$@"
     ;;

@@ -12,7 +12,7 @@ import logging
 import uuid
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 
 @cache
@@ -72,43 +72,101 @@ def _restore_error(
     headers: dict[str, str],
     error_id: str,
 ) -> OpenEOError:
-    error = OpenEOError.__new__(cls)
+    error: OpenEOError = OpenEOError.__new__(cls)
     OpenEOError.__init__(error, code, message, status=status, links=links, headers=headers)
     error.id = error_id
     return error
 
 
-def _coded(code: str, status: int | None = None) -> type[OpenEOError]:
-    """A subclass of OpenEOError bound to one code, for readable raise statements."""
+class _CodedError(OpenEOError):
+    """An OpenEOError bound to one code (``CODE``), for readable raise statements."""
+
+    CODE: ClassVar[str]
+    STATUS: ClassVar[int | None] = None
 
     def __init__(self, message: str, **kwargs: Any) -> None:
-        kwargs.setdefault("status", status)
-        OpenEOError.__init__(self, code, message, **kwargs)
-
-    return type(code, (OpenEOError,), {"__init__": __init__, "CODE": code})
+        kwargs.setdefault("status", self.STATUS)
+        OpenEOError.__init__(self, self.CODE, message, **kwargs)
 
 
 # The codes raised most often; any other code works with OpenEOError(code, message).
-BadRequest = _coded("BadRequest")
-NotFound = _coded("NotFound")
-Internal = _coded("Internal")
-FeatureUnsupported = _coded("FeatureUnsupported")
-CollectionNotFound = _coded("CollectionNotFound")
-ProcessGraphInvalid = _coded("ProcessGraphInvalid")
-ProcessGraphMissing = _coded("ProcessGraphMissing")
-ProcessGraphComplexity = _coded("ProcessGraphComplexity")
-ProcessUnsupported = _coded("ProcessUnsupported")
-ProcessParameterRequired = _coded("ProcessParameterRequired")
-ProcessParameterUnsupported = _coded("ProcessParameterUnsupported")
-ProcessParameterInvalid = _coded("ProcessParameterInvalid")
-ProcessGraphNotFound = _coded("ProcessGraphNotFound")
-AuthenticationRequired = _coded("AuthenticationRequired")
+class BadRequest(_CodedError):
+    CODE = "BadRequest"
+
+
+class NotFound(_CodedError):
+    CODE = "NotFound"
+
+
+class Internal(_CodedError):
+    CODE = "Internal"
+
+
+class FeatureUnsupported(_CodedError):
+    CODE = "FeatureUnsupported"
+
+
+class CollectionNotFound(_CodedError):
+    CODE = "CollectionNotFound"
+
+
+class ProcessGraphInvalid(_CodedError):
+    CODE = "ProcessGraphInvalid"
+
+
+class ProcessGraphMissing(_CodedError):
+    CODE = "ProcessGraphMissing"
+
+
+class ProcessGraphComplexity(_CodedError):
+    CODE = "ProcessGraphComplexity"
+
+
+class ProcessUnsupported(_CodedError):
+    CODE = "ProcessUnsupported"
+
+
+class ProcessParameterRequired(_CodedError):
+    CODE = "ProcessParameterRequired"
+
+
+class ProcessParameterUnsupported(_CodedError):
+    CODE = "ProcessParameterUnsupported"
+
+
+class ProcessParameterInvalid(_CodedError):
+    CODE = "ProcessParameterInvalid"
+
+
+class ProcessGraphNotFound(_CodedError):
+    CODE = "ProcessGraphNotFound"
+
+
+class AuthenticationRequired(_CodedError):
+    CODE = "AuthenticationRequired"
+
+
 # Back-end specific codes for HTTP conditions the openEO error list has no code for.
-PayloadTooLarge = _coded("PayloadTooLarge", 413)
-MethodNotAllowed = _coded("MethodNotAllowed", 405)
+class PayloadTooLarge(_CodedError):
+    CODE = "PayloadTooLarge"
+    STATUS = 413
+
+
+class MethodNotAllowed(_CodedError):
+    CODE = "MethodNotAllowed"
+    STATUS = 405
+
+
 # Back-end specific codes for client input beyond the bounds this back-end keeps.
-JsonNestingTooDeep = _coded("JsonNestingTooDeep", 400)
-NumberOutOfRange = _coded("NumberOutOfRange", 400)
+class JsonNestingTooDeep(_CodedError):
+    CODE = "JsonNestingTooDeep"
+    STATUS = 400
+
+
+class NumberOutOfRange(_CodedError):
+    CODE = "NumberOutOfRange"
+    STATUS = 400
+
 
 #: Every code raised that is in neither the API's error list nor a process's exceptions.
 BACKEND_SPECIFIC_CODES = frozenset(

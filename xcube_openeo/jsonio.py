@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from xcube_openeo.errors import BadRequest, JsonNestingTooDeep, NumberOutOfRange
@@ -90,6 +91,7 @@ def check_depth(doc: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
     pending = [(doc, 1)]
     while pending:
         value, depth = pending.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xcube_openeo.engine import validate_process
 from xcube_openeo.errors import BadRequest, OpenEOError, ProcessGraphMissing
 from xcube_openeo.store.logs import LOG_LEVELS
 
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this module
+    from xcube_openeo.api.context import OpenEOContext
+
 
 def checked_process(
-    ctx: Any, user_id: str, body: Mapping[str, Any], what: str, parameter_names: Sequence[str] = ()
+    ctx: OpenEOContext,
+    user_id: str,
+    body: Mapping[str, Any],
+    what: str,
+    parameter_names: Sequence[str] = (),
 ) -> dict[str, Any]:
     """``body["process"]``, validated (the first problem is raised)."""
     process = body.get("process")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from xcube.util.jsonschema import (
@@ -56,7 +56,7 @@ def setting(
     unknown = set(constraints) - set(_CONSTRAINTS)
     if unknown:
         raise TypeError(f"unknown constraints {sorted(unknown)}")
-    metadata = dict(
+    metadata: dict[str, Any] = dict(
         description=description, schema=schema, shown=shown, unit=unit, required=required
     )
     if items is not None:
@@ -118,7 +118,7 @@ def settings_schema(settings_class: type, description: str | None = None) -> Jso
     required = [config_key(f) for f in fields if f.metadata.get("required")]
     return JsonObjectSchema(
         properties={config_key(f): _field_schema(f, hints[f.name]) for f in fields},
-        required=required or None,
+        required=required or None,  # type: ignore[arg-type]  # xcube: None by default, not in its annotation
         additional_properties=False,
         description=description or None,
     )
@@ -184,7 +184,7 @@ def shown_default(f: dataclasses.Field) -> str:
     shown = f.metadata.get("shown")
     if shown is not None:
         return shown
-    value = f.default
+    value: Any = f.default
     if f.metadata.get("required"):
         return "required"
     if value is None or value == ():
@@ -209,7 +209,7 @@ def _in_units(value: float, units: tuple[tuple[int, str, str], ...]) -> str | No
     return None
 
 
-_READABLE = {
+_READABLE: dict[str | None, Callable[[Any], str | None]] = {
     "bytes": lambda v: _in_units(
         v, ((1024**3, "GiB", "GiB"), (1024**2, "MiB", "MiB"), (1024, "KiB", "KiB"))
     ),

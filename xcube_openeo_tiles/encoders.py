@@ -133,7 +133,7 @@ def empty_tile(
     image_format: str = "png", size: int = 256, background: Color = DEFAULT_BACKGROUND
 ) -> bytes:
     """A fully transparent tile (JPEG: filled with ``background``), cached."""
-    return _empty_tile(normalize_format(image_format), int(size), tuple(int(c) for c in background))  # type: ignore[arg-type]
+    return _empty_tile(normalize_format(image_format), int(size), tuple(int(c) for c in background))
 
 
 @functools.lru_cache(maxsize=32)

@@ -62,7 +62,7 @@ class ImageData:
         array = np.ma.getdata(data)
         mask = np.ma.getmaskarray(data)
         if mask.ndim == 3:
-            mask = mask.any(axis=0)
+            mask = mask.any(axis=0)  # type: ignore[assignment]  # numpy's stubs: an array here
         return cls(
             array, bounds, crs, mask=mask if mask.any() else None, band_names=tuple(band_names)
         )

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from xcube_openeo_tiles.colormaps import check_value_range, get_colormap
 from xcube_openeo_tiles.encoders import (
@@ -59,7 +60,7 @@ class RenderStyle:
             )
 
     def _checked_ranges(self, value_range: ValueRange | Sequence[ValueRange]) -> tuple:
-        items = list(value_range)
+        items: list[Any] = list(value_range)
         if len(items) == 2 and not any(isinstance(v, Sequence) for v in items):
             return check_value_range(items[0], items[1], self.log)
         if len(items) not in (1, 3):

@@ -66,7 +66,7 @@ class TileRange(NamedTuple):
     max_row: int
 
     @property
-    def count(self) -> int:
+    def count(self) -> int:  # type: ignore[override]  # shadows tuple.count on purpose
         return (self.max_col - self.min_col + 1) * (self.max_row - self.min_row + 1)
 
     def tiles(self) -> Iterator[Tile]:

@@ -17,8 +17,9 @@ api = Api(
 )
 
 
-def _on_start(ctx: OpenEOContext) -> None:
+def _on_start(ctx: OpenEOContext | None) -> None:
     """Starts the dask cluster in the background, and the job runner, which marks jobs
     that a killed server process left queued or running."""
+    assert ctx is not None, "xcube creates the API contexts before on_start"
     ctx.cluster.start()
     _ = ctx.job_runner

@@ -22,7 +22,7 @@ them.  xcube offers no hook to choose the handler class per API.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tornado.ioloop
 import tornado.web
@@ -40,6 +40,9 @@ from xcube_openeo.errors import (
 )
 from xcube_openeo.security.guard import iter_rules
 
+if TYPE_CHECKING:
+    from xcube_openeo.api.context import OpenEOContext
+
 LOG = logging.getLogger("xcube.openeo")
 
 EXPOSED_HEADERS = "Location, OpenEO-Identifier, OpenEO-Costs, Link"
@@ -51,13 +54,17 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 class OpenEORequestHandler(TornadoRequestHandler):
     """Dispatches openEO routes: PATCH, openEO errors, CORS, bounded bodies."""
 
+    # xcube's ApiHandler; for openEO routes an OpenEOHandler, whose optional hooks
+    # (authenticate, the body stream methods) are looked up with hasattr/getattr.
+    _api_handler: Any
+
     def initialize(self, **kwargs: Any) -> None:
         self._body_chunks: list[bytes] = []
         self._body_size = 0
         self._streaming = False
 
     @property
-    def openeo_ctx(self) -> Any:
+    def openeo_ctx(self) -> OpenEOContext:
         return self._api_handler.ctx
 
     @property
@@ -106,7 +113,9 @@ class OpenEORequestHandler(TornadoRequestHandler):
             if limit is not None:
                 # tornado's own limit (100 MiB unless configured) would cut larger files
                 # off; past the handler's limit plus a margin, stop reading altogether.
-                self.request.connection.set_max_body_size(limit + 1024 * 1024)
+                self.request.connection.set_max_body_size(  # type: ignore[union-attr]  # an HTTP1Connection under HTTPServer
+                    limit + 1024 * 1024
+                )
             return
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > self.max_body_size:

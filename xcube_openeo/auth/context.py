@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from xcube_openeo.auth.accounts import Accounts
 from xcube_openeo.auth.config import AuthenticationSettings
@@ -17,6 +17,9 @@ from xcube_openeo.files.config import FilesSettings
 from xcube_openeo.files.storage import FileStorage
 from xcube_openeo.store import Store, get_store
 from xcube_openeo.udp.store import UserProcesses
+
+if TYPE_CHECKING:
+    from xcube.server.api import Context
 
 
 class AccountsContextSettings(Protocol):
@@ -38,9 +41,12 @@ class AccountsContextSettings(Protocol):
 class AccountsContextMixin:
     """Needs ``settings`` (the ``OpenEO`` configuration section) from the context."""
 
-    settings: AccountsContextSettings
+    if TYPE_CHECKING:  # the composed context provides it (a cached property)
 
-    def __init__(self, server_ctx: Any):
+        @property
+        def settings(self) -> AccountsContextSettings: ...
+
+    def __init__(self, server_ctx: Context):
         super().__init__(server_ctx)  # type: ignore[call-arg]
         # At once, not on first use: a plain password or an unreachable database
         # must stop the server at start-up with a clear message.

@@ -95,6 +95,7 @@ def _basic_user(entry: Any) -> BasicUser:
             f"User {user_id!r}: Password must be a scrypt password hash ({e}); plain"
             " passwords are refused. Create a hash with `xcube-openeo hash-password`."
         ) from None
+    assert isinstance(password, str)  # check_password_hash refuses anything else
     quota = entry.get("Quota")
     return BasicUser(
         User(

@@ -9,7 +9,7 @@ from xcube_openeo.web.handler import OpenEOHandler
 from xcube_openeo.web.routes import RouteTable
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
-    pass
+    from xcube_openeo.api.context import OpenEOContext  # noqa: F401 (a string in base classes)
 
 ROUTES = RouteTable()
 

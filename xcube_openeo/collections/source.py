@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xcube.core.mldataset import MultiLevelDataset
 
 from xcube_openeo.engine.collection_metadata import CollectionMetadata
 from xcube_openeo.errors import CollectionNotFound, OpenEOError, internal_error
 
+if TYPE_CHECKING:
+    from xcube.webapi.datasets.context import DatasetsContext
+
 
 class DatasetsCollectionSource:
     """Every visible dataset of xcube's DatasetsContext is a collection."""
 
-    def __init__(self, datasets_ctx: Any, default_license: str = "proprietary"):
+    def __init__(self, datasets_ctx: DatasetsContext, default_license: str = "proprietary"):
         self._datasets_ctx = datasets_ctx
         self.default_license = default_license
         self._metadata: dict[str, CollectionMetadata] = {}

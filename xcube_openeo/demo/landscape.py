@@ -79,7 +79,7 @@ class Landscape:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.land_cover.shape  # type: ignore[return-value]
+        return self.land_cover.shape
 
     @property
     def street_unit(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import xarray as xr
@@ -37,5 +37,5 @@ def write_time_region(path: Path, start: int, data: Mapping[str, np.ndarray]) ->
     """Write arrays (time first) into the time steps starting at ``start``."""
     group = zarr.open_group(path, mode="r+")
     for name, values in data.items():
-        array = group[name]
+        array = cast(zarr.Array, group[name])  # the demo stores no sub-groups
         array[start : start + values.shape[0]] = values

@@ -290,8 +290,9 @@ def make_cube(
             coords[dim.name] = np.array(
                 [parse_datetime(v) for v in coords[dim.name]], dtype="datetime64[ns]"
             )
+    array: xr.DataArray
     if not isinstance(data, xr.DataArray):
-        data = xr.DataArray(data, dims=[d.name for d in dims], coords=coords)
-    elif coords:
-        data = data.assign_coords(coords)
-    return DataCube(data, dims, nodata)
+        array = xr.DataArray(data, dims=[d.name for d in dims], coords=coords)
+    else:
+        array = data.assign_coords(coords) if coords else data
+    return DataCube(array, dims, nodata)

@@ -75,11 +75,12 @@ class Evaluator:
         # Callbacks travel to dask workers inside task functions: send no data access
         # (collections) and no per-request logger, and the global registry by reference.
         logger = self.env.logger if isinstance(self.env.logger, logging.Logger) else None
+        keep_logger: dict[str, Any] = {"logger": logger} if logger is not None else {}
         env = EvalEnv(
             user_id=self.env.user_id,
             user_processes=dict(self.env.user_processes),
             limits=self.env.limits,
-            **({"logger": logger} if logger is not None else {}),
+            **keep_logger,
         )
         registry = None if self.registry is REGISTRY else self.registry
         return {"env": env, "registry": registry, "user_graphs": dict(self.user_graphs)}

@@ -3,6 +3,7 @@ systems, reprojected geometries, pixel masks and selection by position."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ def pixel_mask(cube: DataCube, geom: shapely.Geometry, geom_crs: pyproj.CRS) -> 
     return xr.DataArray(inside, dims=(y_name, x_name), coords={y_name: ys, x_name: xs})
 
 
-def as_slice(positions: np.ndarray) -> slice | np.ndarray:
+def as_slice(positions: np.ndarray | Sequence[int]) -> slice | np.ndarray:
     """Consecutive positions as a slice (cheaper for dask than an index array)."""
     positions = np.asarray(positions)
     if positions.size == 0:

@@ -33,7 +33,12 @@ def compute_result(value: Any, client: Any, deadline: Deadline | float | None) -
     """
     deadline = Deadline.of(deadline)
     lazy: list[xr.DataArray] = []
-    _walk(value, lambda array: lazy.append(array) or array)
+
+    def collect(array: xr.DataArray) -> xr.DataArray:
+        lazy.append(array)
+        return array
+
+    _walk(value, collect)
     if not lazy:
         return value
     deadline.check()
@@ -72,7 +77,12 @@ def compute_locally(value: Any, deadline: Deadline | float | None) -> Any:
     """
     deadline = Deadline.of(deadline)
     lazy: list[xr.DataArray] = []
-    _walk(value, lambda array: lazy.append(array) or array)
+
+    def collect(array: xr.DataArray) -> xr.DataArray:
+        lazy.append(array)
+        return array
+
+    _walk(value, collect)
     if not lazy:
         return value
     deadline.check()

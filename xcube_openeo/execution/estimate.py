@@ -69,7 +69,12 @@ class Estimate:
 def estimate(value: Any, deadline: Any = None) -> Estimate:
     """The sizes of ``value``'s dask graphs; checks ``deadline`` between graph layers."""
     arrays: list[xr.DataArray] = []
-    _walk(value, lambda array: arrays.append(array) or array)
+
+    def collect(array: xr.DataArray) -> xr.DataArray:
+        arrays.append(array)
+        return array
+
+    _walk(value, collect)
     output_values = sum(int(a.size) for a in arrays)
     output_bytes = sum(int(a.size) * a.dtype.itemsize for a in arrays)
     if not arrays:

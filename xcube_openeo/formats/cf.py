@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Set
 from typing import Any
 
 import numpy as np
@@ -70,7 +71,7 @@ def _axis_attrs(crs: pyproj.CRS | None) -> dict[str, dict[str, Any]]:
     return {cf["axis"].lower(): dict(cf) for cf in crs.cs_to_cf() if "axis" in cf}
 
 
-def variable_names(bands: list[str], taken: set[str]) -> list[str]:
+def variable_names(bands: list[str], taken: Set[Hashable]) -> list[str]:
     """Band names as unique variable names (valid in netCDF and Zarr)."""
     names: list[str] = []
     for band in bands:

@@ -55,7 +55,7 @@ def to_json_value(value: Any) -> Any:
         if value.labeled:
             return {
                 "type": "labeled-array",
-                "labels": [to_json_value(v) for v in value.labels],
+                "labels": [to_json_value(v) for v in value.labels or ()],
                 "values": values,
             }
         return values
@@ -102,7 +102,7 @@ def _cube_json(cube: Any) -> dict[str, Any]:
     data = cube.masked_float() if cube.is_encoded else cube.data
     values = np.asarray(data.compute().values)
     if values.dtype.kind == "f":
-        values = np.where(np.isnan(values), None, values.astype(object))
+        values = np.where(np.isnan(values), None, values.astype(object))  # type: ignore[call-overload]  # numpy's stubs: None is array-like
     return {
         "type": "datacube",
         "dimensions": [_dimension_json(cube, d) for d in cube.dimensions],

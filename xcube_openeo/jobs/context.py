@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xcube_openeo.jobs.config import JobsSettings
 from xcube_openeo.jobs.repository import JobRepository
@@ -26,7 +26,11 @@ class JobsContextSettings(Protocol):
 class JobsContextMixin:
     """Needs ``settings``, ``store`` and ``cluster`` from the context."""
 
-    settings: JobsContextSettings
+    if TYPE_CHECKING:  # the composed context provides it (a cached property)
+
+        @property
+        def settings(self) -> JobsContextSettings: ...
+
     store: Any
     cluster: Any
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyproj
@@ -24,6 +24,9 @@ from xcube_openeo.resource_fields import (
 from xcube_openeo.util.rfc3339 import format_rfc3339
 from xcube_openeo.web.pagination import paginate
 
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
+
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/file/v2.1.0/schema.json",
     "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
@@ -37,7 +40,7 @@ def job_url(base_url: str, job_id: str) -> str:
 
 
 def list_jobs(
-    ctx: Any, user_id: str, base_url: str, limit: int | None, token: str | None
+    ctx: OpenEOContext, user_id: str, base_url: str, limit: int | None, token: str | None
 ) -> dict[str, Any]:
     page, links = paginate(
         ctx.jobs.list(user_id),
@@ -51,30 +54,32 @@ def list_jobs(
     }
 
 
-def _checked_fields(ctx: Any, user_id: str, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+def _checked_fields(
+    ctx: OpenEOContext, user_id: str, body: dict[str, Any], creating: bool
+) -> dict[str, Any]:
     fields = checked_metadata(body)
     if "process" in body or creating:
         fields["process"] = checked_process(ctx, user_id, body, "job")
     return fields
 
 
-def create_job(ctx: Any, user_id: str, body: dict[str, Any]) -> Job:
+def create_job(ctx: OpenEOContext, user_id: str, body: dict[str, Any]) -> Job:
     fields = _checked_fields(ctx, user_id, body, creating=True)
     return ctx.jobs.create(user_id, fields.pop("process"), **fields)
 
 
-def update_job(ctx: Any, user_id: str, job_id: str, body: dict[str, Any]) -> Job:
+def update_job(ctx: OpenEOContext, user_id: str, job_id: str, body: dict[str, Any]) -> Job:
     ctx.jobs.get(user_id, job_id)  # 404 first, before validating the body
     return ctx.jobs.update(user_id, job_id, _checked_fields(ctx, user_id, body, creating=False))
 
 
-def delete_job(ctx: Any, user_id: str, job_id: str) -> None:
+def delete_job(ctx: OpenEOContext, user_id: str, job_id: str) -> None:
     ctx.jobs.cancel(user_id, job_id)
     ctx.jobs.delete(user_id, job_id)
     ctx.job_results.clear(job_id)
 
 
-def start_job(ctx: Any, user_id: str, job_id: str) -> None:
+def start_job(ctx: OpenEOContext, user_id: str, job_id: str) -> None:
     job, queued = ctx.jobs.queue(user_id, job_id)
     if queued:
         ctx.job_results.clear(job_id)
@@ -83,14 +88,14 @@ def start_job(ctx: Any, user_id: str, job_id: str) -> None:
         )
 
 
-def cancel_job(ctx: Any, user_id: str, job_id: str) -> None:
+def cancel_job(ctx: OpenEOContext, user_id: str, job_id: str) -> None:
     before = ctx.jobs.get(user_id, job_id).status
     job = ctx.jobs.cancel(user_id, job_id)
     if job.status == "canceled" and before != "canceled":
         ctx.jobs.append_log(job_id, "info", f"Job canceled by its owner while {before}.")
 
 
-def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
+def estimate_job(ctx: OpenEOContext, user_id: str, job_id: str) -> dict[str, Any]:
     job = ctx.jobs.get(user_id, job_id)
     # Estimating evaluates the graph: bounded like a synchronous request.
     deadline = Deadline(ctx.settings.sync_timeout)
@@ -108,7 +113,7 @@ def estimate_job(ctx: Any, user_id: str, job_id: str) -> dict[str, Any]:
 
 
 def job_logs(
-    ctx: Any,
+    ctx: OpenEOContext,
     user_id: str,
     job_id: str,
     base_url: str,
@@ -122,7 +127,9 @@ def job_logs(
     return logs_document(entries, job.log_level, level, limit, f"{job_url(base_url, job_id)}/logs")
 
 
-def job_results(ctx: Any, job: Job, base_url: str, partial: bool) -> tuple[int, dict[str, Any]]:
+def job_results(
+    ctx: OpenEOContext, job: Job, base_url: str, partial: bool
+) -> tuple[int, dict[str, Any]]:
     """(HTTP status, document): the STAC Item of the results, or the last error."""
     if job.status == "error":
         error = job.error or {"code": "Internal", "message": "The job failed."}
@@ -142,7 +149,7 @@ def job_results(ctx: Any, job: Job, base_url: str, partial: bool) -> tuple[int, 
     return 200, results_item(ctx, job, base_url)
 
 
-def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
+def results_item(ctx: OpenEOContext, job: Job, base_url: str) -> dict[str, Any]:
     signer = ctx.job_url_signer
     expires = signer.expiry()
     signature = signer.signature(job.job_id, "", expires)
@@ -197,7 +204,7 @@ def results_item(ctx: Any, job: Job, base_url: str) -> dict[str, Any]:
     return item
 
 
-def _layer_links(ctx: Any, job: Job, base_url: str) -> list[dict[str, Any]]:
+def _layer_links(ctx: OpenEOContext, job: Job, base_url: str) -> list[dict[str, Any]]:
     """Result layer links (rel xyz, wmts, coverage) of a finished raster result."""
     return layer_links(ctx, job, base_url)
 
@@ -219,7 +226,8 @@ def _wgs84_bbox(files: list[dict[str, Any]]) -> list[float] | None:
         crs = f"EPSG:{epsg}" if epsg else projection.get("proj:code") or projection.get("proj:wkt2")
         if bbox and crs:
             transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-            boxes.append(transformer.transform_bounds(*bbox, densify_pts=21))
+            west, south, east, north = bbox
+            boxes.append(transformer.transform_bounds(west, south, east, north, densify_pts=21))
     if not boxes:
         return None
     return [

@@ -7,6 +7,7 @@ late runner can never overwrite the state of a newer run.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import socket
@@ -56,7 +57,7 @@ class Job:
     runner: str | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Job:
+    def from_row(cls, row: Mapping[Any, Any]) -> Job:
         def loads(text: str | None) -> Any:
             return None if text is None else json.loads(text)
 
@@ -318,7 +319,7 @@ class JobRepository:
         job = self.get_any(job_id)
         return job is not None and job.run == run and job.status in ACTIVE
 
-    def recover_interrupted(self) -> list[str]:
+    def recover_interrupted(self) -> builtins.list[str]:
         """Marks as ``error`` the jobs a server process on this host left queued or
         running when it died; returns their ids."""
         host, _, pid = this_runner().partition(":")
@@ -350,7 +351,7 @@ class JobRepository:
 
     def logs(
         self, job_id: str, offset: str | None, level: str, limit: int | None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Log entries after ``offset`` (a log id) at ``level`` or more severe."""
         return self.log_table.read(job_id, offset, level, limit)
 

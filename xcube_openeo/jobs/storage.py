@@ -6,6 +6,7 @@ workers write results where the server can read them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, Any
 
 import fsspec
@@ -14,7 +15,7 @@ from xcube_openeo.errors import NotFound
 
 
 class ResultStorage:
-    def __init__(self, root_url: str, storage_options: dict[str, Any] | None = None):
+    def __init__(self, root_url: str, storage_options: Mapping[str, Any] | None = None):
         self.root_url = root_url.rstrip("/")
         self.storage_options = dict(storage_options or {})
         self.fs, self._root_path = fsspec.core.url_to_fs(self.root_url, **self.storage_options)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,12 +25,16 @@ from xcube_openeo_tiles import (
     get_tile_matrix_set,
 )
 
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
+    from xcube_openeo.jobs.repository import Job  # jobs link to layers: no runtime import
+
 STAGED_NAME = ".staged.zarr"
 SIGNED_ASSET = "layer"
 TILE_MATRIX_SETS = ("WebMercatorQuad", "WorldCRS84Quad")
 
 
-def layer_base_url(ctx: Any, base_url: str, job_id: str) -> str:
+def layer_base_url(ctx: OpenEOContext, base_url: str, job_id: str) -> str:
     signer = ctx.job_url_signer
     expires = signer.expiry()
     return (
@@ -39,7 +43,7 @@ def layer_base_url(ctx: Any, base_url: str, job_id: str) -> str:
     )
 
 
-def layer_links(ctx: Any, job: Any, base_url: str) -> list[dict[str, Any]]:
+def layer_links(ctx: OpenEOContext, job: Job, base_url: str) -> list[dict[str, Any]]:
     """Links of a finished raster job's layer (rel xyz, wmts, coverage), signed."""
     if (
         job.status != "finished"
@@ -70,7 +74,9 @@ def layer_links(ctx: Any, job: Any, base_url: str) -> list[dict[str, Any]]:
     ]
 
 
-def checked_layer(ctx: Any, job_id: str, expires: str, signature: str) -> tuple[Any, Layer]:
+def checked_layer(
+    ctx: OpenEOContext, job_id: str, expires: str, signature: str
+) -> tuple[Job, Layer]:
     ctx.job_url_signer.check(job_id, SIGNED_ASSET, expires, signature)
     job = ctx.jobs.get_any(job_id)
     if job is None or job.status != "finished":
@@ -102,8 +108,8 @@ def band_list(value: str | None) -> list[str] | None:
 
 
 def tile(
-    ctx: Any,
-    job: Any,
+    ctx: OpenEOContext,
+    job: Job,
     layer: Layer,
     tms_id: str,
     z: int,
@@ -136,7 +142,7 @@ def tile(
     return etag, compute, style.media_type
 
 
-def capabilities(job: Any, layer: Layer, base: str, query: dict[str, str | None]) -> bytes:
+def capabilities(job: Job, layer: Layer, base: str, query: dict[str, str | None]) -> bytes:
     layers = []
     for band in layer.bands:
         time_part = "{Time}" if layer.times else "current"
@@ -164,17 +170,17 @@ def capabilities(job: Any, layer: Layer, base: str, query: dict[str, str | None]
 
 
 def coverage(
-    ctx: Any, job: Any, staged_url: str, query: dict[str, str | None]
+    ctx: OpenEOContext, job: Job, staged_url: str, query: dict[str, str | None]
 ) -> tuple[bytes, str, str]:
     """The staged cube subset by ``bbox`` (in ``bbox-crs``), ``datetime`` and
     ``properties`` (bands), encoded as ``f`` (GTiff or netCDF)."""
     cube = open_staged(staged_url, ctx.job_results.storage_options).decoded()
     data = cube.data
-    if query.get("bbox"):
-        data = _subset_bbox(cube, data, query["bbox"], query.get("bbox-crs"))
+    if bbox := query.get("bbox"):
+        data = _subset_bbox(cube, data, bbox, query.get("bbox-crs"))
     temporal = cube.names_of_type("temporal")
-    if query.get("datetime") and temporal:
-        data = _subset_time(data, temporal[0], query["datetime"])
+    if (value := query.get("datetime")) and temporal:
+        data = _subset_time(data, temporal[0], value)
     bands = band_list(query.get("properties"))
     band_dims = cube.names_of_type("bands")
     if bands and band_dims:
@@ -222,7 +228,7 @@ def _subset_bbox(cube: Any, data: Any, bbox: str, bbox_crs: str | None) -> Any:
 def _subset_time(data: Any, dim: str, value: str) -> Any:
     parts = value.split("/")
     try:
-        bounds = [
+        bounds: list[Any] = [
             None
             if p in ("", "..")
             else pd.Timestamp(p).tz_localize(None)

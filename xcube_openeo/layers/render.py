@@ -88,19 +88,18 @@ def open_layer(
     data = tile_cube_any_bands(DataCube(stored, cube.dimensions))
     crs = sampling.crs_key(cube_crs(cube))
     xs, ys = data["x"].values, data["y"].values
-    res_x = (
-        abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(cube.x_dim).step or 1)
-    )
-    res_y = (
-        abs(float(ys[1] - ys[0])) if ys.size > 1 else float(cube.dimension(cube.y_dim).step or 1)
-    )
+    x_dim, y_dim = cube.x_dim, cube.y_dim
+    assert x_dim is not None and y_dim is not None  # tile_cube_any_bands checked them
+    res_x = abs(float(xs[1] - xs[0])) if xs.size > 1 else float(cube.dimension(x_dim).step or 1)
+    res_y = abs(float(ys[1] - ys[0])) if ys.size > 1 else float(cube.dimension(y_dim).step or 1)
     x0, x1 = float(xs.min()) - res_x / 2, float(xs.max()) + res_x / 2
     y0, y1 = float(ys.min()) - res_y / 2, float(ys.max()) + res_y / 2
     if sampling.is_geographic_lonlat(crs):
         bbox = (max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0))
     else:
         transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
+        west, south, east, north = transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+        bbox = (float(west), float(south), float(east), float(north))
     layer = Layer(
         data=data,
         nodata=cube.nodata,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from xcube_openeo import OPENEO_PREFIX
 from xcube_openeo.errors import BadRequest, NotFound
@@ -19,7 +20,9 @@ from xcube_openeo_tiles import (
 )
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
-    pass
+    from xcube_openeo.api.context import OpenEOContext  # noqa: F401 (a string in base classes)
+    from xcube_openeo.jobs.repository import Job  # jobs link to layers: no runtime import
+    from xcube_openeo.layers.render import Layer
 
 ROUTES = RouteTable()
 
@@ -67,8 +70,8 @@ class ResultLayerHandler(OpenEOHandler["OpenEOContext"]):
 
     async def _tile(
         self,
-        job: Any,
-        layer: Any,
+        job: Job,
+        layer: Layer,
         tms_id: str,
         z: int,
         x: int,
@@ -94,11 +97,11 @@ class ResultLayerHandler(OpenEOHandler["OpenEOContext"]):
         self.response.finish(body)
 
     async def _wmts(
-        self, job: Any, layer: Any, base: str, parts: list[str], query: dict[str, str | None]
+        self, job: Job, layer: Layer, base: str, parts: list[str], query: dict[str, str | None]
     ) -> None:
         try:
             if parts == []:
-                raw = {
+                raw: dict[str, Sequence[str]] = {
                     name: self.request.get_query_args(name) for name in self.request.query.keys()
                 }
                 request = parse_kvp(raw)

@@ -12,7 +12,7 @@ from xcube_openeo.web.handler import OpenEOHandler
 from xcube_openeo.web.routes import RouteTable
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
-    pass
+    from xcube_openeo.api.context import OpenEOContext  # noqa: F401 (a string in base classes)
 
 ROUTES = RouteTable()
 
@@ -46,9 +46,9 @@ class ResultHandler(OpenEOHandler["OpenEOContext"]):
         try:
             # The event loop stays free meanwhile; shield: a timeout must not cancel
             # the wrapper of a thread that cannot be cancelled.
-            result = await asyncio.wait_for(
-                asyncio.shield(work), deadline.remaining() + DEADLINE_GRACE
-            )
+            remaining = deadline.remaining()
+            assert remaining is not None  # SyncTimeout always has a value
+            result = await asyncio.wait_for(asyncio.shield(work), remaining + DEADLINE_GRACE)
         except asyncio.TimeoutError:
             raise deadline.error() from None
         self.response.set_header("Content-Type", result.media_type)

@@ -17,7 +17,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
 import tornado.ioloop
@@ -28,6 +28,9 @@ from xcube.server.webservers.tornado import TornadoRequestHandler
 from xcube_openeo.auth.accounts import AUTH_EXECUTOR
 from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
 from xcube_openeo.security.exposure import OPENEO_API, Exposure
+
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
 
 LOG = logging.getLogger("xcube.openeo.security")
 _DOT_DOT = re.compile(r"(^|/)\.\.(/|$)")
@@ -46,9 +49,11 @@ class XcubeRouteHandler(TornadoRequestHandler):
         path = self.request.path
         if any(_DOT_DOT.search(p) for p in (path, unquote(path), unquote(unquote(path)))):
             raise _Refused(BadRequest("Paths with '..' segments are refused."))
-        openeo_ctx = self.server_ctx.get_api_ctx(OPENEO_API)
+        openeo_ctx = cast("OpenEOContext", self.server_ctx.get_api_ctx(OPENEO_API))
         policy = openeo_ctx.exposure_policy
-        exposure = policy.exposure(self._api_route.api_name, self._api_route.path)
+        route = self._api_route
+        assert route is not None  # xcube gives each of its handlers its route
+        exposure = policy.exposure(route.api_name, route.path)
         # CORS preflights carry no credentials; xcube answers them without side effects.
         if exposure is Exposure.PUBLIC or self.request.method == "OPTIONS":
             return

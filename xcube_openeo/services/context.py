@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xcube_openeo.services.cache import TileCache, get_tile_cache, get_tile_executor
 from xcube_openeo.services.config import ServicesSettings
@@ -20,7 +20,11 @@ class ServicesContextSettings(Protocol):
 class ServicesContextMixin:
     """Needs ``settings`` and ``store`` from the context."""
 
-    settings: ServicesContextSettings
+    if TYPE_CHECKING:  # the composed context provides it (a cached property)
+
+        @property
+        def settings(self) -> ServicesContextSettings: ...
+
     store: Any
 
     @cached_property

@@ -6,7 +6,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from xcube_openeo.engine import evaluate_process
 from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
@@ -39,6 +39,9 @@ from xcube_openeo_tiles import (
     tilejson,
 )
 
+if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
+    from xcube_openeo.api.context import OpenEOContext
+
 
 def maps_url(base_url: str, service: Service) -> str:
     return f"{base_url}/maps/{service.url_key}"
@@ -55,7 +58,7 @@ def layer_name(service: Service) -> str:
     return service.service_id
 
 
-def service_json(ctx: Any, service: Service, base_url: str, full: bool) -> dict[str, Any]:
+def service_json(ctx: OpenEOContext, service: Service, base_url: str, full: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": service.service_id,
         "title": service.title,
@@ -76,7 +79,7 @@ def service_json(ctx: Any, service: Service, base_url: str, full: bool) -> dict[
     return doc
 
 
-def attributes(ctx: Any, service: Service, base_url: str) -> dict[str, Any]:
+def attributes(ctx: OpenEOContext, service: Service, base_url: str) -> dict[str, Any]:
     checked = settings(service.type, service.configuration)
     attrs: dict[str, Any] = {
         "map": maps_url(base_url, service) + "/map.html",
@@ -97,7 +100,7 @@ def attributes(ctx: Any, service: Service, base_url: str) -> dict[str, Any]:
 
 
 def list_services(
-    ctx: Any, user_id: str, base_url: str, limit: int | None, token: str | None
+    ctx: OpenEOContext, user_id: str, base_url: str, limit: int | None, token: str | None
 ) -> dict[str, Any]:
     page, links = paginate(
         ctx.services.list(user_id),
@@ -115,7 +118,7 @@ def list_services(
 
 
 def _checked_fields(
-    ctx: Any, user_id: str, body: dict[str, Any], service_type: str, creating: bool
+    ctx: OpenEOContext, user_id: str, body: dict[str, Any], service_type: str, creating: bool
 ) -> dict[str, Any]:
     fields = checked_metadata(body)
     if "configuration" in body or creating:
@@ -133,7 +136,7 @@ def _checked_fields(
     return fields
 
 
-def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
+def check_result(ctx: OpenEOContext, user_id: str, process: dict[str, Any]) -> None:
     """Evaluates the graph once, lazily (nothing is computed), so that a graph that
     fails or does not give a map (a raster cube of 1 or 3 bands) is refused now
     rather than on every tile."""
@@ -141,7 +144,7 @@ def check_result(ctx: Any, user_id: str, process: dict[str, Any]) -> None:
     tile_cube(result)
 
 
-def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
+def create_service(ctx: OpenEOContext, user_id: str, body: dict[str, Any]) -> Service:
     if "type" not in body:
         raise BadRequest("The service needs a 'type' (see GET /service_types).")
     service_type = normalize_type(body["type"])
@@ -153,7 +156,9 @@ def create_service(ctx: Any, user_id: str, body: dict[str, Any]) -> Service:
     return service
 
 
-def update_service(ctx: Any, user_id: str, service_id: str, body: dict[str, Any]) -> Service:
+def update_service(
+    ctx: OpenEOContext, user_id: str, service_id: str, body: dict[str, Any]
+) -> Service:
     current = ctx.services.get(user_id, service_id)
     if "type" in body and normalize_type(body["type"]) != current.type:
         raise OpenEOError(
@@ -169,13 +174,13 @@ def update_service(ctx: Any, user_id: str, service_id: str, body: dict[str, Any]
     return service
 
 
-def delete_service(ctx: Any, user_id: str, service_id: str) -> None:
+def delete_service(ctx: OpenEOContext, user_id: str, service_id: str) -> None:
     ctx.services.delete(user_id, service_id)
     ctx.tile_cache.invalidate(service_id)
 
 
 def service_logs(
-    ctx: Any,
+    ctx: OpenEOContext,
     user_id: str,
     service_id: str,
     base_url: str,
@@ -197,7 +202,7 @@ _TIMES: dict[tuple[str, int], list[str]] = {}
 _TIMES_LOCK = threading.Lock()
 
 
-def available_times(ctx: Any, service: Service) -> list[str]:
+def available_times(ctx: OpenEOContext, service: Service) -> list[str]:
     """The time labels of the service's result cube (lazily evaluated once per version)."""
     key = (service.service_id, service.version)
     with _TIMES_LOCK:
@@ -216,7 +221,7 @@ def available_times(ctx: Any, service: Service) -> list[str]:
     return times
 
 
-def layer_bbox(ctx: Any, service: Service) -> tuple[float, float, float, float]:
+def layer_bbox(ctx: OpenEOContext, service: Service) -> tuple[float, float, float, float]:
     env = ctx.eval_env(service.owner)
     boxes = [
         collection_info(env.collections, cid).bbox_wgs84
@@ -239,7 +244,7 @@ class TileAnswer:
 
 
 def service_for_tiles(
-    ctx: Any, url_key: str, user_id: str | None
+    ctx: OpenEOContext, url_key: str, user_id: str | None
 ) -> tuple[Service, ServiceSettings]:
     """The service behind a tile URL, checked for access; raises openEO errors."""
     service = ctx.services.by_url_key(url_key)
@@ -266,7 +271,7 @@ def service_for_tiles(
 
 
 def tile_answer(
-    ctx: Any,
+    ctx: OpenEOContext,
     service: Service,
     checked: ServiceSettings,
     tms_id: str,
@@ -316,7 +321,7 @@ def tile_answer(
     return TileAnswer(etag, compute)
 
 
-def _logged(ctx: Any, service: Service, compute: Any) -> bytes:
+def _logged(ctx: OpenEOContext, service: Service, compute: Any) -> bytes:
     try:
         return compute()
     except OpenEOError as e:
@@ -324,7 +329,9 @@ def _logged(ctx: Any, service: Service, compute: Any) -> bytes:
         raise
 
 
-def capabilities(ctx: Any, service: Service, checked: ServiceSettings, base_url: str) -> bytes:
+def capabilities(
+    ctx: OpenEOContext, service: Service, checked: ServiceSettings, base_url: str
+) -> bytes:
     base = maps_url(base_url, service)
     times = available_times(ctx, service)
     time_part = "{Time}" if times else "current"
@@ -378,9 +385,10 @@ def tile_json(
 
 def legend(checked: ServiceSettings, title: str | None) -> bytes:
     style = checked.style
-    value_range = (
+    value_range = cast(
+        "tuple[float, float]",
         style.value_range
         if style.value_range and not isinstance(style.value_range[0], tuple)
-        else (0.0, 1.0)
+        else (0.0, 1.0),
     )
     return legend_png(style.colormap, value_range[0], value_range[1], label=title)

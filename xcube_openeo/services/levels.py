@@ -36,7 +36,8 @@ def collection_info(collections: Any, collection_id: str) -> CollectionInfo:
         bbox = (max(x0, -180.0), max(y0, -90.0), min(x1, 180.0), min(y1, 90.0))
     else:
         transformer = pyproj.Transformer.from_crs(gm.crs, "EPSG:4326", always_xy=True)
-        bbox = tuple(float(v) for v in transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21))
+        west, south, east, north = transformer.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+        bbox = (float(west), float(south), float(east), float(north))
     info = CollectionInfo(ml, crs, bbox, tuple((abs(rx), abs(ry)) for rx, ry in ml.resolutions))
     _INFO.put(ml, info, collection_id)
     return info

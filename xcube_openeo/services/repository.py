@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import secrets
 import uuid
@@ -50,7 +51,7 @@ class Service:
     updated: datetime
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Service:
+    def from_row(cls, row: Mapping[Any, Any]) -> Service:
         return cls(
             service_id=row["service_id"],
             owner=row["owner"],
@@ -200,5 +201,5 @@ class ServiceRepository:
 
     def logs(
         self, service_id: str, offset: str | None, level: str, limit: int | None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return self.log_table.read(service_id, offset, level, limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from xcube_openeo_tiles import (
 )
 
 if TYPE_CHECKING:  # composed in xcube_openeo.api, above this package
-    pass
+    from xcube_openeo.api.context import OpenEOContext  # noqa: F401 (a string in base classes)
 
 P = OPENEO_PREFIX
 ROUTES = RouteTable()
@@ -209,7 +210,9 @@ class WmtsHandlerBase(TileHandlerBase):
 @ROUTES.route(P + "/maps/{url_key}/wmts")
 class WmtsKvpHandler(WmtsHandlerBase):
     async def get(self, url_key: str):
-        query = {name: self.request.get_query_args(name) for name in self.request.query.keys()}
+        query: dict[str, Sequence[str]] = {
+            name: self.request.get_query_args(name) for name in self.request.query.keys()
+        }
         await self._guarded(self._kvp(url_key, query))
 
     async def _kvp(self, url_key: str, query: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ import dask
 import numpy as np
 import pyproj
 
+from xcube_openeo.engine import evaluate_process
 from xcube_openeo.engine.env import ReadWindow
 from xcube_openeo.services import sampling
 from xcube_openeo.services.levels import LevelView, collection_info, matching_level
@@ -132,14 +133,14 @@ def tile_data(
     if found is None:
         return None
     levels, windows = found
-    from xcube_openeo.engine import evaluate_process
-
     minx, miny, maxx, maxy = tms.xy_bounds(tile)
     tile_extent = {"west": minx, "south": miny, "east": maxx, "north": maxy, "crs": tms.crs}
     tile_env = replace(
         env, collections=TileCollections(env.collections, levels, windows, tile_extent)
     )
-    result = evaluate_process(process, tile_env, {SPATIAL_EXTENT: tile_extent, TIME: time_label})
+    result = evaluate_process(
+        dict(process), tile_env, {SPATIAL_EXTENT: tile_extent, TIME: time_label}
+    )
     data = select_time(tile_cube(result), time_label)
     if data is None or 0 in data.shape:
         return None

@@ -6,6 +6,7 @@ import html
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from xcube_openeo.services.repository import Service
 from xcube_openeo.services.types import settings
@@ -34,7 +35,7 @@ def page(
             maps_url + f"/wmts/tile/current/WorldCRS84Quad/{{z}}/{{y}}/{{x}}.{checked.extension}"
         )
         crs = "EPSG4326"
-    config = {
+    config: dict[str, Any] = {
         "template": template,
         "crs": crs,
         "bounds": [[bbox[1], bbox[0]], [bbox[3], bbox[2]]],

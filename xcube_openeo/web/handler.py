@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from xcube.server.api import ApiHandler
@@ -12,14 +13,19 @@ from xcube_openeo import OPENEO_PREFIX, jsonio
 from xcube_openeo.errors import AuthenticationRequired, BadRequest, OpenEOError
 
 if TYPE_CHECKING:
+    from xcube_openeo.api.context import OpenEOContext
     from xcube_openeo.auth.users import User
 
-CtxT = TypeVar("CtxT")
+CtxT = TypeVar("CtxT", bound="OpenEOContext")
 _INTEGER = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 
 
 class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
     """Adds JSON in and out, absolute URLs, and query parsing in openEO's terms."""
+
+    #: Sends what the response has so far; set by the tornado handler (api/tornado.py).
+    flush_response: Callable[[], Awaitable[None]]
+    _auth_result: tuple[User | None, OpenEOError | None]
 
     @property
     def base_url(self) -> str:
@@ -54,7 +60,7 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         self.response.finish(json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8"))
 
     def query_int(self, name: str, minimum: int = 1, maximum: int | None = None) -> int | None:
-        values = self.request.get_query_args(name)
+        values: Sequence[str] = self.request.get_query_args(name)
         if not values:
             return None
         # Decimal digits only (int() would also take "1_000", " 7" and other scripts'
@@ -104,5 +110,5 @@ class OpenEOHandler(ApiHandler[CtxT], Generic[CtxT]):
         return user
 
     def query_str(self, name: str) -> str | None:
-        values = self.request.get_query_args(name)
+        values: Sequence[str] = self.request.get_query_args(name)
         return values[-1] if values else None

@@ -87,7 +87,7 @@ def valid_elements(data: xr.DataArray) -> xr.DataArray:
     """Where elements are valid per ``is_valid``: not no-data, and finite if numbers."""
     kind = data.dtype.kind
     if kind in "fc":
-        return np.isfinite(data)
+        return np.isfinite(data)  # type: ignore[return-value]  # numpy's stubs: a DataArray in, a DataArray out
     if kind == "O":
         return xr.apply_ufunc(
             np.frompyfunc(_is_valid_value, 1, 1),

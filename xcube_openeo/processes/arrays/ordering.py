@@ -29,11 +29,11 @@ def sort(data: Any, asc: bool = True, nodata: bool | None = None) -> ArrayValue:
         values = elements(arr)
         positions = _order_list(values, asc, nodata)
         return make_array([values[i] for i in positions], dim=arr.dim)
-    positions = _order_vectorised(arr, asc, nodata, "sort")
+    indices = _order_vectorised(arr, asc, nodata, "sort")
     sorted_data = xr.apply_ufunc(
         lambda x, idx: np.take_along_axis(x, idx, axis=-1),
         _core(arr),
-        positions,
+        indices,
         input_core_dims=[[arr.dim], [arr.dim]],
         output_core_dims=[[arr.dim]],
         dask="parallelized",

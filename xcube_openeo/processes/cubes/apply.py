@@ -130,17 +130,19 @@ class ElementwiseChain:
         if dtype is None or dtype.kind == "O":
             return self._build_stepwise()
         array = self.base.data
+        blocks: dask.array.Array | np.ndarray
         if isinstance(array, dask.array.Array):
             # An explicit name spares dask from hashing (pickling) the whole chain.
-            result = array.map_blocks(
+            blocks = dask.array.map_blocks(
                 _ChainRunner(self.steps),
+                array,
                 dtype=dtype,
                 meta=np.empty((0,) * array.ndim, dtype),  # known: no trial run by dask
                 name=f"openeo-apply-chain-{uuid.uuid4().hex}",
             )
         else:
-            result = self.run_block(np.asarray(array))  # in-memory data: no dask
-        return self.base.copy(data=result)
+            blocks = self.run_block(np.asarray(array))  # in-memory data: no dask
+        return self.base.copy(data=blocks)
 
     def _build_stepwise(self) -> xr.DataArray:
         values = self.base

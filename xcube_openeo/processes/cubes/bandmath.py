@@ -14,7 +14,7 @@ patterns and gives their results directly (see ``Evaluator.run_graph(precomputed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import xarray as xr
@@ -132,7 +132,7 @@ def _eq_leaves(
     return band_a, [*numbers_a, *numbers_b]
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

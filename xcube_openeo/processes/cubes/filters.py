@@ -109,11 +109,13 @@ def filter_spatial(data: DataCube, geometries: Any) -> DataCube:
         return build_cube(narrow_spatially(data.source, geom.__geo_interface__, cube_crs(data)))
     local = reproject_geometry(geom, crs, cube_crs(data))
     west, south, east, north = local.bounds
+    x_dim, y_dim = data.x_dim, data.y_dim
+    assert x_dim is not None and y_dim is not None  # a raster cube: it has both
     cropped = isel_cube(
         data,
         {
-            data.x_dim: _cells_within(data, data.x_dim, west, east),
-            data.y_dim: _cells_within(data, data.y_dim, south, north),
+            x_dim: _cells_within(data, x_dim, west, east),
+            y_dim: _cells_within(data, y_dim, south, north),
         },
     )
     return mask_where(cropped, ~pixel_mask(cropped, geom, crs))

@@ -92,7 +92,8 @@ def narrow_spatially(request: LoadRequest, extent: Any, crs: pyproj.CRS) -> Load
         return request.refine(bbox=_intersect(request.bbox, bbox))
     geom = geometry_from_geojson(extent)
     geom = reproject_geometry(geom, pyproj.CRS.from_epsg(4326), crs)
-    bbox = tuple(float(v) for v in geom.bounds)
+    west, south, east, north = (float(v) for v in geom.bounds)
+    bbox = (west, south, east, north)
     if request.geometry is not None:
         geom = geom.intersection(request.geometry)
     return request.refine(bbox=_intersect(request.bbox, bbox), geometry=geom)

@@ -12,7 +12,7 @@ that is still at least as fine as the requested resolution.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyproj
@@ -47,7 +47,11 @@ MAX_AXIS_PIXELS = 10_000_000
 
 #: Interpolating methods (same CRS) by their xarray/scipy names; ``lanczos`` and
 #: ``mode`` (and everything across CRSs) fall back to nearest neighbour.
-_INTERPOLATING = {"bilinear": "linear", "cubic": "cubic", "cubicspline": "cubic"}
+_INTERPOLATING: dict[str, Literal["linear", "cubic"]] = {
+    "bilinear": "linear",
+    "cubic": "cubic",
+    "cubicspline": "cubic",
+}
 
 
 def _spatial_dims(cube: DataCube) -> tuple[str, str]:
@@ -152,7 +156,7 @@ def spatial_chunks(cube: DataCube) -> dict[str, tuple[int, ...]] | None:
     chunks = cube.data.chunksizes
     if not chunks:
         return None
-    return {d: tuple(chunks[d]) for d in (cube.x_dim, cube.y_dim) if d in chunks}
+    return {d: tuple(chunks[d]) for d in (cube.x_dim, cube.y_dim) if d is not None and d in chunks}
 
 
 def regrid(

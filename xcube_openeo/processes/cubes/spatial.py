@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import dask.array as da
 import numpy as np
@@ -91,7 +91,7 @@ def aggregate_spatial_window(
         x_sel = slice(0, nx) if left else slice(values.sizes[x_dim] - nx, None)
         y_sel = slice(0, ny) if upper else slice(values.sizes[y_dim] - ny, None)
         values = values.isel({x_dim: x_sel, y_dim: y_sel})
-    side = {
+    side: dict[str, Literal["left", "right"]] = {
         x_dim: "left" if "left" in align else "right",
         y_dim: "left" if "upper" in align else "right",
     }

@@ -66,7 +66,7 @@ def aggregate_temporal(
     data: DataCube, intervals: Any, reducer: Any, labels: Any, dimension: str | None, context: Any
 ) -> DataCube:
     dim = temporal_dimension(data, dimension)
-    interval_list = [as_list(i) for i in as_list(intervals) or []]
+    interval_list: list[Any] = [as_list(i) for i in as_list(intervals) or []]
     if not interval_list or any(i is None or len(i) != 2 for i in interval_list):
         raise ProcessParameterInvalid("Intervals must be pairs [start, end].")
     times = data.data[dim].values

@@ -143,14 +143,18 @@ def full_like(value: Any, dtype: Any, *operands: Any) -> Any:
     return np.full(np.shape(template), value, dtype=dtype)
 
 
-def dispatch(scalar: Callable[..., Any], vectorised: Callable[..., Any], *operands: Any) -> Any:
+def dispatch(
+    scalar: Callable[..., Any], vectorised: Callable[..., Any] | None, *operands: Any
+) -> Any:
     """Run the scalar or the vectorised implementation of an element-wise process.
 
-    Object and string arrays go element by element through the scalar implementation.
+    Object and string arrays go element by element through the scalar implementation
+    (``vectorised`` may be None where the caller passes only those).
     """
     if any(is_generic_array(v) for v in operands):
         return object_elementwise(scalar, *operands)
     if any(is_array(v) for v in operands):
+        assert vectorised is not None, "an array of numbers needs a vectorised implementation"
         return vectorised(*operands)
     return scalar(*operands)
 

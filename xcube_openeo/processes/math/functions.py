@@ -14,7 +14,7 @@ from .arithmetic import numeric
 from .elementwise import is_array
 
 
-def _unary(process_id: str, ufunc: np.ufunc, parameter: str = "x") -> Callable[[Any], Any]:
+def _unary(process_id: str, ufunc: np.ufunc, parameter: str = "x") -> Callable[..., Any]:
     """An element-wise process computing ``ufunc`` (IEEE 754: NaN outside the domain)."""
 
     def scalar(v: Any) -> float:
