@@ -68,28 +68,51 @@ def test_route_rules_cannot_be_opened():
     assert policy.exposure("viewer", "/viewer/state") is Exposure.USER
 
 
-def test_opened_apis_are_reported_loudly(caplog, tmp_path):
+class _Records(logging.Handler):
+    """The security logger's records, caught on the logger itself: xcube's server set-up
+    may stop its loggers from propagating to the root logger, where caplog listens."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _Records:
+        logging.getLogger("xcube.openeo.security").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("xcube.openeo.security").removeHandler(self)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.messages)
+
+
+def test_opened_apis_are_reported_loudly(tmp_path):
     policy = ExposurePolicy.from_config(
         {"XcubeApis": {"s3": "public", "timeseries": "user"}, "Admins": ["root"]}, ALL_XCUBE
     )
     assert set(policy.opened()) == {"s3", "timeseries"}
-    with caplog.at_level(logging.WARNING, "xcube.openeo.security"):
+    with _Records() as records:
         check_deployment({}, policy, [tmp_path / "state"], authentication=True)
-    text = caplog.text
+    text = records.text
     assert "'s3' is open to public callers" in text and "arbitrary file read" in text
     assert "'timeseries' is open to user callers" in text
     assert "'expressions' is served, for openEO admins only" in text
 
 
-def test_guarded_routes_without_admins_are_reported(caplog, tmp_path):
-    with caplog.at_level(logging.WARNING, "xcube.openeo.security"):
+def test_guarded_routes_without_admins_are_reported(tmp_path):
+    with _Records() as records:
         check_deployment(
             {},
             ExposurePolicy.from_config({}, ["meta", "s3"]),
             [tmp_path / "state"],
             authentication=False,
         )
-    assert "no openEO authentication is configured" in caplog.text
+    assert "no openEO authentication is configured" in records.text
 
 
 @pytest.mark.parametrize("inside", ["dataset", "static", "viewer"])
