@@ -3,7 +3,7 @@
 A code must be in the openEO API's error list (``errors.json``), in the ``exceptions`` of
 the process raising it (its spec), or declared back-end specific in
 ``xcube_openeo/errors.py``.  The codes are found in the source: ``OpenEOError("Code", ...)``,
-the subclasses bound to one code (``_coded``) and their own subclasses, and subclasses of
+the subclasses bound to one code (``CODE``) and their own subclasses, and subclasses of
 ``OpenEOError`` passing a code to ``__init__``.
 """
 
@@ -55,13 +55,16 @@ class Site:
 
 
 def coded_classes(tree: ast.Module) -> dict[str, str]:
-    """Names bound to ``_coded("Code")`` in errors.py: name -> code."""
+    """Classes of errors.py bound to one code (``CODE = "Code"`` in their body): name ->
+    code."""
     return {
-        node.targets[0].id: node.value.args[0].value
+        node.name: statement.value.value
         for node in tree.body
-        if isinstance(node, ast.Assign)
-        and isinstance(node.value, ast.Call)
-        and getattr(node.value.func, "id", None) == "_coded"
+        if isinstance(node, ast.ClassDef)
+        for statement in node.body
+        if isinstance(statement, ast.Assign)
+        and [getattr(t, "id", None) for t in statement.targets] == ["CODE"]
+        and isinstance(statement.value, ast.Constant)
     }
 
 
