@@ -44,7 +44,8 @@ def check_deployment(
                     " serves: anyone could read the database and signing key from there."
                     " Move OpenEO.DataDir (and Files.Root, Jobs.ResultsRoot) elsewhere."
                 )
-    for name, rule in policy.opened().items():
+    opened = policy.opened()
+    for name, rule in opened.items():
         LOG.warning(
             "SECURITY: xcube API %r is open to %s callers (OpenEO.Security.XcubeApis) although"
             " it %s. Exclude it (api_spec.excludes) on any server reachable by others.",
@@ -53,7 +54,7 @@ def check_deployment(
             rule.reason,
         )
     for name, exposure in policy.guarded().items():
-        if name in policy.opened():
+        if name in opened:
             continue
         LOG.warning(
             "SECURITY: xcube API %r is served, for openEO %ss only, because it %s;"
