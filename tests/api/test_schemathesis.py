@@ -270,6 +270,16 @@ def test_schemathesis_finds_no_server_errors(fuzzed_server, tmp_path):
 # --- what the run found, kept as plain tests ---------------------------------------------
 
 
+def _new_job(base: str, headers: dict[str, str]) -> str:
+    """The id of a new job (a one-node graph) of the user of ``headers``."""
+    graph = {"a": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}}
+    job = requests.post(
+        base + "/jobs", headers=headers, timeout=30, json={"process": {"process_graph": graph}}
+    )
+    assert job.status_code == 201, job.text
+    return job.headers["OpenEO-Identifier"]
+
+
 @pytest.mark.parametrize(
     "value", ["2295452622723028090880", "9223372036854775808", "1_0", " 7", "+3", "٣"]
 )
@@ -278,19 +288,7 @@ def test_query_integers_beyond_int64_or_not_decimal_are_refused(fuzzed_server, v
     went on to SQLite, which takes 64-bit integers only)."""
     base = fuzzed_server.url + "/openeo/1.2"
     headers = login(fuzzed_server.url)
-    job = requests.post(
-        base + "/jobs",
-        headers=headers,
-        timeout=30,
-        json={
-            "process": {
-                "process_graph": {
-                    "a": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}
-                }
-            }
-        },
-    )
-    job_id = job.headers["OpenEO-Identifier"]
+    job_id = _new_job(base, headers)
     for path in (
         f"/jobs/{job_id}/logs",
         "/jobs",
@@ -318,19 +316,7 @@ def test_log_offsets_beyond_int64_or_not_decimal_are_refused(fuzzed_server, offs
     (SQLite's integers end at 2**63); "²" passed str.isdigit and failed in int()."""
     base = fuzzed_server.url + "/openeo/1.2"
     headers = login(fuzzed_server.url)
-    job = requests.post(
-        base + "/jobs",
-        headers=headers,
-        timeout=30,
-        json={
-            "process": {
-                "process_graph": {
-                    "a": {"process_id": "add", "arguments": {"x": 1, "y": 2}, "result": True}
-                }
-            }
-        },
-    )
-    job_id = job.headers["OpenEO-Identifier"]
+    job_id = _new_job(base, headers)
     response = requests.get(
         base + f"/jobs/{job_id}/logs", params={"offset": offset}, headers=headers, timeout=30
     )
