@@ -229,6 +229,26 @@ def test_nan_through_the_nan_process_is_stored_and_computed(base, auth_headers):
     assert response.status_code == 200 and response.json() is True
 
 
+def wrapped_in_array_apply(callback: dict, levels: int) -> dict:
+    """``callback`` (of a parameter ``x``) inside ``levels`` array_apply callbacks, each
+    applying the next to ``[x]`` and passing out element 0."""
+    for _ in range(levels):
+        callback = {
+            "process_graph": {
+                "m": {
+                    "process_id": "array_apply",
+                    "arguments": {"data": [{"from_parameter": "x"}], "process": callback},
+                },
+                "f": {
+                    "process_id": "array_element",
+                    "arguments": {"data": {"from_node": "m"}, "index": 0},
+                    "result": True,
+                },
+            }
+        }
+    return callback
+
+
 def nested_callbacks(levels: int) -> dict:
     """``levels`` array_apply callbacks inside each other; the innermost adds 1."""
     inner: dict = {
@@ -240,20 +260,7 @@ def nested_callbacks(levels: int) -> dict:
             }
         }
     }
-    for _ in range(levels - 1):
-        inner = {
-            "process_graph": {
-                "m": {
-                    "process_id": "array_apply",
-                    "arguments": {"data": [{"from_parameter": "x"}], "process": inner},
-                },
-                "f": {
-                    "process_id": "array_element",
-                    "arguments": {"data": {"from_node": "m"}, "index": 0},
-                    "result": True,
-                },
-            }
-        }
+    inner = wrapped_in_array_apply(inner, levels - 1)
     return {
         "process_graph": {
             "m": {
@@ -307,20 +314,7 @@ def store_udp_chain(base: str, headers: dict, prefix: str, count: int, levels: i
             }
         )
         inner: dict = {"process_graph": {"a": innermost}}
-        for _ in range(levels):
-            inner = {
-                "process_graph": {
-                    "m": {
-                        "process_id": "array_apply",
-                        "arguments": {"data": [{"from_parameter": "x"}], "process": inner},
-                    },
-                    "f": {
-                        "process_id": "array_element",
-                        "arguments": {"data": {"from_node": "m"}, "index": 0},
-                        "result": True,
-                    },
-                }
-            }
+        inner = wrapped_in_array_apply(inner, levels)
         process = {
             **inner,
             "parameters": [{"name": "x", "description": "a number", "schema": {"type": "number"}}],
